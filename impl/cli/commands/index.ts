@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+
+/**
+ * CommandModule is one `kubets` subcommand (or group of them). Each module adds itself to the
+ * root program; `commandModules` lists them in help order.
+ */
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+/** commandModules lists every subcommand module, loaded lazily so `kubets --help` stays fast. */
+export const commandModules: Array<() => Promise<CommandModule>> = [];
