@@ -31,9 +31,9 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get update -qq
+  as_root apt-get -o DPkg::Lock::Timeout=300 update -qq
   # --no-install-recommends keeps docker-registry/containerd from pulling in unrelated services.
-  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   log "Debian packages already installed: ${packages[*]}"
 fi
