@@ -1,0 +1,8 @@
+/**
+ * Public surface of `impl/apimachinery`: what every component shares (errors, field paths and
+ * errors, name validation, label and field selectors, quantities, int-or-string, patches,
+ * server-side apply, object-meta helpers). Other folders import from here only.
+ */
+export * from './errors.ts';
+export * from './field-path.ts';
+export * from './field-errors.ts';
