@@ -6,3 +6,4 @@
 export * from './errors.ts';
 export * from './field-path.ts';
 export * from './field-errors.ts';
+export * from './validation.ts';
