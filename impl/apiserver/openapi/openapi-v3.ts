@@ -1,0 +1,119 @@
+/**
+ * OpenAPIV3Service serves `/openapi/v3` (the index of group-version documents with `?hash=`
+ * URLs) and `/openapi/v3/<path>`, from the vendored documents in `spec/` plus documents
+ * registered at run time for custom resources. It is also the schema source for defaulting,
+ * field validation and patch strategies.
+ *
+ * upstream: k8s.io/kube-openapi/pkg/handler3/handler.go (OpenAPIService).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StructuralCompiler, type Structural } from '../schema/structural.ts';
+
+/** OpenApiDocument is one served group-version document. */
+interface OpenApiDocument {
+  /** Serialized JSON, served as is. */
+  raw: Buffer;
+  /** Uppercase hex SHA-512 of `raw`, used in `?hash=` and as ETag. */
+  hash: string;
+  /** Parsed on first schema lookup. */
+  parsed?: { components?: { schemas?: Record<string, Record<string, unknown>> } };
+  lastModified: Date;
+}
+
+/** specDirDefault is `<repo>/spec`, found relative to this file. */
+export function specDirDefault(): string {
+  return join(import.meta.dirname, '..', '..', '..', 'spec');
+}
+
+/** OpenApiV3ServiceOptions configures {@link OpenApiV3Service}. */
+export interface OpenApiV3ServiceOptions {
+  /** Folder with `api/v1.json` and `apis/<group>/<version>.json`. */
+  specDir?: string;
+  /** Served group-versions (`api/v1`, `apis/apps/v1`); others are left out of the index. */
+  include?: (path: string) => boolean;
+}
+
+/**
+ * OpenApiV3Service holds the OpenAPI v3 documents: the served index, each document's bytes and
+ * hash, and a merged component-schema lookup compiled into {@link Structural} schemas.
+ */
+export class OpenApiV3Service {
+  private readonly docs = new Map<string, OpenApiDocument>();
+  private schemaIndex: Map<string, Record<string, unknown>> | undefined;
+  private compiler: StructuralCompiler | undefined;
+  private readonly specDir: string;
+
+  constructor(opts: OpenApiV3ServiceOptions = {}) {
+    this.specDir = opts.specDir ?? specDirDefault();
+    const include = opts.include ?? (() => true);
+    const add = (rel: string, file: string) => {
+      if (!include(rel)) return;
+      const raw = readFileSync(file);
+      this.docs.set(rel, { raw, hash: hashOf(raw), lastModified: new Date() });
+    };
+    if (existsSync(join(this.specDir, 'api', 'v1.json'))) add('api/v1', join(this.specDir, 'api', 'v1.json'));
+    const apis = join(this.specDir, 'apis');
+    if (existsSync(apis)) {
+      for (const g of readdirSync(apis).sort()) {
+        for (const f of readdirSync(join(apis, g)).sort()) {
+          if (f.endsWith('.json')) add(`apis/${g}/${f.slice(0, -5)}`, join(apis, g, f));
+        }
+      }
+    }
+  }
+
+  /** index renders the `/openapi/v3` discovery document. */
+  index(): { paths: Record<string, { serverRelativeURL: string }> } {
+    const paths: Record<string, { serverRelativeURL: string }> = {};
+    for (const [p, d] of [...this.docs].sort(([a], [b]) => a.localeCompare(b))) {
+      paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${d.hash}` };
+    }
+    return { paths };
+  }
+
+  /** document returns a served document (bytes and hash), or undefined. */
+  document(path: string): OpenApiDocument | undefined {
+    return this.docs.get(path);
+  }
+
+  /** setDocument adds or replaces a document (custom resources); removes it when `doc` is undefined. */
+  setDocument(path: string, doc: unknown | undefined): void {
+    if (doc === undefined) {
+      this.docs.delete(path);
+      return;
+    }
+    const raw = Buffer.from(JSON.stringify(doc));
+    this.docs.set(path, { raw, hash: hashOf(raw), lastModified: new Date(), parsed: doc as OpenApiDocument['parsed'] });
+  }
+
+  /** rawSchema returns a built-in component schema by name (`io.k8s.api.core.v1.Pod`). */
+  rawSchema(name: string): Record<string, unknown> | undefined {
+    if (!this.schemaIndex) {
+      this.schemaIndex = new Map();
+      for (const [p, d] of this.docs) {
+        if (!p.startsWith('api/') && !p.startsWith('apis/')) continue;
+        d.parsed ??= JSON.parse(d.raw.toString('utf8'));
+        for (const [k, v] of Object.entries(d.parsed?.components?.schemas ?? {})) if (!this.schemaIndex.has(k)) this.schemaIndex.set(k, v);
+      }
+    }
+    return this.schemaIndex.get(name);
+  }
+
+  /** structural returns the compiled schema of a built-in kind by schema name, cached. */
+  structural(name: string): Structural | undefined {
+    this.compiler ??= new StructuralCompiler((n) => this.rawSchema(n));
+    return this.compiler.named(name);
+  }
+
+  /** schemaNames lists all component schema names (for the v2 conversion). */
+  allSchemas(): Map<string, Record<string, unknown>> {
+    this.rawSchema('');
+    return this.schemaIndex!;
+  }
+}
+
+function hashOf(raw: Buffer): string {
+  return createHash('sha512').update(raw).digest('hex').toUpperCase().slice(0, 128);
+}

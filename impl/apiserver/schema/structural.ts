@@ -1,0 +1,238 @@
+/**
+ * Structural schemas: a resolved, pre-indexed form of an OpenAPI v3 schema (references
+ * followed, `allOf` wrappers flattened, properties in a Map) that defaulting, pruning,
+ * unknown-field detection and validation walk without further lookups.
+ *
+ * upstream: staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/structural.go.
+ * Built-in kinds get theirs from the served OpenAPI documents (`spec/`), custom resources from
+ * the CRD's `openAPIV3Schema`; both end up as the same tree.
+ */
+
+/** Structural is one node of a resolved schema. */
+export interface Structural {
+  type?: string;
+  properties?: Map<string, Structural>;
+  /** Schema of map values (`additionalProperties`) when it is a schema. */
+  additionalProperties?: Structural;
+  /** `additionalProperties: true` without a schema. */
+  additionalPropertiesAny?: boolean;
+  items?: Structural;
+  required?: string[];
+  default?: unknown;
+  nullable?: boolean;
+  enum?: unknown[];
+  format?: string;
+  pattern?: RegExp;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: boolean;
+  exclusiveMaximum?: boolean;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  minProperties?: number;
+  maxProperties?: number;
+  multipleOf?: number;
+  preserveUnknownFields?: boolean;
+  intOrString?: boolean;
+  embeddedResource?: boolean;
+  listType?: string;
+  listMapKeys?: string[];
+  mapType?: string;
+  patchStrategy?: string;
+  patchMergeKey?: string;
+  /** Upstream kinds carry a `x-kubernetes-group-version-kind`; informational. */
+  gvk?: Array<{ group: string; version: string; kind: string }>;
+}
+
+type RawSchema = Record<string, unknown>;
+
+/** SchemaResolver looks up a named component schema (`io.k8s.api.core.v1.Pod`). */
+export type SchemaResolver = (name: string) => RawSchema | undefined;
+
+const REF_PREFIX = '#/components/schemas/';
+
+/**
+ * StructuralCompiler turns raw OpenAPI schemas into {@link Structural} trees, caching named
+ * schemas so that recursive types (JSONSchemaProps) compile once and share nodes.
+ */
+export class StructuralCompiler {
+  private readonly cache = new Map<string, Structural>();
+
+  constructor(private readonly resolve: SchemaResolver) {}
+
+  /** named compiles the component schema `name`, or returns undefined when it is unknown. */
+  named(name: string): Structural | undefined {
+    const hit = this.cache.get(name);
+    if (hit) return hit;
+    const raw = this.resolve(name);
+    if (!raw) return undefined;
+    const node: Structural = {};
+    this.cache.set(name, node);
+    this.fill(node, raw);
+    return node;
+  }
+
+  /** compile compiles an anonymous raw schema (CRD `openAPIV3Schema`). */
+  compile(raw: RawSchema): Structural {
+    const node: Structural = {};
+    this.fill(node, raw);
+    return node;
+  }
+
+  private refTarget(raw: RawSchema): string | undefined {
+    if (typeof raw.$ref === 'string') return raw.$ref.startsWith(REF_PREFIX) ? raw.$ref.slice(REF_PREFIX.length) : undefined;
+    const allOf = raw.allOf as RawSchema[] | undefined;
+    if (Array.isArray(allOf) && allOf.length === 1 && typeof allOf[0]?.$ref === 'string') return this.refTarget(allOf[0]);
+    return undefined;
+  }
+
+  private child(raw: RawSchema): Structural {
+    const ref = this.refTarget(raw);
+    if (ref) {
+      const target = this.named(ref) ?? {};
+      // A property may add its own default/extensions beside the $ref: wrap only when needed.
+      const local = localExtras(raw);
+      if (!local) return target;
+      return { ...target, ...local };
+    }
+    return this.compile(raw);
+  }
+
+  private fill(node: Structural, raw: RawSchema): void {
+    const ref = this.refTarget(raw);
+    if (ref) {
+      Object.assign(node, this.named(ref) ?? {}, localExtras(raw) ?? {});
+      return;
+    }
+    if (typeof raw.type === 'string') node.type = raw.type;
+    if (raw.properties && typeof raw.properties === 'object') {
+      node.properties = new Map();
+      for (const [k, v] of Object.entries(raw.properties as Record<string, RawSchema>)) node.properties.set(k, this.child(v));
+      if (!node.type) node.type = 'object';
+    }
+    const ap = raw.additionalProperties;
+    if (ap === true) node.additionalPropertiesAny = true;
+    else if (ap && typeof ap === 'object') node.additionalProperties = this.child(ap as RawSchema);
+    if (raw.items && typeof raw.items === 'object' && !Array.isArray(raw.items)) node.items = this.child(raw.items as RawSchema);
+    if (Array.isArray(raw.required)) node.required = raw.required as string[];
+    Object.assign(node, localExtras(raw) ?? {});
+    if (Array.isArray(raw.enum)) node.enum = raw.enum;
+    if (typeof raw.format === 'string') node.format = raw.format;
+    if (typeof raw.pattern === 'string') {
+      try {
+        node.pattern = new RegExp(raw.pattern, 'u');
+      } catch {
+        /* an ECMA-incompatible pattern is ignored, as a best effort */
+      }
+    }
+    for (const k of ['minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'multipleOf'] as const) {
+      if (typeof raw[k] === 'number') node[k] = raw[k] as number;
+    }
+    if (raw.exclusiveMinimum === true) node.exclusiveMinimum = true;
+    if (raw.exclusiveMaximum === true) node.exclusiveMaximum = true;
+    if (raw.nullable === true) node.nullable = true;
+    if (Array.isArray(raw['x-kubernetes-group-version-kind'])) node.gvk = raw['x-kubernetes-group-version-kind'] as Structural['gvk'];
+  }
+}
+
+function localExtras(raw: RawSchema): Partial<Structural> | undefined {
+  let out: Partial<Structural> | undefined;
+  const set = <K extends keyof Structural>(k: K, v: Structural[K]) => {
+    (out ??= {})[k] = v;
+  };
+  if ('default' in raw) set('default', raw.default);
+  if (raw['x-kubernetes-preserve-unknown-fields'] === true) set('preserveUnknownFields', true);
+  if (raw['x-kubernetes-int-or-string'] === true) set('intOrString', true);
+  if (raw['x-kubernetes-embedded-resource'] === true) set('embeddedResource', true);
+  if (typeof raw['x-kubernetes-list-type'] === 'string') set('listType', raw['x-kubernetes-list-type'] as string);
+  if (Array.isArray(raw['x-kubernetes-list-map-keys'])) set('listMapKeys', raw['x-kubernetes-list-map-keys'] as string[]);
+  if (typeof raw['x-kubernetes-map-type'] === 'string') set('mapType', raw['x-kubernetes-map-type'] as string);
+  if (typeof raw['x-kubernetes-patch-strategy'] === 'string') set('patchStrategy', raw['x-kubernetes-patch-strategy'] as string);
+  if (typeof raw['x-kubernetes-patch-merge-key'] === 'string') set('patchMergeKey', raw['x-kubernetes-patch-merge-key'] as string);
+  return out;
+}
+
+/** isObject tells a plain JSON object. */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * applyDefaults sets schema `default` values on absent fields, recursively (upstream
+ * `structuraldefaulting.Default`). Empty-object defaults (`{}` on every non-pointer struct in
+ * the built-in documents) are skipped, so objects do not grow empty stanzas.
+ */
+export function applyDefaults(obj: unknown, s: Structural | undefined): void {
+  if (!s) return;
+  if (Array.isArray(obj)) {
+    if (s.items) for (const it of obj) applyDefaults(it, s.items);
+    return;
+  }
+  if (!isObject(obj)) return;
+  if (s.properties) {
+    for (const [k, ps] of s.properties) {
+      const v = obj[k];
+      if (v === undefined) {
+        if (ps.default !== undefined && !isEmptyContainer(ps.default)) obj[k] = structuredClone(ps.default);
+        continue;
+      }
+      if (v !== null && (ps.properties || ps.items || ps.additionalProperties)) applyDefaults(v, ps);
+    }
+  } else if (s.additionalProperties) {
+    for (const v of Object.values(obj)) applyDefaults(v, s.additionalProperties);
+  }
+}
+
+function isEmptyContainer(v: unknown): boolean {
+  return (isObject(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0);
+}
+
+/** UnknownField is a field the schema does not know, with its dotted path (`spec.foo`). */
+export interface UnknownField {
+  path: string;
+}
+
+const META_KEYS = new Set(['apiVersion', 'kind', 'metadata']);
+
+/**
+ * findUnknownFields lists fields absent from the schema (upstream strict decoding /
+ * `pruning.PruneWithOptions` with ReturnPruned). Paths are rendered like upstream's
+ * `strict decoding error: unknown field "spec.foo"`. With `prune`, the unknown fields are also
+ * deleted (custom resource pruning).
+ */
+export function findUnknownFields(obj: unknown, s: Structural | undefined, opts: { prune?: boolean; isRoot?: boolean } = {}): string[] {
+  const out: string[] = [];
+  walkUnknown(obj, s, '', out, opts.prune === true, opts.isRoot !== false);
+  return out;
+}
+
+function walkUnknown(obj: unknown, s: Structural | undefined, path: string, out: string[], prune: boolean, isResourceRoot: boolean): void {
+  if (!s || s.preserveUnknownFields && !s.properties && !s.additionalProperties && !s.items) return;
+  if (Array.isArray(obj)) {
+    if (s.items) obj.forEach((it, i) => walkUnknown(it, s.items, `${path}[${i}]`, out, prune, false));
+    return;
+  }
+  if (!isObject(obj)) return;
+  if (s.properties) {
+    for (const k of Object.keys(obj)) {
+      const ps = s.properties.get(k);
+      const p = path === '' ? k : `${path}.${k}`;
+      if (!ps) {
+        if ((isResourceRoot || s.embeddedResource) && META_KEYS.has(k)) continue;
+        if (s.preserveUnknownFields) continue;
+        out.push(p);
+        if (prune) delete obj[k];
+        continue;
+      }
+      if (isResourceRoot && k === 'metadata' && ps.properties && prune) {
+        // CRD schemas may only restrict name/generateName; metadata itself is never pruned.
+        continue;
+      }
+      walkUnknown(obj[k], ps, p, out, prune, ps.embeddedResource === true);
+    }
+  } else if (s.additionalProperties) {
+    for (const k of Object.keys(obj)) walkUnknown(obj[k], s.additionalProperties, path === '' ? k : `${path}.${k}`, out, prune, false);
+  }
+}
