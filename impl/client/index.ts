@@ -1,0 +1,10 @@
+/**
+ * The kubets client library: kubeconfig loading, the REST client, the dynamic resource
+ * client, watch streams and polling helpers. Informers and workqueues live beside it.
+ */
+export * from './api-error.ts';
+export * from './kubeconfig.ts';
+export * from './rest-client.ts';
+export * from './resource-client.ts';
+export * from './watch.ts';
+export * from './wait.ts';
