@@ -7,3 +7,7 @@ export * from './errors.ts';
 export * from './field-path.ts';
 export * from './field-errors.ts';
 export * from './validation.ts';
+/** Label selectors: `labels.parse('app=web')`, `labels.labelSelectorAsSelector(sel)`. */
+export * as labels from './labels/selector.ts';
+/** Field selectors: `fields.parse('metadata.name=x')`. */
+export * as fields from './fields/selector.ts';
