@@ -43,7 +43,7 @@ const cases: { name: string; err: FieldError; type: string; message: string }[] 
 
 for (const tc of cases) {
   test(`field error: ${tc.name}`, (t) => {
-    t.is<string>(tc.err.type, tc.type);
+    t.is(tc.err.type as string, tc.type);
     t.is(tc.err.message, tc.message);
     t.is(String(tc.err), tc.message);
     t.is(`${tc.err.field}: ${tc.err.errorBody()}`, tc.message);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { escapeValue, parse, unescapeValue, oneTermEqualSelector } from './selector.ts';
 
-const cases = [
+const cases: { name: string; input: string; canonical: string; match: Record<string, string>[]; noMatch: Record<string, string>[] }[] = [
   { name: 'empty', input: '', canonical: '', match: [{}, { 'metadata.name': 'x' }], noMatch: [] },
   { name: 'equals', input: 'metadata.name=x', canonical: 'metadata.name=x', match: [{ 'metadata.name': 'x' }], noMatch: [{ 'metadata.name': 'y' }, {}] },
   { name: 'double equals', input: 'status.phase==Running', canonical: 'status.phase=Running', match: [{ 'status.phase': 'Running' }], noMatch: [{}] },
