@@ -57,7 +57,12 @@ export interface ListResult<T extends StoredObject = StoredObject> {
 /** WatchEventType mirrors the upstream watch event types. */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
-/** WatchEvent is one change. For DELETED, `object` is the last state with the deletion's revision. */
+/**
+ * WatchEvent is one change. For DELETED, `object` is the last state with the deletion's revision.
+ * A BOOKMARK carries only `metadata.resourceVersion` (= `revision`): every change up to it has been
+ * delivered. Events may be shared between watchers (the watch cache fans one object out to many):
+ * treat them as read-only.
+ */
 export interface WatchEvent<T extends StoredObject = StoredObject> {
   type: WatchEventType;
   object: T;
@@ -84,10 +89,23 @@ export interface WatchOptions {
 
 /**
  * Watcher is a stream of events in revision order, each delivered exactly once. It ends when
- * stopped, when the signal aborts, or after an ERROR event.
+ * stopped, when the signal aborts, or when the storage ends it (store closed, or a watch cache
+ * dropping a watcher that fell too far behind: the client re-watches from its last revision).
+ *
+ * Failures are not events: the iterator throws a `StorageError` (for example
+ * `ResourceVersionTooOld` when the start revision is compacted, possibly only on the first
+ * `next()`, since `watch` itself does not wait). The HTTP layer turns that into an ERROR event
+ * carrying a Status; backends never emit `ERROR` themselves.
+ * (Clarified by the storage helper: the first draft said "or after an ERROR event".)
  */
 export interface Watcher<T extends StoredObject = StoredObject> extends AsyncIterable<WatchEvent<T>> {
   stop(): void;
+  /**
+   * Optional: asks for a BOOKMARK at the store's current revision, delivered after every earlier
+   * event (etcd's RequestProgress). The watch cache uses it to serve consistent reads from memory;
+   * backends that lack it make the cache fall back to reading storage. (Added by the storage helper.)
+   */
+  requestProgress?(): void;
 }
 
 /**

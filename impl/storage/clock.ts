@@ -1,0 +1,26 @@
+/**
+ * Clock is the time source the storage layer uses for compaction, TTLs and bookmarks, injected
+ * so tests run on a fake clock (like k8s.io/utils/clock).
+ */
+export interface Clock {
+  now(): number;
+  /** Runs `fn` once after `ms`; real timers are unref'd so they never keep the process alive. */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** TimerHandle identifies a pending `Clock.setTimeout`. */
+export type TimerHandle = { readonly __timer: unique symbol } | object;
+
+/** realClock is the wall clock. */
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clearTimeout(handle) {
+    clearTimeout(handle as NodeJS.Timeout);
+  },
+};
