@@ -9,4 +9,8 @@ export interface CommandModule {
 }
 
 /** commandModules lists every subcommand module, loaded lazily so `kubets --help` stays fast. */
-export const commandModules: Array<() => Promise<CommandModule>> = [];
+export const commandModules: Array<() => Promise<CommandModule>> = [
+  () => import('./cri-validate.ts').then((m) => m.criValidateCommand),
+  () => import('./cri-bench.ts').then((m) => m.criBenchCommand),
+  () => import('./conformance.ts').then((m) => m.conformance),
+];
