@@ -1,0 +1,14 @@
+/**
+ * criCases is the catalog of every CRI validation case, in run order. Each case file groups the
+ * cases of one critest Describe (plus the kubets additions of the same area).
+ */
+import type { CriCase } from './framework/case.ts';
+import { runtimeInfoCases } from './cases/runtime-info.ts';
+import { podCases } from './cases/pod.ts';
+import { containerCases } from './cases/container.ts';
+
+export const criCases: readonly CriCase[] = [
+  ...runtimeInfoCases,
+  ...podCases,
+  ...containerCases,
+];

@@ -1,0 +1,185 @@
+/**
+ * A "third-party" containerd for `kubets cri-validate`: a docker-registry and a containerd started
+ * from the hand-written config in `third-party/` (not from tools/runtime), so the validator is
+ * checked against a runtime the project did not configure. docker.io and registry.k8s.io mirror to
+ * the local registry; whoever starts it fills the registry (normally with `kubets images push`).
+ *
+ * Everything lives under one temp dir; `stop()` kills both processes by PID and removes the dir.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+const fixtureDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'third-party');
+
+/** ThirdPartyContainerdOptions configures startThirdPartyContainerd. */
+export interface ThirdPartyContainerdOptions {
+  /** dir is the state dir; default: a new temp dir (removed again by stop()). */
+  dir?: string;
+  /**
+   * fillRegistry pushes images into the registry at `host:port` before containerd starts pulling;
+   * default: `kubets images push --registry host:port`.
+   */
+  fillRegistry?: (registry: string, signal?: AbortSignal) => Promise<void>;
+  /** startTimeoutMs bounds each wait for a socket or port (default 20 s). */
+  startTimeoutMs?: number;
+  /** signal aborts the start. */
+  signal?: AbortSignal;
+}
+
+/** ThirdPartyContainerd is a running registry + containerd pair. */
+export interface ThirdPartyContainerd {
+  /** endpoint is the CRI endpoint, `unix:///…/containerd.sock`. */
+  endpoint: string;
+  /** registry is the local registry's `127.0.0.1:PORT`. */
+  registry: string;
+  /** dir is the state dir. */
+  dir: string;
+  /** containerdPid is containerd's PID (tests kill it to simulate a dying runtime). */
+  containerdPid: number;
+  /** stop kills containerd and the registry by PID, tears down the pods' leftovers and removes dir. */
+  stop(): Promise<void>;
+}
+
+/** missingBinaries lists the binaries a third-party containerd needs that are not installed. */
+export function missingBinaries(): string[] {
+  const need = ['/usr/bin/containerd', '/usr/sbin/runc', '/usr/bin/docker-registry', '/usr/lib/cni/bridge'];
+  return need.filter((p) => !existsSync(p));
+}
+
+/** freePort asks the kernel for a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function render(text: string, vars: Record<string, string>): string {
+  return text.replace(/@@([A-Z_]+)@@/g, (m, k: string) => vars[k] ?? m);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      const log = await readFile(logFile, 'utf8').catch(() => '');
+      throw new Error(`${what}: process exited with code ${child.exitCode}: ${log.slice(-2000)}`);
+    }
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what}: not ready after ${timeoutMs} ms (log: ${logFile})`);
+}
+
+async function defaultFill(registry: string, signal?: AbortSignal): Promise<void> {
+  const root = path.resolve(fixtureDir, '..', '..', '..', '..');
+  await execFileAsync(process.execPath, [path.join(root, 'bin', 'kubets.js'), 'images', 'push', '--registry', registry], {
+    cwd: root,
+    signal,
+    maxBuffer: 16 << 20,
+  });
+}
+
+async function spawnLogged(cmd: string, args: string[], logFile: string): Promise<ChildProcess> {
+  const { openSync } = await import('node:fs');
+  const fd = openSync(logFile, 'a');
+  const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], detached: false });
+  child.unref();
+  return child;
+}
+
+async function killAndWait(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * startThirdPartyContainerd starts the registry, fills it, writes the hand-written containerd
+ * config (mirrors for docker.io and registry.k8s.io, CNI bridge on a random 198.18.X.0/24) and
+ * starts containerd, resolving once the CRI socket exists.
+ */
+export async function startThirdPartyContainerd(opts: ThirdPartyContainerdOptions = {}): Promise<ThirdPartyContainerd> {
+  const ownDir = !opts.dir;
+  const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'kubets-crival-')));
+  const timeout = opts.startTimeoutMs ?? 20_000;
+  const children: ChildProcess[] = [];
+  const suffix = Math.floor(Math.random() * 0xffff).toString(16);
+  const bridge = `crival${suffix}`;
+  const stop = async (): Promise<void> => {
+    for (const c of children.reverse()) await killAndWait(c);
+    // Sandboxes that outlived containerd leave shims behind; they exit when their task does.
+    await execFileAsync('ip', ['link', 'del', bridge]).catch(() => undefined);
+    if (ownDir) {
+      await execFileAsync('umount', ['-R', '-l', path.join(dir, 'root')]).catch(() => undefined);
+      await execFileAsync('umount', ['-R', '-l', path.join(dir, 'state')]).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+    }
+  };
+  try {
+    const regPort = await freePort();
+    const registry = `127.0.0.1:${regPort}`;
+    await mkdir(path.join(dir, 'registry'), { recursive: true });
+    await writeFile(
+      path.join(dir, 'registry.yml'),
+      `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'registry')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${registry}\n`,
+    );
+    const reg = await spawnLogged('/usr/bin/docker-registry', ['serve', path.join(dir, 'registry.yml')], path.join(dir, 'registry.log'));
+    children.push(reg);
+    await waitFor('registry', async () => (await fetch(`http://${registry}/v2/`).then((r) => r.ok).catch(() => false)), timeout, reg, path.join(dir, 'registry.log'));
+    await (opts.fillRegistry ?? defaultFill)(registry, opts.signal);
+
+    const third = Math.floor(200 + Math.random() * 50);
+    const vars = { DIR: dir, BRIDGE: bridge, SUBNET: `198.18.${third}.0/24`, REGISTRY: registry };
+    await mkdir(path.join(dir, 'cni'), { recursive: true });
+    await writeFile(path.join(dir, 'config.toml'), render(await readFile(path.join(fixtureDir, 'config.toml'), 'utf8'), vars));
+    await writeFile(path.join(dir, 'cni', '10-bridge.conflist'), render(await readFile(path.join(fixtureDir, '10-bridge.conflist'), 'utf8'), vars));
+    const hostsTemplate = await readFile(path.join(fixtureDir, 'hosts.toml'), 'utf8');
+    const mirrors: Array<[string, string]> = [
+      ['docker.io', 'https://registry-1.docker.io'],
+      ['registry.k8s.io', 'https://registry.k8s.io'],
+      [registry, `http://${registry}`],
+    ];
+    for (const [host, server] of mirrors) {
+      await mkdir(path.join(dir, 'certs.d', host), { recursive: true });
+      await writeFile(path.join(dir, 'certs.d', host, 'hosts.toml'), render(hostsTemplate, { ...vars, UPSTREAM: host, UPSTREAM_SERVER: server }));
+    }
+    const ctrd = await spawnLogged('/usr/bin/containerd', ['--config', path.join(dir, 'config.toml')], path.join(dir, 'containerd.log'));
+    children.push(ctrd);
+    const sock = path.join(dir, 'containerd.sock');
+    await waitFor('containerd', async () => (await stat(sock).then((s) => s.isSocket()).catch(() => false)), timeout, ctrd, path.join(dir, 'containerd.log'));
+    return { endpoint: `unix://${sock}`, registry, dir, containerdPid: ctrd.pid ?? 0, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+// Run directly (`npx tsx conformance/cri/testing/third-party-containerd.ts [DIR]`) to start one and
+// keep it up until Ctrl-C; prints the endpoint. Used for the documented full run.
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const tp = await startThirdPartyContainerd({ dir: process.argv[2] });
+  process.stdout.write(`endpoint=${tp.endpoint}\nregistry=${tp.registry}\ndir=${tp.dir}\n`);
+  const done = async (): Promise<void> => {
+    await tp.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void done());
+  process.once('SIGTERM', () => void done());
+  setInterval(() => undefined, 1 << 30);
+}
