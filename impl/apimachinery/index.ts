@@ -11,3 +11,5 @@ export * from './validation.ts';
 export * as labels from './labels/selector.ts';
 /** Field selectors: `fields.parse('metadata.name=x')`. */
 export * as fields from './fields/selector.ts';
+export * from './resource/quantity.ts';
+export * from './intstr.ts';
