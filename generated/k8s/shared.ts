@@ -2666,7 +2666,7 @@ export interface components {
          *
          *     The exact format is defined in sigs.k8s.io/structured-merge-diff
          */
-        "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1": Record<string, never>;
+        "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1": Record<string, unknown>;
         /** @description GroupResource specifies a Group and a Resource, but does not force a version.  This is useful for identifying concepts during lookup stages without having partially valid types */
         "io.k8s.apimachinery.pkg.apis.meta.v1.GroupResource": {
             /** @default  */
@@ -2851,7 +2851,7 @@ export interface components {
             items: components["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata"][];
         };
         /** @description Patch is provided to give a concrete name and type to the Kubernetes PATCH request body. */
-        "io.k8s.apimachinery.pkg.apis.meta.v1.Patch": Record<string, never>;
+        "io.k8s.apimachinery.pkg.apis.meta.v1.Patch": Record<string, unknown>;
         /** @description Preconditions must be fulfilled before an operation (update, delete, etc.) is carried out. */
         "io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions": {
             /** @description Specifies the target ResourceVersion */
@@ -3027,7 +3027,7 @@ export interface components {
          *
          *     So what happens? Decode first uses json or yaml to unmarshal the serialized data into your external MyAPIObject. That causes the raw JSON to be stored, but not unpacked. The next step is to copy (using pkg/conversion) into the internal struct. The runtime package's DefaultScheme has conversion functions installed which will unpack the JSON stored in RawExtension, turning it into the correct object type, and storing it in the Object. (TODO: In the case where the object is of an unknown type, a runtime.Unknown object will be created and stored.)
          */
-        "io.k8s.apimachinery.pkg.runtime.RawExtension": Record<string, never>;
+        "io.k8s.apimachinery.pkg.runtime.RawExtension": Record<string, unknown>;
         /**
          * Format: int-or-string
          * @description IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.

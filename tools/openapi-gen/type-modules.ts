@@ -141,7 +141,10 @@ async function emitComponents(
     paths: {},
     components: { schemas: input },
   };
-  const nodes = await openapiTS(document as never, { defaultNonNullable: false, silent: true });
+  // defaultNonNullable false: a field with a default stays optional (else every ordinary Deployment
+  // misses fields). emptyObjectsUnknown: `type: object` without properties (RawExtension, FieldsV1,
+  // Patch) holds arbitrary JSON, so Record<string, unknown> rather than Record<string, never>.
+  const nodes = await openapiTS(document as never, { defaultNonNullable: false, emptyObjectsUnknown: true, silent: true });
   const components = nodes.find(
     (n): n is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(n) && n.name.text === 'components',
   );

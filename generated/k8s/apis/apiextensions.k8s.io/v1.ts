@@ -211,7 +211,7 @@ export interface components {
             statusReplicasPath: string;
         };
         /** @description CustomResourceSubresourceStatus defines how to serve the status subresource for CustomResources. Status is represented by the `.status` JSON path inside of a CustomResource. When set, * exposes a /status subresource for the custom resource * PUT requests to the /status subresource take a custom resource object, and ignore changes to anything except the status stanza * PUT/POST/PATCH requests to the custom resource ignore changes to the status stanza */
-        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus": Record<string, never>;
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus": Record<string, unknown>;
         /** @description CustomResourceSubresources defines the status and scale subresources for CustomResources. */
         "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources": {
             /** @description scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1` Scale object. */

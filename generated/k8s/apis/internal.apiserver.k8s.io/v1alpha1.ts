@@ -80,7 +80,7 @@ export interface components {
             metadata?: shared["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"];
         };
         /** @description StorageVersionSpec is an empty spec. */
-        "io.k8s.api.apiserverinternal.v1alpha1.StorageVersionSpec": Record<string, never>;
+        "io.k8s.api.apiserverinternal.v1alpha1.StorageVersionSpec": Record<string, unknown>;
         /** @description API server instances report the versions they can decode and the version they encode objects to when persisting objects in the backend. */
         "io.k8s.api.apiserverinternal.v1alpha1.StorageVersionStatus": {
             /** @description If all API server instances agree on the same encoding storage version, then this field is set to that version. Otherwise this field is left empty. API servers should finish updating its storageVersionStatus entry before serving write operations, so that this field will be in sync with the reality. */

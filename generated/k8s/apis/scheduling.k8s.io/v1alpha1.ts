@@ -6,7 +6,7 @@ import type { components as shared } from '../../shared.ts';
 export interface components {
     schemas: {
         /** @description BasicSchedulingPolicy indicates that standard Kubernetes scheduling behavior should be used. */
-        "io.k8s.api.scheduling.v1alpha1.BasicSchedulingPolicy": Record<string, never>;
+        "io.k8s.api.scheduling.v1alpha1.BasicSchedulingPolicy": Record<string, unknown>;
         /** @description GangSchedulingPolicy defines the parameters for gang scheduling. */
         "io.k8s.api.scheduling.v1alpha1.GangSchedulingPolicy": {
             /**
