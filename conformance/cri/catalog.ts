@@ -6,9 +6,15 @@ import type { CriCase } from './framework/case.ts';
 import { runtimeInfoCases } from './cases/runtime-info.ts';
 import { podCases } from './cases/pod.ts';
 import { containerCases } from './cases/container.ts';
+import { idempotenceCases } from './cases/idempotence.ts';
+import { imageCases } from './cases/image.ts';
+import { networkingCases } from './cases/networking.ts';
 
 export const criCases: readonly CriCase[] = [
   ...runtimeInfoCases,
   ...podCases,
   ...containerCases,
+  ...idempotenceCases,
+  ...networkingCases,
+  ...imageCases,
 ];

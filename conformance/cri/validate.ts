@@ -21,7 +21,7 @@ export const DEFAULT_TEST_IMAGES: TestImages = {
   busybox: 'busybox',
   pause: 'registry.k8s.io/pause:3.10',
   testServer: 'docker.io/kubets/test-server:1.0',
-  busyboxAlias: 'registry.k8s.io/library/busybox:latest',
+  busyboxAlias: 'registry.k8s.io/e2e-test-images/busybox:1.29-2',
 };
 
 /** CriValidateOptions are `kubets cri-validate`'s flags. */
