@@ -69,7 +69,7 @@ export interface SpecDocument {
   document: OpenAPIDocument;
 }
 
-/** HTTP methods an OpenAPI path item can hold, in a fixed order. */
+/** HTTP_METHODS are the methods an OpenAPI path item can hold, in a fixed order. */
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
 
 /**

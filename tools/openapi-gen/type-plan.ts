@@ -55,7 +55,9 @@ export interface TypePlan {
   qualifiedOnly: string[];
 }
 
+/** SHARED_MODULE is the module emitting schemas found in several documents, and all apimachinery ones. */
 export const SHARED_MODULE = 'shared.ts';
+/** APIMACHINERY_MODULE is the module exporting the friendly names of apimachinery schemas. */
 export const APIMACHINERY_MODULE = 'apimachinery.ts';
 
 const PACKAGE_RE = /^(?:io\.k8s\.api\.|.*\.pkg\.apis\.)([a-z0-9]+)\.(v\d+(?:(?:alpha|beta)\d+)?)\.([A-Za-z0-9_]+)$/;
