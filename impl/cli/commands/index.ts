@@ -10,6 +10,8 @@ export interface CommandModule {
 
 /** commandModules lists every subcommand module, loaded lazily so `kubets --help` stays fast. */
 export const commandModules: Array<() => Promise<CommandModule>> = [
+  () => import('./images.ts').then((m) => m.imagesCommand),
+  () => import('./runtime.ts').then((m) => m.runtimeCommand),
   () => import('./cri-validate.ts').then((m) => m.criValidateCommand),
   () => import('./cri-bench.ts').then((m) => m.criBenchCommand),
   () => import('./conformance.ts').then((m) => m.conformance),
