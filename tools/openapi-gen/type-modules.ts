@@ -6,7 +6,7 @@
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import path from 'node:path';
-import { SHARED_MODULE, type TypeModule, type TypePlan } from './type-plan.ts';
+import { APIMACHINERY_MODULE, SHARED_MODULE, type TypeModule, type TypePlan } from './type-plan.ts';
 import type { SchemaObject } from './spec-documents.ts';
 
 /** RenderTypesOptions says what to render and how to label it. */
@@ -106,7 +106,7 @@ export async function renderTypeModules(opts: RenderTypesOptions): Promise<Map<s
     index.push(`export type {\n${names.map((n) => `  ${n},\n`).join('')}} from './${m.file}';`);
   }
   index.push('');
-  index.push(`export type * as apimachinery from './apimachinery.ts';`);
+  if (plan.modules.some((m) => m.file === APIMACHINERY_MODULE)) index.push(`export type * as apimachinery from './${APIMACHINERY_MODULE}';`);
   for (const pkg of [...groups.keys()].sort()) {
     index.push(`export type * as ${pkg} from './groups/${pkg}.ts';`);
     const versions = groups.get(pkg)!.sort(([a], [b]) => (a < b ? -1 : 1));
