@@ -26,4 +26,5 @@ const outDir = path.resolve(values.out);
 
 await generateKubernetes({ specDir, outDir });
 await generateCri({ protoFile, outDir });
-process.stdout.write(`generated ${path.relative(process.cwd(), outDir) || '.'} from ${specDir} and ${protoFile}\n`);
+const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
+process.stdout.write(`wrote ${rel(outDir)}/ from ${rel(specDir)}/ and ${rel(protoFile)}\n`);
