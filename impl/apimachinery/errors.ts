@@ -369,6 +369,57 @@ export function unsupportedMediaType(acceptedMediaTypes: readonly string[]): Sta
   });
 }
 
+/**
+ * unknownError: a Status with the empty (unknown) reason, as upstream's `ErrorToAPIStatus` builds for
+ * errors that are not StatusErrors: code 500 by default, message as is.
+ */
+export function unknownError(message: string, code = 500): StatusError {
+  return new StatusError({ reason: '', code, message });
+}
+
+const GENERIC_MESSAGES: Record<number, { reason: StatusReason; message: (serverMessage: string) => string }> = {
+  400: { reason: 'BadRequest', message: () => 'the server rejected our request for an unknown reason' },
+  401: { reason: 'Unauthorized', message: () => 'the server has asked for the client to provide credentials' },
+  403: { reason: 'Forbidden', message: (m) => m },
+  404: { reason: 'NotFound', message: () => 'the server could not find the requested resource' },
+  405: { reason: 'MethodNotAllowed', message: () => 'the server does not allow this method on the requested resource' },
+  406: {
+    reason: 'NotAcceptable',
+    message: (m) => (m === '' || m === 'unknown' ? 'the server was unable to respond with a content type that the client supports' : m),
+  },
+  415: { reason: 'UnsupportedMediaType', message: (m) => m },
+  422: { reason: 'Invalid', message: () => 'the server rejected our request due to an error in our request' },
+  429: { reason: 'TooManyRequests', message: () => 'the server has received too many requests and has asked us to try again later' },
+  503: { reason: 'ServiceUnavailable', message: () => 'the server is currently unable to handle the request' },
+  504: {
+    reason: 'Timeout',
+    message: () => 'the server was unable to return a response in the time allotted, but may still be processing the request',
+  },
+};
+
+/**
+ * genericServerResponse mirrors upstream NewGenericServerResponse for the server-side uses (verb and
+ * resource empty): e.g. a failed JSON patch is `genericServerResponse(422, err.message)`, a 422
+ * Invalid whose message is `the server rejected our request due to an error in our request`.
+ * `serverMessage` is kept only where upstream keeps it (403, 406, 415, 5xx); `cause` is kept for logs.
+ */
+export function genericServerResponse(code: number, serverMessage: string, cause?: unknown): StatusError {
+  let reason: StatusReason = '';
+  let message = `the server responded with the status code ${code} but did not return more information`;
+  const g = GENERIC_MESSAGES[code];
+  if (code === 409) {
+    reason = 'Conflict';
+    message = 'the server reported a conflict';
+  } else if (g) {
+    reason = g.reason;
+    message = g.message(serverMessage);
+  } else if (code >= 500) {
+    reason = 'InternalError';
+    message = `an error on the server (${JSON.stringify(serverMessage)}) has prevented the request from succeeding`;
+  }
+  return new StatusError({ reason, code, message, details: {} }, { cause: cause ?? new Error(serverMessage) });
+}
+
 /** storeReadError: 500 StoreReadError with the message as is (corrupt data in storage). */
 export function storeReadError(message: string): StatusError {
   return new StatusError({ reason: 'StoreReadError', message });
@@ -437,10 +488,16 @@ export const isTimeout = reasonOrCode('Timeout', 504);
 export const isServerTimeout = reasonOnly('ServerTimeout');
 /** isInternalError: reason InternalError (or code 500). */
 export const isInternalError = reasonOrCode('InternalError', 500);
-/** isTooManyRequests: reason TooManyRequests (or code 429). */
-export const isTooManyRequests = reasonOrCode('TooManyRequests', 429);
-/** isRequestEntityTooLarge: reason RequestEntityTooLarge (or code 413). */
-export const isRequestEntityTooLarge = reasonOrCode('RequestEntityTooLarge', 413);
+/** isTooManyRequests: reason TooManyRequests or code 429 (whatever the reason, as upstream). */
+export const isTooManyRequests = (err: unknown): boolean => {
+  const se = asStatusError(err);
+  return !!se && (se.status.reason === 'TooManyRequests' || se.status.code === 429);
+};
+/** isRequestEntityTooLarge: reason RequestEntityTooLarge or code 413 (whatever the reason, as upstream). */
+export const isRequestEntityTooLarge = (err: unknown): boolean => {
+  const se = asStatusError(err);
+  return !!se && (se.status.reason === 'RequestEntityTooLarge' || se.status.code === 413);
+};
 /** isStoreReadError: reason StoreReadError. */
 export const isStoreReadError = reasonOnly('StoreReadError');
 

@@ -13,3 +13,8 @@ export * as labels from './labels/selector.ts';
 export * as fields from './fields/selector.ts';
 export * from './resource/quantity.ts';
 export * from './intstr.ts';
+export * from './patch/patch-meta.ts';
+export * from './patch/openapi-patch-meta.ts';
+export * from './patch/json-patch.ts';
+export * from './patch/merge-patch.ts';
+export * from './patch/strategic-merge-patch.ts';
