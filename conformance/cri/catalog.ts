@@ -9,12 +9,18 @@ import { containerCases } from './cases/container.ts';
 import { idempotenceCases } from './cases/idempotence.ts';
 import { imageCases } from './cases/image.ts';
 import { networkingCases } from './cases/networking.ts';
+import { streamingCases } from './cases/streaming.ts';
+import { securityContextCases } from './cases/security-context.ts';
+import { containerLinuxCases } from './cases/container-linux.ts';
 
 export const criCases: readonly CriCase[] = [
   ...runtimeInfoCases,
   ...podCases,
   ...containerCases,
   ...idempotenceCases,
+  ...containerLinuxCases,
   ...networkingCases,
+  ...streamingCases,
+  ...securityContextCases,
   ...imageCases,
 ];
