@@ -4,8 +4,11 @@
  */
 export interface Clock {
   now(): number;
-  /** Runs `fn` once after `ms`; real timers are unref'd so they never keep the process alive. */
-  setTimeout(fn: () => void, ms: number): TimerHandle;
+  /**
+   * Runs `fn` once after `ms`. A `background` timer (periodic housekeeping such as compaction or
+   * bookmarks) does not keep the process alive; other timers do, since someone awaits them.
+   */
+  setTimeout(fn: () => void, ms: number, opts?: { background?: boolean }): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
 
@@ -15,9 +18,9 @@ export type TimerHandle = { readonly __timer: unique symbol } | object;
 /** realClock is the wall clock. */
 export const realClock: Clock = {
   now: () => Date.now(),
-  setTimeout(fn, ms) {
+  setTimeout(fn, ms, opts) {
     const t = setTimeout(fn, ms);
-    t.unref();
+    if (opts?.background) t.unref();
     return t;
   },
   clearTimeout(handle) {

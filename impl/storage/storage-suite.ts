@@ -27,11 +27,6 @@ export interface StorageSuiteOptions {
   skipBookmarks?: boolean;
   /** Skip the TTL case. */
   skipTtl?: boolean;
-  /**
-   * Watch cache semantics: a watch below the compaction point may still be served from the
-   * event ring, so only lists are checked against compaction.
-   */
-  cacheSemantics?: boolean;
 }
 
 interface Obj extends StoredObject {
@@ -388,7 +383,7 @@ const cases: SuiteCase[] = [
   },
   {
     name: 'list and watch below the compaction point fail with ResourceVersionTooOld',
-    async run(t, s, p, o) {
+    async run(t, s, p) {
       const r0 = await s.currentRevision();
       const c1 = await s.create(p + 'a', obj('a', { count: 1 }));
       await s.guaranteedUpdate<Obj>(p + 'a', (c) => ({ ...c, count: 2 }));
@@ -399,10 +394,8 @@ const cases: SuiteCase[] = [
       await expectStorageError(t, s.list(p, { revision: revisionOf(c1) }), 'ResourceVersionTooOld');
       const at = await s.list<Obj>(p, { revision: compactAt });
       t.deepEqual(at.items.map((x) => [x.metadata.name, x.count ?? 0]), [['a', 2], ['b', 0]]);
-      if (!o.cacheSemantics) {
-        const err = await collect(s.watch(p, { revision: r0, recursive: true }), () => false, { timeoutMs: 3000 }).catch((e: unknown) => e);
-        t.true(isStorageError(err, 'ResourceVersionTooOld'), `watch below compaction: ${String(err)}`);
-      }
+      const err = await collect(s.watch(p, { revision: r0, recursive: true }), () => false, { timeoutMs: 3000 }).catch((e: unknown) => e);
+      t.true(isStorageError(err, 'ResourceVersionTooOld'), `watch below compaction: ${String(err)}`);
       const after = await collect(s.watch<Obj>(p, { revision: compactAt, recursive: true }), (evs) => evs.length === 1);
       t.is(after[0]!.object.count, 3);
       // A continue token whose revision was compacted is too old as well.

@@ -528,7 +528,7 @@ export class SqliteStore implements Interface {
       this.lastCompactTickRev = this.rev;
       const run = target > this.compactRev ? this.compact(target) : Promise.resolve();
       run.catch(() => undefined).finally(() => this.scheduleCompaction());
-    }, this.opts.compactInterval);
+    }, this.opts.compactInterval, { background: true });
   }
 
   private scheduleBookmarks(): void {
@@ -538,7 +538,7 @@ export class SqliteStore implements Interface {
         if (w.progressNotify && !w.replaying && w.channel.length === 0) this.requestProgress(w);
       }
       this.scheduleBookmarks();
-    }, this.opts.progressNotifyInterval);
+    }, this.opts.progressNotifyInterval, { background: true });
   }
 
   // --- TTL ---------------------------------------------------------------------------------
@@ -552,7 +552,7 @@ export class SqliteStore implements Interface {
     this.timers.ttl = this.clock.setTimeout(() => {
       this.sweepExpired();
       this.scheduleTtlSweep();
-    }, this.opts.ttlSweepInterval);
+    }, this.opts.ttlSweepInterval, { background: true });
   }
 
   /** sweepExpired deletes keys whose TTL passed (like an etcd lease expiring). */
