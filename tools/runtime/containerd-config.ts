@@ -121,15 +121,14 @@ export interface RegistryHost {
 
 /**
  * registryHosts returns the hosts.toml files that send `127.0.0.1:PORT` itself, `docker.io`
- * and `registry.k8s.io` to the local registry at `address` over HTTP.
+ * and `registry.k8s.io` to the local registry at `address` over HTTP. The local registry is also
+ * the `server` (the fallback after the mirrors), so a missing image is a plain NOT_FOUND from the
+ * local registry and nothing is ever looked up on the internet (no DNS query for
+ * registry-1.docker.io, which would fail here as "Unknown").
  */
 export function registryHosts(address: string): RegistryHost[] {
   const mirror = `http://${address}`;
-  return [
-    { dir: address, content: hostsToml({ server: mirror, mirror }) },
-    { dir: 'docker.io', content: hostsToml({ server: 'https://registry-1.docker.io', mirror }) },
-    { dir: 'registry.k8s.io', content: hostsToml({ server: 'https://registry.k8s.io', mirror }) },
-  ];
+  return [address, 'docker.io', 'registry.k8s.io'].map((dir) => ({ dir, content: hostsToml({ server: mirror, mirror }) }));
 }
 
 /** CniConfOptions are the inputs of {@link cniConflist}. */
