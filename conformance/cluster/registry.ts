@@ -3,6 +3,23 @@
  * the runner read this list; `catalog.test.ts` checks it against `catalog.json`.
  */
 import type { ConformanceCase } from './framework/case.ts';
+import { cases as admissionWebhook } from './api-machinery/admission-webhook.ts';
+import { cases as chunking } from './api-machinery/chunking.ts';
+import { cases as crd } from './api-machinery/custom-resource-definition.ts';
+import { cases as discovery } from './api-machinery/discovery.ts';
+import { cases as fieldValidation } from './api-machinery/field-validation.ts';
+import { cases as namespace } from './api-machinery/namespace.ts';
+import { cases as resourceQuota } from './api-machinery/resource-quota.ts';
+import { cases as watch } from './api-machinery/watch.ts';
 
 /** cases lists every implemented case. */
-export const cases: readonly ConformanceCase[] = [];
+export const cases: readonly ConformanceCase[] = [
+  ...watch,
+  ...discovery,
+  ...crd,
+  ...fieldValidation,
+  ...chunking,
+  ...namespace,
+  ...resourceQuota,
+  ...admissionWebhook,
+];
