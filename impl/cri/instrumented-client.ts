@@ -32,7 +32,7 @@ export interface UnaryMethodDefinition<Req, Res> {
 export interface CallObservation {
   /** method is the full gRPC path, e.g. `/runtime.v1.RuntimeService/RunPodSandbox`. */
   method: string;
-  /** operation is the short upstream operation name, e.g. `run_podsandbox` style is not used: `RunPodSandbox`. */
+  /** operation is the RPC name, e.g. `RunPodSandbox` (the `operation_type` label of kubelet runtime metrics). */
   operation: string;
   durationMs: number;
   attempts: number;

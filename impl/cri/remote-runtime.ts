@@ -87,7 +87,7 @@ import {
   type UnaryMethodDefinition,
 } from './instrumented-client.ts';
 
-/** CRI_API_VERSION is the `version` sent in VersionRequest (the kubelet sends `v1`... as "0.1.0" historically; both work). */
+/** CRI_API_VERSION is the default `version` sent in VersionRequest (runtimes ignore it in practice). */
 export const CRI_API_VERSION = 'v1';
 
 /** RemoteRuntimeServiceOptions configure a {@link RemoteRuntimeService}. */

@@ -1,7 +1,7 @@
 /**
  * Integration test against a real containerd 1.6 started by tools/runtime in a temp dir: Version,
  * Status, PullImage through the docker.io / registry.k8s.io mirrors, a pod with busybox and the
- * test server, ExecSync, streaming Exec with stdin, PortForward, pod networking; then `down`
+ * test server, ExecSync, streaming Exec with stdin, Attach, PortForward, pod networking; then `down`
  * removes everything. Skips (with the reason) when the Debian packages or root are missing.
  */
 import test from 'ava';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runtimeDown, runtimeUp, type RuntimeInfo } from '../../tools/runtime/index.ts';
 import { BUSYBOX_IMAGE, PAUSE_IMAGE, TEST_SERVER_IMAGE } from '../../tools/images/index.ts';
-import { connectCri, forwardLocalPort, NotFoundError, openPortForward, runRemoteCommand, type CriClients } from './index.ts';
+import { connectCri, forwardLocalPort, NotFoundError, openPortForward, openRemoteCommand, runRemoteCommand, type CriClients } from './index.ts';
 
 const missing = ['containerd', 'runc', 'docker-registry', 'skopeo', 'busybox'].filter(
   (bin) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`]).status !== 0,
@@ -170,6 +170,54 @@ it('pod lifecycle: sandbox + busybox + test-server, ExecSync, Exec, PortForward,
     } finally {
       await local.close();
     }
+
+    // pgrep (a shim in the busybox image) sees the container's sleep.
+    const pg = await cri.runtime.execSync({ containerId, cmd: ['pgrep', '-x', 'sleep'], timeout: '5' });
+    t.is(pg.exitCode, 0);
+    t.regex(Buffer.from(pg.stdout).toString(), /^\d+\n$/);
+
+    // Attach: a `cat` container with stdin open echoes what the session writes.
+    const catC = await cri.runtime.createContainer({
+      podSandboxId,
+      sandboxConfig,
+      config: { metadata: { name: 'cat' }, image: { image: 'busybox' }, command: ['cat'], stdin: true, logPath: 'cat.log' },
+    });
+    await cri.runtime.startContainer({ containerId: catC.containerId });
+    const att = await cri.runtime.attach({ containerId: catC.containerId, stdin: true, stdout: true, stderr: true });
+    let attached = '';
+    const gotEcho = new Promise<void>((resolve) => {
+      void openRemoteCommand({
+        url: att.url,
+        timeoutMs: 20_000,
+        stdout: {
+          write: (c: Buffer) => {
+            attached += c.toString();
+            if (attached.includes('attached bytes\n')) resolve();
+          },
+        },
+      }).then((session) => {
+        session.write('attached bytes\n');
+        void gotEcho.then(() => session.close());
+        session.done.catch(() => {});
+      });
+    });
+    await gotEcho;
+    t.is(attached, 'attached bytes\n');
+
+    // test-server exit CODE: the container exits with that code.
+    const exiter = await cri.runtime.createContainer({
+      podSandboxId,
+      sandboxConfig,
+      config: { metadata: { name: 'exiter' }, image: { image: TEST_SERVER_IMAGE }, args: ['exit', '42'], logPath: 'exiter.log' },
+    });
+    await cri.runtime.startContainer({ containerId: exiter.containerId });
+    let exitCode = -1;
+    for (let i = 0; i < 50 && exitCode === -1; i++) {
+      const es = await cri.runtime.containerStatus({ containerId: exiter.containerId });
+      if (es.status?.state === 2 /* CONTAINER_EXITED */) exitCode = es.status.exitCode;
+      else await sleep(100);
+    }
+    t.is(exitCode, 42);
 
     await cri.runtime.stopContainer({ containerId, timeout: '1' });
     const st = await cri.runtime.containerStatus({ containerId });

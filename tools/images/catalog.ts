@@ -82,8 +82,16 @@ export function busyboxApplets(busybox: string): string[] {
 }
 
 /**
+ * BUSYBOX_SHIMS are small sh scripts (files/busybox/) installed in /bin when the busybox build
+ * lacks the applet: Debian's busybox-static has no `pgrep`, `pkill` or `ipcs`, which the CRI
+ * validation cases use (critest's busybox image has them).
+ */
+export const BUSYBOX_SHIMS = ['ipcs', 'pgrep', 'pkill'] as const;
+
+/**
  * busyboxRootfs returns the entries of a minimal root filesystem: the FHS skeleton, `/bin/busybox`
- * with one symlink per applet, and `/etc/passwd`/`/etc/group` with root, daemon and nobody.
+ * with one symlink per applet, {@link BUSYBOX_SHIMS} for missing applets, and
+ * `/etc/passwd`/`/etc/group` with root, daemon, www-data and nobody.
  */
 export function busyboxRootfs(busybox: string): TarEntry[] {
   const entries: TarEntry[] = [
@@ -95,8 +103,12 @@ export function busyboxRootfs(busybox: string): TarEntry[] {
     file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\nwww-data:x:33:33:www-data:/var/www:/bin/false\nnobody:x:65534:65534:nobody:/home:/bin/false\n'),
     file('etc/group', 'root:x:0:\ndaemon:x:1:\nwww-data:x:33:\nnobody:x:65534:\n'),
   ];
-  for (const applet of busyboxApplets(busybox)) {
+  const applets = busyboxApplets(busybox);
+  for (const applet of applets) {
     entries.push({ type: 'symlink', path: `bin/${applet}`, target: 'busybox' });
+  }
+  for (const shim of BUSYBOX_SHIMS) {
+    if (!applets.includes(shim)) entries.push(file(`bin/${shim}`, readFileSync(path.join(filesDir, 'busybox', shim)), 0o755));
   }
   return entries;
 }

@@ -9,7 +9,8 @@
  *   `e2e-test-images/busybox:1.29-2`), `kubets/test-server:1.0`; `kubets images push --registry`.
  * - The images: **pause** is a hand-assembled 214-byte static ELF (pause-elf.ts: blocks
  *   SIGINT/SIGTERM/SIGCHLD, reaps every child on SIGCHLD, exits 0 on SIGINT/SIGTERM);
- *   **busybox** has every applet symlinked in /bin; **test-server** adds
+ *   **busybox** has every applet symlinked in /bin (plus sh shims for `pgrep`, `pkill`, `ipcs`,
+ *   which Debian's build lacks); **test-server** adds
  *   `/usr/local/bin/test-server` (files/test-server/test-server: HTTP /healthz, /hostname,
  *   /cgi-bin/echo, /cgi-bin/exit?code=N on 8080, TCP echo on 8081, `exit CODE`, `pause`).
  * - Building blocks for other images (e.g. a validator's fixtures with a different USER):
@@ -23,6 +24,7 @@ export {
   BUSYBOX_IMAGE,
   TEST_SERVER_IMAGE,
   BUSYBOX_CANDIDATES,
+  BUSYBOX_SHIMS,
   findBusybox,
   busyboxApplets,
   busyboxRootfs,
