@@ -2,6 +2,8 @@ import test from 'ava';
 import { runStorageSuite } from '../storage-suite.ts';
 import { etcdAvailable, startEtcdServer, type EtcdServer } from '../testing/etcd-server.ts';
 import { newEtcd3Storage } from './store.ts';
+import { newCacher } from '../cacher/cacher.ts';
+import type { StoredObject } from '../interfaces.ts';
 
 if (!etcdAvailable()) {
   test.skip('etcd3 storage suite (skipped: /usr/bin/etcd is missing; apt-get install -y etcd-server)', () => undefined);
@@ -21,6 +23,50 @@ if (!etcdAvailable()) {
       const storage = newEtcd3Storage({ endpoints: [server!.endpoint] });
       return { storage, close: () => storage.close() };
     },
+  });
+
+  test.serial('etcd3: a watch cache over etcd fans out to 100 watchers and serves lists', async (t) => {
+    const storage = newEtcd3Storage({ endpoints: [server!.endpoint], prefix: '/cacher-test' });
+    const prefix = '/registry/configmaps/';
+    for (let i = 0; i < 5; i++) await storage.create(`${prefix}default/seed-${i}`, { metadata: { name: `seed-${i}`, namespace: 'default' } });
+    const cacher = newCacher({ storage, resourcePrefix: prefix });
+    try {
+      await cacher.ready();
+      const from = await storage.currentRevision();
+      const writes = 50;
+      const sentAt = new Map<number, number>();
+      const latencies: number[] = [];
+      const consumers = Array.from({ length: 100 }, async () => {
+        let n = 0;
+        let last = 0;
+        for await (const ev of cacher.watch<StoredObject>(prefix, { recursive: true, revision: from })) {
+          if (ev.type === 'BOOKMARK') continue;
+          if (ev.revision <= last) throw new Error('out of order');
+          last = ev.revision;
+          const sent = sentAt.get(ev.revision);
+          if (sent !== undefined) latencies.push(performance.now() - sent);
+          if (++n === writes) break;
+        }
+        return n;
+      });
+      for (let i = 0; i < writes; i++) {
+        const before = performance.now();
+        const obj = await storage.create(`${prefix}ns${i % 3}/w${i}`, { metadata: { name: `w${i}`, namespace: `ns${i % 3}` } });
+        sentAt.set(Number((obj as StoredObject).metadata!.resourceVersion), before);
+      }
+      t.true((await Promise.all(consumers)).every((n) => n === writes));
+      latencies.sort((a, b) => a - b);
+      t.log(`etcd -> cacher -> 100 watchers: p50 ${latencies[latencies.length >> 1]!.toFixed(2)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(2)} ms`);
+      const consistent = await cacher.list(prefix);
+      t.is(consistent.items.length, 55);
+      t.is(consistent.revision, await storage.currentRevision());
+      const cached = await cacher.listFromCache(prefix, { minRevision: consistent.revision });
+      t.is(cached.items.length, 55);
+      t.is((await cacher.list(`${prefix}ns1/`)).items.length, 17);
+    } finally {
+      await cacher.close();
+      await storage.close();
+    }
   });
 
   test.serial('etcd3: the key prefix option namespaces every key', async (t) => {

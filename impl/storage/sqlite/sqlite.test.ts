@@ -44,6 +44,24 @@ const fileCases = [
     },
   },
   {
+    name: 'a second store on the same file is refused while the first is open',
+    async run(t: import('ava').ExecutionContext) {
+      const dir = tempDir();
+      try {
+        const path = join(dir, 'state.db');
+        const a = newSqliteStorage({ path });
+        await a.create('/registry/x/a', { metadata: { name: 'a' } });
+        t.throws(() => newSqliteStorage({ path }), { message: /locked/ });
+        await a.close();
+        const b = newSqliteStorage({ path });
+        t.truthy(await b.get('/registry/x/a'));
+        await b.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
+  {
     name: 'compaction bounds the rows and the file size',
     async run(t: import('ava').ExecutionContext) {
       const dir = tempDir();

@@ -152,14 +152,22 @@ export class SqliteStore implements Interface {
       synchronous: options.synchronous ?? 'NORMAL',
       watchReplayBatch: options.watchReplayBatch ?? 500,
     };
-    this.db = new Database(options.path);
-    // auto_vacuum only takes effect before the first table exists; INCREMENTAL lets compaction
-    // hand freed pages back to the file system.
-    this.db.pragma('auto_vacuum = INCREMENTAL');
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${this.opts.synchronous}`);
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.db = new Database(options.path, { timeout: 1000 });
+    try {
+      // auto_vacuum only takes effect before the first table exists; INCREMENTAL lets compaction
+      // hand freed pages back to the file system.
+      this.db.pragma('auto_vacuum = INCREMENTAL');
+      // One process owns the file: the revision counter and the watch notifications live in its
+      // memory, so a second writer would break both. EXCLUSIVE locking makes a second opener fail
+      // ("database is locked") instead of corrupting the log.
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${this.opts.synchronous}`);
+      this.db.exec(SCHEMA);
+    } catch (err) {
+      this.db.close();
+      throw new Error(`open ${options.path}: ${(err as Error).message} (is another kubets apiserver using this data dir?)`, { cause: err });
+    }
 
     this.stmt = {
       latest: this.db.prepare(`SELECT ${COLUMNS} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`),
