@@ -39,6 +39,8 @@ export interface CriValidateOptions {
   caseTimeoutMs?: number;
   /** connectTimeoutMs bounds the first Version call (default 10 s). */
   connectTimeoutMs?: number;
+  /** stateTimeoutMs bounds each wait for a container state (default 60 s, as critest). */
+  stateTimeoutMs?: number;
   images?: Partial<TestImages>;
   runtimeHandler?: string;
   authImage?: AuthImage;
@@ -113,6 +115,7 @@ export async function runCriValidate(opts: CriValidateOptions): Promise<CriValid
       runtimeHandler: opts.runtimeHandler ?? '',
       authImage: opts.authImage,
       pollIntervalMs: 250,
+      stateTimeoutMs: opts.stateTimeoutMs,
     });
     const results = await runCases({
       cases: opts.cases ?? criCases,

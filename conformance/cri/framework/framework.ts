@@ -53,6 +53,8 @@ export interface SuiteOptions {
   authImage?: AuthImage;
   /** pollIntervalMs is how often state is polled (default 250 ms). */
   pollIntervalMs: number;
+  /** stateTimeoutMs bounds each wait for a container state (critest: 1 min). */
+  stateTimeoutMs?: number;
 }
 
 /** Suite is the state shared by every case of one run. */
@@ -300,7 +302,7 @@ export class Framework {
    * waitForState polls ContainerStatus until the state is reached (default within 60 s, critest's
    * one minute) and fails with the last state seen.
    */
-  async waitForState(id: string, state: ContainerState, timeoutMs = 60_000): Promise<ContainerStatus> {
+  async waitForState(id: string, state: ContainerState, timeoutMs = this.suite.options.stateTimeoutMs ?? 60_000): Promise<ContainerStatus> {
     const deadline = Date.now() + timeoutMs;
     let last: ContainerStatus | undefined;
     for (;;) {

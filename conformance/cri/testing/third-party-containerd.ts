@@ -29,6 +29,11 @@ export interface ThirdPartyContainerdOptions {
   fillRegistry?: (registry: string, signal?: AbortSignal) => Promise<void>;
   /** startTimeoutMs bounds each wait for a socket or port (default 20 s). */
   startTimeoutMs?: number;
+  /**
+   * authRegistry also starts a second registry with htpasswd basic auth holding a copy of busybox,
+   * for the pull-with-auth case (see `authImage`).
+   */
+  authRegistry?: boolean;
   /** signal aborts the start. */
   signal?: AbortSignal;
 }
@@ -43,6 +48,8 @@ export interface ThirdPartyContainerd {
   dir: string;
   /** containerdPid is containerd's PID (tests kill it to simulate a dying runtime). */
   containerdPid: number;
+  /** authImage is busybox behind basic auth (with authRegistry). */
+  authImage?: { image: string; username: string; password: string };
   /** stop kills containerd and the registry by PID, tears down the pods' leftovers and removes dir. */
   stop(): Promise<void>;
 }
@@ -83,9 +90,10 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`${what}: not ready after ${timeoutMs} ms (log: ${logFile})`);
 }
 
-async function defaultFill(registry: string, signal?: AbortSignal): Promise<void> {
+/** kubetsImagesPush fills a registry the way an operator would: `kubets images push`. */
+export async function kubetsImagesPush(registry: string, imagesDir: string, signal?: AbortSignal): Promise<void> {
   const root = path.resolve(fixtureDir, '..', '..', '..', '..');
-  await execFileAsync(process.execPath, [path.join(root, 'bin', 'kubets.js'), 'images', 'push', '--registry', registry], {
+  await execFileAsync(process.execPath, [path.join(root, 'bin', 'kubets.js'), 'images', 'push', '--registry', registry, '--dir', imagesDir], {
     cwd: root,
     signal,
     maxBuffer: 16 << 20,
@@ -142,7 +150,30 @@ export async function startThirdPartyContainerd(opts: ThirdPartyContainerdOption
     const reg = await spawnLogged('/usr/bin/docker-registry', ['serve', path.join(dir, 'registry.yml')], path.join(dir, 'registry.log'));
     children.push(reg);
     await waitFor('registry', async () => (await fetch(`http://${registry}/v2/`).then((r) => r.ok).catch(() => false)), timeout, reg, path.join(dir, 'registry.log'));
-    await (opts.fillRegistry ?? defaultFill)(registry, opts.signal);
+    await (opts.fillRegistry ?? ((r, sig) => kubetsImagesPush(r, path.join(dir, 'images'), sig)))(registry, opts.signal);
+
+    let authImage: ThirdPartyContainerd['authImage'];
+    let authRegistry = '';
+    if (opts.authRegistry) {
+      const authPort = await freePort();
+      authRegistry = `127.0.0.1:${authPort}`;
+      const username = 'cri-validate';
+      const password = `pw-${Math.random().toString(36).slice(2)}`;
+      // bcrypt, as the registry's htpasswd auth requires (Python's crypt module has it on Debian 12).
+      const { stdout: hash } = await execFileAsync('python3', ['-W', 'ignore', '-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))', password]);
+      await writeFile(path.join(dir, 'htpasswd'), `${username}:${hash.trim()}\n`);
+      await mkdir(path.join(dir, 'registry-auth'), { recursive: true });
+      await writeFile(
+        path.join(dir, 'registry-auth.yml'),
+        `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'registry-auth')}\nhttp:\n  addr: ${authRegistry}\nauth:\n  htpasswd:\n    realm: cri-validate\n    path: ${path.join(dir, 'htpasswd')}\n`,
+      );
+      const areg = await spawnLogged('/usr/bin/docker-registry', ['serve', path.join(dir, 'registry-auth.yml')], path.join(dir, 'registry-auth.log'));
+      children.push(areg);
+      await waitFor('auth registry', async () => (await fetch(`http://${authRegistry}/v2/`).then((r) => r.status === 401).catch(() => false)), timeout, areg, path.join(dir, 'registry-auth.log'));
+      const image = `${authRegistry}/private/busybox:latest`;
+      await execFileAsync('skopeo', ['--insecure-policy', 'copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', '--dest-creds', `${username}:${password}`, `docker://${registry}/library/busybox:latest`, `docker://${image}`], { signal: opts.signal });
+      authImage = { image, username, password };
+    }
 
     const third = Math.floor(200 + Math.random() * 50);
     const vars = { DIR: dir, BRIDGE: bridge, SUBNET: `198.18.${third}.0/24`, REGISTRY: registry };
@@ -155,15 +186,17 @@ export async function startThirdPartyContainerd(opts: ThirdPartyContainerdOption
       ['registry.k8s.io', 'https://registry.k8s.io'],
       [registry, `http://${registry}`],
     ];
+    if (authRegistry) mirrors.push([authRegistry, `http://${authRegistry}`]);
     for (const [host, server] of mirrors) {
       await mkdir(path.join(dir, 'certs.d', host), { recursive: true });
-      await writeFile(path.join(dir, 'certs.d', host, 'hosts.toml'), render(hostsTemplate, { ...vars, UPSTREAM: host, UPSTREAM_SERVER: server }));
+      const reg = host === authRegistry ? authRegistry : registry;
+      await writeFile(path.join(dir, 'certs.d', host, 'hosts.toml'), render(hostsTemplate, { ...vars, REGISTRY: reg, UPSTREAM: host, UPSTREAM_SERVER: server }));
     }
     const ctrd = await spawnLogged('/usr/bin/containerd', ['--config', path.join(dir, 'config.toml')], path.join(dir, 'containerd.log'));
     children.push(ctrd);
     const sock = path.join(dir, 'containerd.sock');
     await waitFor('containerd', async () => (await stat(sock).then((s) => s.isSocket()).catch(() => false)), timeout, ctrd, path.join(dir, 'containerd.log'));
-    return { endpoint: `unix://${sock}`, registry, dir, containerdPid: ctrd.pid ?? 0, stop };
+    return { endpoint: `unix://${sock}`, registry, dir, containerdPid: ctrd.pid ?? 0, authImage, stop };
   } catch (err) {
     await stop();
     throw err;
