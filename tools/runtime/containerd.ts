@@ -3,9 +3,9 @@
  * until its CRI service answers `Version`, and cleaning up what containerd leaves behind on a
  * stop (pod sandboxes, shims, mounts under its directories).
  */
-import * as grpc from '@grpc/grpc-js';
 import { readFile, readdir } from 'node:fs/promises';
-import { RuntimeServiceClient, type VersionResponse } from '#generated/cri/api.ts';
+import type { VersionResponse } from '#generated/cri/api.ts';
+import { connectCri } from '#impl/cri/index.ts';
 import { canConnect, isAlive, readPidFile, startDaemon, stopPidFile, stopProcess, tailFile, waitFor } from './process.ts';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -27,19 +27,15 @@ export interface StartContainerdOptions {
 }
 
 /**
- * criVersion calls CRI `RuntimeService/Version` on a unix socket with a deadline, directly on the
- * generated client (tools must not depend on impl/). Throws the gRPC error.
+ * criVersion calls CRI `RuntimeService/Version` on a unix socket with a deadline and no retries
+ * (readiness probing wants the first answer). Throws the CriError.
  */
 export async function criVersion(socket: string, timeoutMs = 2000): Promise<VersionResponse> {
-  const client = new RuntimeServiceClient(`unix://${socket}`, grpc.credentials.createInsecure());
+  const cri = connectCri({ endpoint: `unix://${socket}`, retry: { maxAttempts: 1 } });
   try {
-    return await new Promise<VersionResponse>((resolve, reject) =>
-      client.version({ version: 'v1' }, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) =>
-        err ? reject(err) : resolve(res),
-      ),
-    );
+    return await cri.runtime.version(undefined, { timeoutMs });
   } finally {
-    client.close();
+    cri.close();
   }
 }
 
@@ -89,22 +85,15 @@ export async function containerdRunning(pidFile: string): Promise<number | undef
  * are collected, not thrown.
  */
 export async function removeAllPodSandboxes(socket: string, timeoutMs = 20_000): Promise<{ removed: number; errors: string[] }> {
-  const client = new RuntimeServiceClient(`unix://${socket}`, grpc.credentials.createInsecure());
-  const call = <Req, Res>(
-    fn: (req: Req, md: grpc.Metadata, o: Partial<grpc.CallOptions>, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown,
-    req: Req,
-  ): Promise<Res> =>
-    new Promise<Res>((resolve, reject) =>
-      fn.call(client, req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (e, r) => (e ? reject(e) : resolve(r))),
-    );
+  const cri = connectCri({ endpoint: `unix://${socket}`, defaultTimeoutMs: timeoutMs });
   const errors: string[] = [];
   let removed = 0;
   try {
-    const list = await call(client.listPodSandbox, { filter: undefined });
+    const list = await cri.runtime.listPodSandbox();
     for (const sb of list.items) {
       try {
-        await call(client.stopPodSandbox, { podSandboxId: sb.id });
-        await call(client.removePodSandbox, { podSandboxId: sb.id });
+        await cri.runtime.stopPodSandbox({ podSandboxId: sb.id });
+        await cri.runtime.removePodSandbox({ podSandboxId: sb.id });
         removed++;
       } catch (err) {
         errors.push(`pod sandbox ${sb.id}: ${(err as Error).message}`);
@@ -113,7 +102,7 @@ export async function removeAllPodSandboxes(socket: string, timeoutMs = 20_000):
   } catch (err) {
     errors.push(`list pod sandboxes: ${(err as Error).message}`);
   } finally {
-    client.close();
+    cri.close();
   }
   return { removed, errors };
 }
