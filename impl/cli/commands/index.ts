@@ -15,4 +15,5 @@ export const commandModules: Array<() => Promise<CommandModule>> = [
   () => import('./cri-validate.ts').then((m) => m.criValidateCommand),
   () => import('./cri-bench.ts').then((m) => m.criBenchCommand),
   () => import('./conformance.ts').then((m) => m.conformance),
+  () => import('./apiserver.ts').then((m) => m.apiserverCommand),
 ];

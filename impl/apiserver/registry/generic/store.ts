@@ -75,6 +75,28 @@ export interface StoreOptions {
   managedFields?: ManagedFieldsUpdater;
   /** Clock, for tests. */
   now?: () => Date;
+  /**
+   * The watch cache of this resource, created on first use (LIST with resourceVersion "0" or
+   * "", WATCH fan-out). Without it, lists and watches go to storage.
+   */
+  cacher?: () => CacherLike;
+  /**
+   * markForDeletion lets a resource keep an object on delete (namespaces with spec.finalizers):
+   * return the object to store instead of deleting, or undefined to proceed.
+   */
+  markForDeletion?: (obj: KubeObject) => KubeObject | undefined;
+  /** Hook run after an update was stored (not on dry-run). */
+  afterUpdate?: (obj: KubeObject, old: KubeObject | undefined) => void | Promise<void>;
+}
+
+/** CacherLike is the part of the storage watch cache (impl/storage/cacher) the store uses. */
+export interface CacherLike {
+  list<T extends StoredObject>(prefix: string, opts?: { revision?: number; limit?: number; continue?: string; predicate?: (o: StoredObject) => boolean }): Promise<{ items: T[]; revision: number; continue?: string; remainingItemCount?: number }>;
+  listFromCache<T extends StoredObject>(prefix: string, opts?: { minRevision?: number; limit?: number; continue?: string; predicate?: (o: StoredObject) => boolean; signal?: AbortSignal }): Promise<{ items: T[]; revision: number; continue?: string; remainingItemCount?: number }>;
+  watch<T extends StoredObject>(
+    key: string,
+    opts?: { revision?: number; recursive?: boolean; progressNotify?: boolean; signal?: AbortSignal; predicate?: (o: StoredObject) => boolean; sendInitialEvents?: boolean; initialEventsEndBookmark?: boolean },
+  ): AsyncIterable<WatchEvent<T>> & { stop(): void };
 }
 
 /** CreateOptions of {@link Store.create}. */
@@ -203,10 +225,13 @@ export class Store {
     return { group: this.group, kind: this.kind };
   }
 
+  /** decorate sets apiVersion/kind; objects from the watch cache are shared, so they are copied when they differ. */
   private decorate(obj: KubeObject): KubeObject {
-    obj.apiVersion = this.apiVersion;
-    obj.kind = this.kind;
-    this.opts.decorator?.(obj);
+    if (obj.apiVersion !== this.apiVersion || obj.kind !== this.kind) obj = { ...obj, apiVersion: this.apiVersion, kind: this.kind };
+    if (this.opts.decorator) {
+      obj = structuredClone(obj);
+      this.opts.decorator(obj);
+    }
     return obj;
   }
 
@@ -263,6 +288,21 @@ export class Store {
     }
     const prefix = this.keyRootFunc(ctx.namespace);
     const pred = req.predicate;
+    const cacher = this.opts.cacher?.();
+    if (cacher && revision === undefined) {
+      try {
+        const p = pred ? (o: StoredObject) => pred(o as KubeObject) : undefined;
+        const lim = req.limit && req.limit > 0 ? req.limit : undefined;
+        const res =
+          rv === '0' || (rv !== undefined && rv !== '')
+            ? await cacher.listFromCache<KubeObject>(prefix, { minRevision: rv && rv !== '0' ? Number(rv) : undefined, limit: lim, continue: req.continue || undefined, predicate: p })
+            : await cacher.list<KubeObject>(prefix, { limit: lim, continue: req.continue || undefined, predicate: p });
+        return { items: res.items.map((it) => this.decorate(it)), resourceVersion: String(res.revision), continue: res.continue, remainingItemCount: res.remainingItemCount };
+      } catch (err) {
+        if (isStorageError(err, 'InvalidError') && /continue/i.test(err.message)) throw badRequest(err.message);
+        throw this.interpretError(err, '');
+      }
+    }
     try {
       const res = await this.storage.list<KubeObject>(prefix, {
         revision,
@@ -270,8 +310,7 @@ export class Store {
         continue: req.continue || undefined,
         predicate: pred ? (o: StoredObject) => pred(o as KubeObject) : undefined,
       });
-      for (const it of res.items) this.decorate(it);
-      return { items: res.items, resourceVersion: String(res.revision), continue: res.continue, remainingItemCount: res.remainingItemCount };
+      return { items: res.items.map((it) => this.decorate(it)), resourceVersion: String(res.revision), continue: res.continue, remainingItemCount: res.remainingItemCount };
     } catch (err) {
       if (isStorageError(err, 'InvalidError') && /continue/i.test(err.message)) throw badRequest(err.message);
       throw this.interpretError(err, '');
@@ -290,6 +329,11 @@ export class Store {
     const prefix = this.keyRootFunc(ctx.namespace);
     const pred = req.predicate ?? (() => true);
     const rv = req.resourceVersion ?? '';
+    const cacher = this.opts.cacher?.();
+    if (cacher) {
+      yield* this.watchCache(cacher, prefix, req, rv);
+      return;
+    }
     const initial = req.sendInitialEvents ?? (rv === '' || rv === '0');
     let startRev: number;
     const initialItems: KubeObject[] = [];
@@ -339,6 +383,55 @@ export class Store {
       yield { type: 'ERROR', object: toStatusObject(this.interpretError(err, '')) };
     } finally {
       watcher.stop();
+    }
+  }
+
+  private async *watchCache(cacher: CacherLike, prefix: string, req: WatchRequest, rv: string): AsyncGenerator<StoreWatchEvent> {
+    let revision: number | undefined;
+    if (rv !== '' && rv !== '0') {
+      const n = Number(rv);
+      if (!Number.isInteger(n) || n < 0) {
+        yield { type: 'ERROR', object: toStatusObject(badRequest(`invalid resource version: ${rv}`)) };
+        return;
+      }
+      revision = n;
+    }
+    const initial = req.sendInitialEvents ?? (rv === '' || rv === '0');
+    let w;
+    try {
+      w = cacher.watch<KubeObject>(prefix, {
+        revision: initial ? undefined : revision,
+        recursive: true,
+        progressNotify: req.allowWatchBookmarks === true,
+        signal: req.signal,
+        predicate: req.predicate ? (o: StoredObject) => req.predicate!(o as KubeObject) : undefined,
+        sendInitialEvents: initial,
+        initialEventsEndBookmark: req.sendInitialEvents === true,
+      });
+    } catch (err) {
+      yield { type: 'ERROR', object: toStatusObject(this.interpretError(err, '')) };
+      return;
+    }
+    try {
+      for await (const ev of w) {
+        if (req.signal.aborted) return;
+        if (ev.type === 'BOOKMARK') {
+          if (!req.allowWatchBookmarks) continue;
+          const ann = (ev.object?.metadata?.annotations as Record<string, string> | undefined)?.[INITIAL_EVENTS_END_ANNOTATION];
+          yield { type: 'BOOKMARK', object: this.bookmark(String(ev.object?.metadata?.resourceVersion ?? ev.revision), ann === 'true') };
+          continue;
+        }
+        if (ev.type === 'ERROR') {
+          const o = ev.object as unknown as Record<string, unknown>;
+          yield { type: 'ERROR', object: o && o.kind === 'Status' ? o : toStatusObject(this.interpretError(ev.object, '')) };
+          return;
+        }
+        yield { type: ev.type, object: this.decorate(ev.object) };
+      }
+    } catch (err) {
+      yield { type: 'ERROR', object: toStatusObject(this.interpretError(err, '')) };
+    } finally {
+      w.stop();
     }
   }
 
@@ -537,6 +630,7 @@ export class Store {
         }
       }
       if (created) await this.opts.afterCreate?.(out);
+      else await this.opts.afterUpdate?.(out, undefined);
       return { object: this.decorate(out), created };
     } catch (err) {
       throw this.interpretError(err, name);
@@ -590,6 +684,17 @@ export class Store {
       throw this.interpretError(err, name);
     }
     checkDeletePreconditions(this.qualifiedResource, name, options, existing);
+    const marked = this.opts.markForDeletion?.(existing);
+    if (marked) {
+      if (dryRun) return { object: this.decorate(marked), deleted: false };
+      try {
+        const out = await this.storage.guaranteedUpdate<KubeObject>(key, (cur) => this.opts.markForDeletion?.(cur) ?? cur, { preconditions: { uid: existing.metadata.uid } });
+        await this.opts.afterUpdate?.(out, existing);
+        return { object: this.decorate(out), deleted: false };
+      } catch (err) {
+        throw this.interpretError(err, name);
+      }
+    }
     const opts = { ...options };
     const graceful = this.strategy.checkGracefulDelete?.(ctx, existing, opts) === true && (opts.gracePeriodSeconds ?? 0) > 0;
     const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : this.strategy.defaultGarbageCollectionPolicy ?? 'Background');

@@ -32,7 +32,7 @@ export interface ObjectMetaLike {
   annotations?: Record<string, string>;
   finalizers?: string[];
   ownerReferences?: Array<Record<string, unknown>>;
-  managedFields?: Array<Record<string, unknown>>;
+  managedFields?: object[];
   selfLink?: string;
   [k: string]: unknown;
 }

@@ -1,0 +1,450 @@
+/**
+ * The control plane's API wiring: every resource of the generated resource table gets a Store
+ * (with its strategy when it has one, the default otherwise), its subresources, printer and field
+ * selector attributes; `--runtime-config` enables beta/alpha versions.
+ *
+ * upstream: pkg/controlplane/instance.go (InstallAPIs), pkg/registry/<group>/rest/storage_*.go,
+ * pkg/kubeapiserver/options (runtime-config), NamespaceLifecycle admission (the create checks).
+ */
+import { badRequest, conflict, forbidden, isNotFound, labels, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
+import { resourceTable, type ResourceTableEntry } from '#generated/k8s/resource-table.ts';
+import type { Interface, StoredObject, WatchEvent } from '#impl/storage/interfaces.ts';
+import { newCacher, type Cacher } from '#impl/storage/cacher/cacher.ts';
+import { ApiRegistry, type ServedResource, type SubresourceHandler } from './api-registry.ts';
+import type { OpenApiV3Service } from './openapi/openapi-v3.ts';
+import { printerFor } from './printers/printers.ts';
+import { newDefaultStrategy, newStatusStrategy } from './registry/generic/default-strategy.ts';
+import { Store, rfc3339, type CacherLike, type StoreOptions } from './registry/generic/store.ts';
+import type { KubeObject, RequestContext, Strategy } from './registry/rest/strategy.ts';
+import { podStatusStrategy, podStrategy } from './registry/core/pod/strategy.ts';
+import { namespaceFinalizeStrategy, namespaceStatusStrategy, namespaceStrategy } from './registry/core/namespace/strategy.ts';
+import { configMapStrategy } from './registry/core/configmap/strategy.ts';
+import { secretStrategy } from './registry/core/secret/strategy.ts';
+import { nodeStatusStrategy, nodeStrategy } from './registry/core/node/strategy.ts';
+import { eventStrategy } from './registry/core/event/strategy.ts';
+import { newServiceStatusStrategy, newServiceStrategy, ServiceAllocators } from './registry/core/service/strategy.ts';
+import { newWorkloadStatusStrategy, newWorkloadStrategy, type WorkloadKind } from './registry/apps/workload-strategy.ts';
+import { jobStatusStrategy, jobStrategy } from './registry/batch/job/strategy.ts';
+import { cronJobStatusStrategy, cronJobStrategy } from './registry/batch/cronjob/strategy.ts';
+import { updateManagedFields } from './endpoints/fieldmanager.ts';
+import type { Structural } from './schema/structural.ts';
+
+/** RuntimeConfig says which group-versions are enabled (`--runtime-config`). */
+export interface RuntimeConfig {
+  enabled(e: { group: string; version: string; stability: string }): boolean;
+}
+
+/**
+ * parseRuntimeConfig parses `--runtime-config` (`api/all=true`, `api/beta=true`, `api/alpha=true`,
+ * `apps/v1=false`, `batch/v2alpha1`...). GA is on by default, beta/alpha off.
+ */
+export function parseRuntimeConfig(spec: string | undefined): RuntimeConfig {
+  const gv = new Map<string, boolean>();
+  let all: boolean | undefined;
+  let beta = false;
+  let alpha = false;
+  for (const part of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [k, v = 'true'] = part.split('=');
+    const on = v !== 'false';
+    if (k === 'api/all') all = on;
+    else if (k === 'api/beta') beta = on;
+    else if (k === 'api/alpha') alpha = on;
+    else if (k === 'api/legacy' || k === 'api/v1' || k === 'v1') gv.set('/v1', on);
+    else gv.set(k!.includes('/') ? k! : `${k}/`, on);
+  }
+  return {
+    enabled({ group, version, stability }) {
+      const k = `${group}/${version}`;
+      if (gv.has(k)) return gv.get(k)!;
+      if (all !== undefined) return all;
+      if (stability === 'ga') return true;
+      if (stability === 'beta') return beta;
+      return alpha;
+    },
+  };
+}
+
+/** STRATEGIES maps `group/resource` to the resource's strategy (and its status strategy). */
+function builtinStrategies(alloc: ServiceAllocators): Record<string, { main: Strategy; status?: Strategy }> {
+  const workload = (k: WorkloadKind) => ({ main: newWorkloadStrategy(k), status: newWorkloadStatusStrategy(k) });
+  return {
+    '/pods': { main: podStrategy, status: podStatusStrategy },
+    '/namespaces': { main: namespaceStrategy, status: namespaceStatusStrategy },
+    '/configmaps': { main: configMapStrategy },
+    '/secrets': { main: secretStrategy },
+    '/nodes': { main: nodeStrategy, status: nodeStatusStrategy },
+    '/events': { main: eventStrategy },
+    '/services': { main: newServiceStrategy(alloc), status: newServiceStatusStrategy(alloc) },
+    '/replicationcontrollers': workload('ReplicationController'),
+    'apps/deployments': workload('Deployment'),
+    'apps/replicasets': workload('ReplicaSet'),
+    'apps/statefulsets': workload('StatefulSet'),
+    'apps/daemonsets': workload('DaemonSet'),
+    'batch/jobs': { main: jobStrategy, status: jobStatusStrategy },
+    'batch/cronjobs': { main: cronJobStrategy, status: cronJobStatusStrategy },
+  };
+}
+
+/** nameFnFor returns the name rule of a resource (upstream ValidateXxxName). */
+export function nameFnFor(group: string, resource: string): ValidateNameFunc {
+  if (group === '' && (resource === 'namespaces')) return nameIsDNSLabel;
+  if (group === '' && resource === 'services') return nameIsDNS1035Label;
+  if (group === 'rbac.authorization.k8s.io') return validatePathSegmentName;
+  if (group === '' && (resource === 'nodes' || resource === 'serviceaccounts')) return nameIsDNSSubdomain;
+  return nameIsDNSSubdomain;
+}
+
+/** keyPrefixFor lays keys out like upstream: `/registry/<resource>`; non-core collisions get `/registry/<group>/<resource>`. */
+export function keyPrefixFor(e: { group: string; resource: string }, coreResources: Set<string>): string {
+  if (e.group === '' && e.resource === 'services') return '/registry/services/specs';
+  if (e.group === '' || !coreResources.has(e.resource)) return `/registry/${e.resource}`;
+  return `/registry/${e.group}/${e.resource}`;
+}
+
+/** ControlPlaneOptions configures {@link buildControlPlane}. */
+export interface ControlPlaneOptions {
+  storage: Interface;
+  openapi: OpenApiV3Service;
+  runtimeConfig?: string;
+  serviceClusterIPRange?: string;
+  /** Use a watch cache per resource (default true). */
+  watchCache?: boolean;
+  now?: () => Date;
+}
+
+/** ControlPlane is the built API: registry, allocators, and the shared pieces CRDs reuse. */
+export interface ControlPlane {
+  registry: ApiRegistry;
+  allocators: ServiceAllocators;
+  namespaces: NamespaceTracker;
+  /** storeOptions returns the common Store options for a new resource (CRDs). */
+  storeCommon(prefix: string): Pick<StoreOptions, 'storage' | 'cacher' | 'managedFields' | 'now'>;
+  close(): Promise<void>;
+}
+
+/**
+ * NamespaceTracker answers "does namespace X exist, is it terminating" for the
+ * NamespaceLifecycle checks without a storage read per create (a miss falls back to storage).
+ */
+export class NamespaceTracker {
+  private readonly phases = new Map<string, string>();
+  constructor(private readonly storage: Interface) {}
+
+  observe(ns: KubeObject, deleted = false): void {
+    const name = ns.metadata.name!;
+    if (deleted) this.phases.delete(name);
+    else this.phases.set(name, ns.metadata.deletionTimestamp ? 'Terminating' : (ns.status?.phase ?? 'Active'));
+  }
+
+  /** phase returns the namespace phase, or undefined when it does not exist. */
+  async phase(name: string): Promise<string | undefined> {
+    const p = this.phases.get(name);
+    if (p) return p;
+    try {
+      const ns = await this.storage.get<KubeObject>(`/registry/namespaces/${name}`);
+      this.observe(ns);
+      return this.phases.get(name);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * buildControlPlane builds the registry of built-in resources over one storage.
+ */
+export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
+  const now = o.now ?? (() => new Date());
+  const runtime = parseRuntimeConfig(o.runtimeConfig);
+  const registry = new ApiRegistry();
+  const coreResources = new Set(resourceTable.filter((e) => e.group === '').map((e) => e.resource));
+  const alloc = new ServiceAllocators({ serviceClusterIPRange: o.serviceClusterIPRange ?? '198.19.0.0/16', storage: o.storage, keyPrefix: '/registry/services/specs' });
+  const strategies = builtinStrategies(alloc);
+  const namespaces = new NamespaceTracker(o.storage);
+  const cachers = new Map<string, Cacher>();
+  const cacherFor = (prefix: string): (() => CacherLike) | undefined => {
+    if (o.watchCache === false) return undefined;
+    return () => {
+      let c = cachers.get(prefix);
+      if (!c) {
+        c = newCacher({ storage: o.storage, resourcePrefix: `${prefix}/` });
+        cachers.set(prefix, c);
+      }
+      return c as unknown as CacherLike;
+    };
+  };
+  const schemaCache = new Map<string, Structural | undefined>();
+  const schemaOf = (name: string) => {
+    if (!schemaCache.has(name)) schemaCache.set(name, name ? o.openapi.structural(name) : undefined);
+    return schemaCache.get(name);
+  };
+  const managedFields: StoreOptions['managedFields'] = (ctx, obj, old, manager, subresource) => {
+    const gv = ctx.apiVersion ?? obj.apiVersion ?? '';
+    updateManagedFields(obj, old, manager, gv, now(), undefined, subresource);
+  };
+  const storeCommon = (prefix: string) => ({ storage: o.storage, cacher: cacherFor(prefix), managedFields, now });
+
+  // NamespaceLifecycle (upstream admission plugin): namespaced creates need an active namespace.
+  const namespaceLifecycle = async (ctx: RequestContext, obj: KubeObject, resource: { group: string; resource: string }): Promise<void> => {
+    const ns = obj.metadata.namespace ?? ctx.namespace;
+    if (!ns) return;
+    const phase = await namespaces.phase(ns);
+    if (phase === undefined) throw notFound({ group: '', resource: 'namespaces' }, ns);
+    if (phase === 'Terminating') throw forbidden(resource, obj.metadata.name ?? '', `unable to create new content in namespace ${ns} because it is being terminated`);
+  };
+
+  for (const e of resourceTable) {
+    if (!runtime.enabled(e)) continue;
+    const served = buildServed(e);
+    if (served) registry.add(served);
+  }
+
+  function buildServed(e: ResourceTableEntry): ServedResource | undefined {
+    const gr = { group: e.group, resource: e.resource };
+    const schema = schemaOf(e.schema);
+    const hasStatus = e.subresources.some((s) => s.name === 'status');
+    const printer = printerFor(e.group, e.resource);
+    const isVirtual = !e.verbs.includes('get') && !e.verbs.includes('list');
+    if (isVirtual || (e.group === '' && e.resource === 'componentstatuses')) {
+      return { entry: e, subresources: new Map(), schema, printer, create: virtualCreate(e) };
+    }
+    const s = strategies[`${e.group}/${e.resource}`];
+    const main = s?.main ?? newDefaultStrategy({ namespaced: e.namespaced, hasStatusSubresource: hasStatus, hasSpec: schema?.properties?.has('spec') ?? false });
+    const prefix = keyPrefixFor(e, coreResources);
+    const store = new Store({
+      qualifiedResource: gr,
+      group: e.group,
+      version: e.version,
+      kind: e.kind,
+      keyPrefix: prefix,
+      strategy: main,
+      nameFn: nameFnFor(e.group, e.resource),
+      returnDeletedObject: e.group === '' && (e.resource === 'pods' || e.resource === 'services'),
+      beginCreate: e.namespaced ? (ctx, obj) => namespaceLifecycle(ctx, obj, gr) : undefined,
+      ...serviceHooks(e),
+      ...namespaceHooks(e),
+      ...storeCommon(prefix),
+    });
+    const subs = new Map<string, SubresourceHandler>();
+    for (const sub of e.subresources) {
+      if (sub.name === 'status') subs.set('status', { store: store.withSubresource('status', s?.status ?? newStatusStrategy(main)) });
+      else if (sub.name === 'scale') subs.set('scale', scaleHandler(store, e, schemaOf('io.k8s.api.autoscaling.v1.Scale')));
+      else if (sub.name === 'finalize' && e.resource === 'namespaces') subs.set('finalize', { store: store.withSubresource('finalize', namespaceFinalizeStrategy) });
+      else if (sub.name === 'binding' && e.resource === 'pods') {
+        const bindStore = store.withSubresource('binding', { ...podStrategy, prepareForUpdate: () => {}, validateUpdate: () => [] });
+        subs.set('binding', { create: (ctx, name, body, opts) => bindPod(bindStore, ctx, name, body, opts.dryRun, now) });
+      }
+      else if (sub.name === 'eviction' && e.resource === 'pods') subs.set('eviction', { create: (ctx, name, body, opts) => evictPod(store, ctx, name, body, opts.dryRun) });
+      else if ((sub.name === 'ephemeralcontainers' || sub.name === 'resize') && e.resource === 'pods') subs.set(sub.name, { store: store.withSubresource(sub.name, podSubresourceStrategy(sub.name)) });
+    }
+    return {
+      entry: e,
+      store,
+      subresources: subs,
+      schema,
+      printer,
+      fieldSelectorAttrs: main.fieldSelectorAttrs,
+    };
+  }
+
+  function serviceHooks(e: ResourceTableEntry): Partial<StoreOptions> {
+    if (!(e.group === '' && e.resource === 'services')) return {};
+    return {
+      beginCreate: async (ctx, obj, opts) => {
+        const ns = obj.metadata.namespace ?? ctx.namespace;
+        const phase = await namespaces.phase(ns);
+        if (phase === undefined) throw notFound({ group: '', resource: 'namespaces' }, ns);
+        if (phase === 'Terminating') throw forbidden({ group: '', resource: 'services' }, obj.metadata.name ?? '', `unable to create new content in namespace ${ns} because it is being terminated`);
+        await alloc.load();
+        const errs = alloc.allocate(obj, opts.dryRun);
+        if (errs.length) {
+          const { invalid } = await import('#impl/apimachinery/index.ts');
+          throw invalid({ group: '', kind: 'Service' }, obj.metadata.name ?? '', errs);
+        }
+      },
+      afterDelete: (obj) => alloc.release(obj),
+    };
+  }
+
+  function namespaceHooks(e: ResourceTableEntry): Partial<StoreOptions> {
+    if (!(e.group === '' && e.resource === 'namespaces')) return {};
+    return {
+      // upstream: namespace REST.Delete — with spec.finalizers the namespace turns Terminating first.
+      markForDeletion: (obj) => {
+        if ((obj.spec?.finalizers ?? []).length === 0) return undefined;
+        const next = structuredClone(obj);
+        next.metadata.deletionTimestamp ??= rfc3339(now());
+        next.metadata.deletionGracePeriodSeconds ??= 0;
+        next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+        return next;
+      },
+      afterCreate: (obj) => namespaces.observe(obj),
+      afterUpdate: (obj) => namespaces.observe(obj),
+      afterDelete: (obj) => namespaces.observe(obj, true),
+    };
+  }
+
+  function virtualCreate(e: ResourceTableEntry): ServedResource['create'] {
+    return async (ctx, body) => {
+      const out = structuredClone(body);
+      const user = ctx.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+      switch (e.resource) {
+        case 'selfsubjectaccessreviews':
+        case 'subjectaccessreviews':
+        case 'localsubjectaccessreviews':
+          // TODO(#security issue): real authorization; every authenticated user is allowed for now.
+          out.status = { allowed: true, reason: 'kubets: authorization not enforced yet' };
+          return out;
+        case 'selfsubjectrulesreviews':
+          out.status = { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false };
+          return out;
+        case 'selfsubjectreviews':
+          out.status = { userInfo: { username: user.name, groups: user.groups, ...(user.uid ? { uid: user.uid } : {}) } };
+          return out;
+        case 'tokenreviews':
+          out.status = { authenticated: false, error: 'token authentication is not configured' };
+          return out;
+        case 'bindings': {
+          const binding = registry.lookup('', 'v1', 'pods')?.subresources.get('binding');
+          if (!binding?.create) throw badRequest('pods are not served');
+          return (await binding.create(ctx, body.metadata?.name ?? '', body, { dryRun: false })) as KubeObject;
+        }
+        default:
+          throw badRequest(`${e.resource} cannot be created on this server`);
+      }
+    };
+  }
+
+  return {
+    registry,
+    allocators: alloc,
+    namespaces,
+    storeCommon,
+    async close() {
+      for (const c of cachers.values()) await c.close();
+    },
+  };
+}
+
+/** podSubresourceStrategy lets pods/ephemeralcontainers and pods/resize change only their part of the spec. */
+function podSubresourceStrategy(name: string): Strategy {
+  return {
+    ...podStrategy,
+    prepareForUpdate(_ctx, obj, old) {
+      const next = structuredClone(old);
+      next.metadata = { ...old.metadata, resourceVersion: obj.metadata.resourceVersion };
+      if (name === 'ephemeralcontainers') next.spec.ephemeralContainers = obj.spec?.ephemeralContainers;
+      else (next.spec.containers ?? []).forEach((c: Record<string, unknown>, i: number) => (c.resources = obj.spec?.containers?.[i]?.resources ?? c.resources));
+      for (const k of Object.keys(obj)) delete obj[k];
+      Object.assign(obj, next);
+    },
+    validateUpdate: () => [],
+  };
+}
+
+/** scaleHandler serves `<resource>/scale` as autoscaling/v1 Scale (upstream ScaleREST). */
+function scaleHandler(store: Store, e: ResourceTableEntry, schema: Structural | undefined): SubresourceHandler {
+  const toScale = (o: KubeObject): KubeObject => {
+    const sel = o.spec?.selector;
+    let selector = '';
+    if (sel) selector = e.resource === 'replicationcontrollers' ? labels.selectorFromSet(sel).toString() : labels.labelSelectorAsSelector(sel).toString();
+    return {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: { name: o.metadata.name, namespace: o.metadata.namespace, uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, creationTimestamp: o.metadata.creationTimestamp },
+      spec: { replicas: o.spec?.replicas ?? 0 },
+      status: { replicas: o.status?.replicas ?? 0, ...(selector ? { selector } : {}) },
+    };
+  };
+  return {
+    schema,
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    get: async (ctx, name) => toScale(await store.get(ctx, name)),
+    update: async (ctx, name, objInfo, opts) => {
+      const res = await store.update(
+        ctx,
+        name,
+        async (old) => {
+          if (!old) throw notFound({ group: e.group, resource: e.resource }, name);
+          const scale = await objInfo(toScale(old));
+          if (scale.metadata?.name && scale.metadata.name !== name) throw badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`);
+          const replicas = scale.spec?.replicas;
+          if (typeof replicas !== 'number' || replicas < 0) {
+            const { invalid, invalidValue, fieldPath } = await import('#impl/apimachinery/index.ts');
+            throw invalid({ group: 'autoscaling', kind: 'Scale' }, name, [invalidValue(fieldPath('spec', 'replicas'), replicas, 'must be greater than or equal to 0')]);
+          }
+          const next = structuredClone(old);
+          next.spec = { ...(next.spec ?? {}), replicas };
+          // A resourceVersion in the Scale is a precondition on the parent (upstream scaleUpdatedObjectInfo).
+          next.metadata.resourceVersion = scale.metadata?.resourceVersion || old.metadata.resourceVersion;
+          return next;
+        },
+        { dryRun: opts.dryRun, fieldManager: opts.fieldManager },
+      );
+      return toScale(res.object);
+    },
+  };
+}
+
+/** bindPod sets spec.nodeName and the PodScheduled condition (upstream BindingREST.setPodHostAndAnnotations). */
+async function bindPod(store: Store, ctx: RequestContext, name: string, binding: KubeObject, dryRun: boolean, now: () => Date): Promise<KubeObject> {
+  const node = binding.target?.name;
+  if (!node) {
+    const { invalid, required, fieldPath } = await import('#impl/apimachinery/index.ts');
+    throw invalid({ group: '', kind: 'Binding' }, name, [required(fieldPath('target', 'name'), '')]);
+  }
+  await store.update(
+    ctx,
+    name,
+    (old) => {
+      if (!old) throw notFound({ group: '', resource: 'pods' }, name);
+      if (binding.metadata?.uid && old.metadata.uid !== binding.metadata.uid) throw conflict({ group: '', resource: 'pods' }, name, 'Precondition failed: UID in precondition: ' + binding.metadata.uid + ', UID in object meta: ' + old.metadata.uid);
+      if (old.metadata.deletionTimestamp) throw conflict({ group: '', resource: 'pods' }, name, 'pod is being deleted, cannot be assigned to a host');
+      if (old.spec?.nodeName) throw conflict({ group: '', resource: 'pods' }, name, `pod ${name} is already assigned to node "${old.spec.nodeName}"`);
+      const next = structuredClone(old);
+      next.spec.nodeName = node;
+      next.metadata.annotations = { ...(old.metadata.annotations ?? {}), ...(binding.metadata?.annotations ?? {}) };
+      if (Object.keys(next.metadata.annotations).length === 0) delete next.metadata.annotations;
+      next.status ??= {};
+      const conds = (next.status.conditions ?? []).filter((c: { type: string }) => c.type !== 'PodScheduled');
+      conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now()) });
+      next.status.conditions = conds;
+      return next;
+    },
+    { dryRun, fieldManager: 'kube-scheduler' },
+  );
+  // The binding subresource bypasses the pod strategy's spec immutability (upstream writes storage directly).
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
+}
+
+/** evictPod deletes a pod through the eviction subresource (upstream EvictionREST; PodDisruptionBudgets are not checked yet). */
+async function evictPod(store: Store, ctx: RequestContext, name: string, eviction: KubeObject, dryRun: boolean): Promise<KubeObject> {
+  // TODO(#3): honour PodDisruptionBudgets (429 TooManyRequests when a budget would be violated).
+  const opts = { ...(eviction.deleteOptions ?? {}) };
+  if (dryRun) opts.dryRun = ['All'];
+  try {
+    await store.delete(ctx, name, opts);
+  } catch (err) {
+    if (isNotFound(err)) throw err;
+    throw err;
+  }
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
+}
+
+/** watchNamespaces keeps the tracker current from a storage watch (started by the server). */
+export async function trackNamespaces(storage: Interface, tracker: NamespaceTracker, signal: AbortSignal): Promise<void> {
+  const list = await storage.list<KubeObject>('/registry/namespaces/', {});
+  for (const ns of list.items) tracker.observe(ns);
+  void (async () => {
+    const w = storage.watch<StoredObject>('/registry/namespaces/', { revision: list.revision, recursive: true, signal });
+    try {
+      for await (const ev of w as AsyncIterable<WatchEvent<StoredObject>>) {
+        if (ev.type === 'ADDED' || ev.type === 'MODIFIED') tracker.observe(ev.object as KubeObject);
+        else if (ev.type === 'DELETED') tracker.observe(ev.object as KubeObject, true);
+      }
+    } catch {
+      /* the watch ends on close */
+    }
+  })();
+}

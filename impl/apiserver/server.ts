@@ -1,0 +1,196 @@
+/**
+ * startApiServer runs the kube-apiserver: PKI and admin kubeconfig under the data dir, storage
+ * (embedded SQLite or etcd3), the control plane's registry, bootstrap objects (default namespaces,
+ * the `kubernetes` service), CRD serving, and the HTTPS listener with client-certificate authn.
+ *
+ * upstream: cmd/kube-apiserver/app/server.go (Run, CreateServerChain) and
+ * pkg/controlplane/controller/kubernetesservice (the `kubernetes` service).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Interface } from '#impl/storage/interfaces.ts';
+import { buildControlPlane, trackNamespaces, type ControlPlane } from './controlplane.ts';
+import { newApiHandler } from './handler.ts';
+import { ApiServerMetrics } from './metrics.ts';
+import { OpenApiV3Service } from './openapi/openapi-v3.ts';
+import { buildKubeconfig, ensurePki, type Pki } from './pki.ts';
+import { installCrdSupport } from './apiextensions/crd-handler.ts';
+import type { KubeObject, RequestContext } from './registry/rest/strategy.ts';
+
+/** ApiServerOptions are the `kubets apiserver` flags (upstream names) plus test hooks. */
+export interface ApiServerOptions {
+  /** `--data-dir`: PKI, kubeconfig and the SQLite database live here. */
+  dataDir: string;
+  /** `--secure-port` (default 6443; 0 picks a free port). */
+  securePort?: number;
+  /** `--bind-address` (default 127.0.0.1). */
+  bindAddress?: string;
+  /** `--storage-backend` (default sqlite). */
+  storageBackend?: 'sqlite' | 'etcd3';
+  /** `--etcd-servers` (comma-separated URLs) for etcd3. */
+  etcdServers?: string;
+  /** `--service-cluster-ip-range` (default 198.19.0.0/16). */
+  serviceClusterIPRange?: string;
+  /** `--runtime-config`. */
+  runtimeConfig?: string;
+  /** Use this storage instead of creating one (tests, benchmarks); it is not closed on stop. */
+  storage?: Interface;
+  /** Disable the per-resource watch cache. */
+  watchCache?: boolean;
+  /** Log lines (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** RunningApiServer is a started apiserver. */
+export interface RunningApiServer {
+  /** https://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  /** `<dataDir>/admin.kubeconfig` */
+  kubeconfigPath: string;
+  pki: Pki;
+  storage: Interface;
+  controlPlane: ControlPlane;
+  /** Resolves when bootstrap finished (the server answers /readyz ok). */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function openStorage(o: ApiServerOptions): Promise<{ storage: Interface; owned: boolean }> {
+  if (o.storage) return { storage: o.storage, owned: false };
+  if ((o.storageBackend ?? 'sqlite') === 'etcd3') {
+    const endpoints = (o.etcdServers ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (endpoints.length === 0) throw new Error('--etcd-servers is required with --storage-backend=etcd3');
+    const { newEtcd3Storage } = await import('#impl/storage/etcd3/store.ts');
+    return { storage: newEtcd3Storage({ endpoints }), owned: true };
+  }
+  const dir = join(o.dataDir, 'db');
+  mkdirSync(dir, { recursive: true });
+  const { newSqliteStorage } = await import('#impl/storage/sqlite/store.ts');
+  return { storage: newSqliteStorage({ path: join(dir, 'state.db') }), owned: true };
+}
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** bootstrap creates the default namespaces and the `kubernetes` service (idempotent). */
+async function bootstrap(cp: ControlPlane, port: number): Promise<void> {
+  const ctx = (ns = ''): RequestContext => ({ namespace: ns, warnings: [], user: { name: 'system:apiserver', groups: ['system:masters'] }, apiVersion: 'v1' });
+  const nsStore = cp.registry.lookup('', 'v1', 'namespaces')?.store;
+  for (const name of SYSTEM_NAMESPACES) {
+    if (!nsStore) break;
+    try {
+      await nsStore.create(ctx(), { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'kube-apiserver' });
+    } catch (err) {
+      if ((err as { reason?: string }).reason !== 'AlreadyExists') throw err;
+    }
+  }
+  const svcStore = cp.registry.lookup('', 'v1', 'services')?.store;
+  if (svcStore) {
+    const svc: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP: cp.allocators.firstIP(), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None', type: 'ClusterIP' },
+    };
+    try {
+      await svcStore.create(ctx('default'), svc, { fieldManager: 'kube-apiserver' });
+    } catch (err) {
+      if ((err as { reason?: string }).reason !== 'AlreadyExists') throw err;
+      // Keep the target port current when the apiserver moved.
+      await svcStore.update(ctx('default'), 'kubernetes', (old) => {
+        const next = structuredClone(old!);
+        next.spec.ports = svc.spec.ports;
+        return next;
+      }, { fieldManager: 'kube-apiserver' });
+    }
+  }
+  const epStore = cp.registry.lookup('', 'v1', 'endpoints')?.store;
+  if (epStore) {
+    const ep: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+    };
+    await epStore.update(ctx('default'), 'kubernetes', (old) => ({ ...(old ?? ep), subsets: ep.subsets, metadata: { ...(old?.metadata ?? ep.metadata) } }), { forceAllowCreate: true, fieldManager: 'kube-apiserver' });
+  }
+}
+
+/**
+ * startApiServer starts the apiserver and resolves once it listens; `ready` resolves when the
+ * bootstrap objects exist. `--secure-port 0` listens on a random free port.
+ */
+export async function startApiServer(o: ApiServerOptions): Promise<RunningApiServer> {
+  const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  mkdirSync(o.dataDir, { recursive: true });
+  const pki = ensurePki({ dataDir: o.dataDir });
+  const { storage, owned } = await openStorage(o);
+  const openapi = new OpenApiV3Service();
+  const metrics = new ApiServerMetrics();
+  const cp = buildControlPlane({ storage, openapi, runtimeConfig: o.runtimeConfig, serviceClusterIPRange: o.serviceClusterIPRange, watchCache: o.watchCache });
+  let isReady = false;
+  let address = '';
+  const handler = newApiHandler({ registry: cp.registry, openapi, metrics, serverAddress: () => address, ready: () => isReady });
+  const server: Server = createServer(
+    {
+      key: pki.servingKey,
+      cert: pki.servingCert,
+      ca: pki.caCert,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    handler,
+  );
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('secureConnection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const bind = o.bindAddress ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.securePort ?? 6443, bind, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
+  address = `${host}:${port}`;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const kubeconfigPath = join(o.dataDir, 'admin.kubeconfig');
+  writeFileSync(kubeconfigPath, buildKubeconfig({ server: url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey }), { mode: 0o600 });
+  const stopCtl = new AbortController();
+  const crd = installCrdSupport({ controlPlane: cp, openapi, storage, signal: stopCtl.signal });
+  const ready = (async () => {
+    await trackNamespaces(storage, cp.namespaces, stopCtl.signal);
+    await bootstrap(cp, port);
+    await crd.start();
+    isReady = true;
+  })();
+  ready.catch((err: unknown) => log(`apiserver: bootstrap failed: ${err instanceof Error ? err.stack : String(err)}`));
+  log(`kubets apiserver listening on ${url} (storage ${o.storage ? 'injected' : (o.storageBackend ?? 'sqlite')}); kubeconfig ${kubeconfigPath}`);
+  return {
+    url,
+    port,
+    kubeconfigPath,
+    pki,
+    storage,
+    controlPlane: cp,
+    ready,
+    async stop() {
+      stopCtl.abort();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      await ready.catch(() => {});
+      await cp.close();
+      if (owned) await storage.close();
+    },
+  };
+}
