@@ -16,4 +16,5 @@ export const commandModules: Array<() => Promise<CommandModule>> = [
   () => import('./cri-bench.ts').then((m) => m.criBenchCommand),
   () => import('./conformance.ts').then((m) => m.conformance),
   () => import('./apiserver.ts').then((m) => m.apiserverCommand),
+  () => import('./up.ts').then((m) => m.upCommand),
 ];

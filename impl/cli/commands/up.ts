@@ -1,0 +1,194 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { CommandModule } from './index.ts';
+
+/**
+ * upCommand registers `kubets up` and `kubets down`: a whole single-node cluster in one process
+ * (container runtime, apiserver, and every control-plane and node component that exists), each
+ * component an API client with its own credentials, as ARCHITECTURE.md requires.
+ */
+export const upCommand: CommandModule = {
+  register(program: Command): void {
+    program
+      .command('up')
+      .description('Start a single-node cluster: local registry + containerd, apiserver and the node components')
+      .option('--data-dir <dir>', 'state directory', defaultDataDir())
+      .option('--secure-port <port>', 'apiserver HTTPS port (0 = random)', '6443')
+      .option('--storage-backend <backend>', 'sqlite or etcd3', 'sqlite')
+      .option('--etcd-servers <urls>', 'comma-separated etcd client URLs (etcd3 backend)')
+      .option('--no-runtime', 'do not start the local registry and containerd')
+      .option('--kubeconfig-out <file>', 'also write the admin kubeconfig here (default: ~/.kube/config when it does not exist)')
+      .option('--detach', 'run in the background; return once the apiserver is ready')
+      .action(async (opts: UpFlags) => {
+        if (opts.detach) {
+          await detach(opts);
+          return;
+        }
+        await runUp(opts);
+      });
+    program
+      .command('down')
+      .description('Stop a cluster started with `kubets up` (and its registry and containerd)')
+      .option('--data-dir <dir>', 'state directory', defaultDataDir())
+      .action(async (opts: { dataDir: string }) => {
+        await runDown(opts.dataDir);
+      });
+  },
+};
+
+interface UpFlags {
+  dataDir: string;
+  securePort: string;
+  storageBackend: string;
+  etcdServers?: string;
+  runtime: boolean;
+  kubeconfigOut?: string;
+  detach?: boolean;
+}
+
+/** UpState is written to `<dataDir>/up.json` once the cluster is ready; `down` reads it. */
+interface UpState {
+  pid: number;
+  url: string;
+  kubeconfig: string;
+  criEndpoint?: string;
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`[kubets up] ${line}\n`);
+};
+
+async function runUp(opts: UpFlags): Promise<void> {
+  const backend = opts.storageBackend;
+  if (backend !== 'sqlite' && backend !== 'etcd3') throw new Error(`--storage-backend must be sqlite or etcd3, not ${backend}`);
+  const port = Number(opts.securePort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--secure-port must be a port number, not ${opts.securePort}`);
+  mkdirSync(opts.dataDir, { recursive: true });
+  const stateFile = join(opts.dataDir, 'up.json');
+  rmSync(stateFile, { force: true });
+
+  let criEndpoint: string | undefined;
+  if (opts.runtime) {
+    const { runtimeUp } = await import('../../../tools/runtime/index.ts');
+    const info = await runtimeUp({ dataDir: opts.dataDir, log });
+    criEndpoint = info.endpoint;
+    log(`container runtime ${info.runtimeName} ${info.runtimeVersion} at ${info.endpoint}, registry ${info.registry}`);
+  }
+
+  const { startApiServer } = await import('#impl/apiserver/index.ts');
+  const apiserver = await startApiServer({
+    dataDir: opts.dataDir,
+    securePort: port,
+    storageBackend: backend,
+    etcdServers: opts.etcdServers,
+    log,
+  });
+  await apiserver.ready;
+  log(`apiserver ready at ${apiserver.url}`);
+
+  const kubeconfigOut = opts.kubeconfigOut ?? defaultKubeconfigOut();
+  if (kubeconfigOut) {
+    mkdirSync(dirname(kubeconfigOut), { recursive: true });
+    writeFileSync(kubeconfigOut, readFileSync(apiserver.kubeconfigPath), { mode: 0o600 });
+    log(`admin kubeconfig written to ${kubeconfigOut}`);
+  }
+
+  const state: UpState = { pid: process.pid, url: apiserver.url, kubeconfig: apiserver.kubeconfigPath, criEndpoint };
+  writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n');
+  process.stdout.write(`kubets is up: ${apiserver.url} (kubeconfig ${apiserver.kubeconfigPath})\n`);
+
+  const shutdown = (): void => {
+    log('stopping');
+    void apiserver
+      .stop()
+      .catch((err: unknown) => log(`apiserver stop: ${String(err)}`))
+      .finally(() => {
+        rmSync(stateFile, { force: true });
+        process.exit(0);
+      });
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+/**
+ * detach starts `kubets up` in the background (logs in `<dataDir>/logs/kubets.log`) and returns
+ * once it reports ready in `up.json`, or fails with the log's tail if it exits first.
+ */
+async function detach(opts: UpFlags): Promise<void> {
+  const logDir = join(opts.dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, 'kubets.log');
+  const stateFile = join(opts.dataDir, 'up.json');
+  rmSync(stateFile, { force: true });
+  const out = openSync(logFile, 'a');
+  const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'kubets.js');
+  const args = [bin, 'up', '--data-dir', opts.dataDir, '--secure-port', opts.securePort, '--storage-backend', opts.storageBackend];
+  if (opts.etcdServers) args.push('--etcd-servers', opts.etcdServers);
+  if (!opts.runtime) args.push('--no-runtime');
+  if (opts.kubeconfigOut) args.push('--kubeconfig-out', opts.kubeconfigOut);
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });
+  let exited: number | null = null;
+  child.once('exit', (code) => {
+    exited = code ?? 1;
+  });
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (existsSync(stateFile)) {
+      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as UpState;
+      child.unref();
+      process.stdout.write(`kubets is up (pid ${state.pid}): ${state.url}\nkubeconfig: ${state.kubeconfig}\nlogs: ${logFile}\n`);
+      return;
+    }
+    if (exited !== null) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const tail = readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
+  if (exited === null) child.kill('SIGTERM');
+  throw new Error(`kubets up did not become ready (${exited === null ? 'timed out' : `exited with ${exited}`}); last log lines:\n${tail}`);
+}
+
+async function runDown(dataDir: string): Promise<void> {
+  const stateFile = join(dataDir, 'up.json');
+  if (existsSync(stateFile)) {
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as UpState;
+    if (isAlive(state.pid)) {
+      process.kill(state.pid, 'SIGTERM');
+      const deadline = Date.now() + 30_000;
+      while (isAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (isAlive(state.pid)) process.kill(state.pid, 'SIGKILL');
+    }
+    rmSync(stateFile, { force: true });
+    log(`stopped kubets (pid ${state.pid})`);
+  }
+  if (existsSync(join(dataDir, 'runtime.json'))) {
+    const { runtimeDown } = await import('../../../tools/runtime/index.ts');
+    await runtimeDown({ dataDir, log });
+    log('stopped containerd and the registry');
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The admin kubeconfig goes to ~/.kube/config only when the user has none, so nothing is overwritten. */
+function defaultKubeconfigOut(): string | undefined {
+  const target = process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
+  return existsSync(target) ? undefined : target;
+}
+
+function defaultDataDir(): string {
+  if (process.env.KUBETS_DATA_DIR) return process.env.KUBETS_DATA_DIR;
+  if (process.getuid?.() === 0) return '/var/lib/kubets';
+  return join(homedir(), '.kubets');
+}
