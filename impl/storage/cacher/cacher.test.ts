@@ -240,6 +240,24 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'sendInitialEvents with a newer revision waits until the cache has it',
+    async run(t) {
+      const { storage, cacher, close } = await setup({ consistentReadTimeout: 300 }, 1);
+      try {
+        await storage.create('/registry/secrets/default/s', cm('default', 's')); // not in this cache
+        const rev = await storage.currentRevision();
+        const w = cacher.watch<CM>(PREFIX, { recursive: true, sendInitialEvents: true, initialEventsEndBookmark: true, revision: rev });
+        const evs = await take(w, 2, { bookmarks: true });
+        t.deepEqual(evs.map((e) => e.type), ['ADDED', 'BOOKMARK']);
+        t.is(evs[1]!.revision, rev, 'the state is as of the requested revision (after a progress bookmark)');
+        const err = await take(cacher.watch(PREFIX, { recursive: true, sendInitialEvents: true, revision: rev + 50 }), 1).catch((e: unknown) => e);
+        t.true(isStorageError(err, 'InvalidError') && err.message.startsWith('Too large resource version'), String(err));
+      } finally {
+        await close();
+      }
+    },
+  },
+  {
     name: '100 watchers get every event in order with low latency',
     async run(t) {
       const { storage, cacher, close } = await setup();

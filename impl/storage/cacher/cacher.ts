@@ -79,7 +79,10 @@ export interface CacheWatchOptions extends WatchOptions {
   predicate?: (obj: StoredObject) => boolean;
   /**
    * Emit the current state as ADDED events first (`sendInitialEvents=true`, or a watch from
-   * resourceVersion "0"), then the changes after it.
+   * resourceVersion "0" or unset), then the changes after it. With `revision`, the state is at
+   * least that new (NotOlderThan): the watch waits for the cache to reach it, then fails with
+   * "Too large resource version" after the consistent-read timeout. For a consistent start
+   * (resourceVersion unset), pass `revision: await storage.currentRevision()`.
    */
   sendInitialEvents?: boolean;
   /**
@@ -367,9 +370,12 @@ export class Cacher implements Interface {
   // --- watch -------------------------------------------------------------------------------
 
   watch<T extends StoredObject>(key: string, opts: CacheWatchOptions = {}): Watcher<T> {
-    // The real watcher is registered once the cache is ready; until then the client holds a
-    // proxy channel that forwards from it.
-    if (this.isReady) return this.register(key, opts) as unknown as Watcher<T>;
+    if (!key.startsWith(this.resourcePrefix)) return this.storage.watch<T>(key, opts);
+    const requested = opts.revision && opts.revision > 0 ? opts.revision : 0;
+    const mustWait = !this.isReady || (opts.sendInitialEvents && requested > this.cache.revision);
+    if (!mustWait) return this.register(key, opts) as unknown as Watcher<T>;
+    // Register once the cache is ready (and, for initial events "not older than" a revision, has
+    // reached it); until then the client holds a proxy channel that forwards from the real one.
     let inner: (WatchChannel<StoredObject> & { requestProgress(): void }) | undefined;
     const proxy = new WatchChannel<StoredObject>({ signal: opts.signal, onClose: () => inner?.stop() });
     (proxy as WatchChannel<StoredObject> & { requestProgress(): void }).requestProgress = () => inner?.requestProgress();
@@ -380,10 +386,23 @@ export class Cacher implements Interface {
         proxy.stop();
         return;
       }
+      if (opts.sendInitialEvents && requested > this.cache.revision) {
+        this.underlying?.requestProgress?.();
+        if (!(await this.waitForRevision(requested, this.opts.consistentReadTimeout))) {
+          proxy.fail(tooLargeResourceVersion(key, requested, this.cache.revision));
+          return;
+        }
+      }
       if (!proxy.isOpen) return;
       inner = this.register(key, { ...opts, signal: undefined });
       try {
         for await (const ev of inner) {
+          if (proxy.length >= this.opts.watcherBufferSize) {
+            // The client is not reading: drop it like any slow watcher.
+            this.terminatedWatchers++;
+            inner.stop();
+            break;
+          }
           if (!proxy.push(ev)) break;
         }
         proxy.end();

@@ -3,7 +3,8 @@ import { runStorageSuite } from '../storage-suite.ts';
 import { etcdAvailable, startEtcdServer, type EtcdServer } from '../testing/etcd-server.ts';
 import { newEtcd3Storage } from './store.ts';
 import { newCacher } from '../cacher/cacher.ts';
-import type { StoredObject } from '../interfaces.ts';
+import { isStorageError, type StoredObject } from '../interfaces.ts';
+import { FakeClock } from '../fake-clock.ts';
 
 if (!etcdAvailable()) {
   test.skip('etcd3 storage suite (skipped: /usr/bin/etcd is missing; apt-get install -y etcd-server)', () => undefined);
@@ -65,6 +66,28 @@ if (!etcdAvailable()) {
       t.is((await cacher.list(`${prefix}ns1/`)).items.length, 17);
     } finally {
       await cacher.close();
+      await storage.close();
+    }
+  });
+
+  test.serial('etcd3: periodic compaction compacts to the revision seen one interval earlier', async (t) => {
+    const clock = new FakeClock();
+    const storage = newEtcd3Storage({ endpoints: [server!.endpoint], compactInterval: 1000, clock });
+    try {
+      const first = await storage.create('/registry/compact/a', { metadata: { name: 'a' } });
+      const r1 = Number((first as StoredObject).metadata!.resourceVersion);
+      clock.step(1000); // records the current revision
+      await new Promise((r) => setTimeout(r, 200));
+      await storage.guaranteedUpdate('/registry/compact/a', (c) => ({ ...c, n: 1 }));
+      clock.step(1000); // compacts to what the previous tick saw
+      let err: unknown;
+      for (let i = 0; i < 50 && !isStorageError(err, 'ResourceVersionTooOld'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        err = await storage.list('/registry/compact/', { revision: r1 - 1 }).then(() => undefined, (e: unknown) => e);
+      }
+      t.true(isStorageError(err, 'ResourceVersionTooOld'), String(err));
+      t.is((await storage.list('/registry/compact/', { revision: r1 })).items.length, 1, 'the revision seen one interval ago stays readable');
+    } finally {
       await storage.close();
     }
   });

@@ -24,6 +24,7 @@ import { continueAfter, decodeContinue } from '../continue.ts';
 import { continueTooOld, keyExists, keyNotFound, resourceVersionTooOld, tooLargeResourceVersion, unreachable } from '../errors.ts';
 import { bookmarkObject, checkPreconditions, decodeObject, encodeObject, prefixEnd, revisionOf } from '../object.ts';
 import { WatchChannel } from '../watch-channel.ts';
+import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 
 /** Etcd3StorageOptions configures `newEtcd3Storage`. */
 export interface Etcd3StorageOptions {
@@ -33,6 +34,12 @@ export interface Etcd3StorageOptions {
   prefix?: string;
   /** gRPC dial timeout in ms (default 5000). */
   dialTimeout?: number;
+  /**
+   * Compaction period in ms (`--etcd-compaction-interval`, default 5 minutes; 0 disables). Each
+   * run compacts to the revision seen by the previous run, as upstream's compactor does.
+   */
+  compactInterval?: number;
+  clock?: Clock;
 }
 
 const COMPACTED = 'required revision has been compacted';
@@ -52,9 +59,32 @@ export class Etcd3Store implements Interface {
   /** Highest revision this client compacted to (etcd does not report it on errors). */
   private compactedTo = 0;
 
+  private readonly clock: Clock;
+  private compactTimer: TimerHandle | undefined;
+  private closed = false;
+
   constructor(opts: Etcd3StorageOptions) {
     this.client = new Etcd3({ hosts: opts.endpoints, dialTimeout: opts.dialTimeout ?? 5000 });
     this.prefix = opts.prefix ?? '';
+    this.clock = opts.clock ?? realClock;
+    this.scheduleCompaction(opts.compactInterval ?? 5 * 60_000, 0);
+  }
+
+  /** upstream: storage/etcd3/compact.go — compact to the revision the previous tick saw. */
+  private scheduleCompaction(interval: number, previous: number): void {
+    if (interval <= 0 || this.closed) return;
+    this.compactTimer = this.clock.setTimeout(() => {
+      void (async () => {
+        let seen = previous;
+        try {
+          seen = await this.currentRevision();
+          if (previous > 0) await this.compact(previous);
+        } catch {
+          // etcd unreachable: try again next period
+        }
+        this.scheduleCompaction(interval, seen);
+      })();
+    }, interval, { background: true });
   }
 
   private k(key: string): Buffer {
@@ -376,6 +406,8 @@ export class Etcd3Store implements Interface {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.compactTimer) this.clock.clearTimeout(this.compactTimer);
     for (const w of [...this.watchers]) w.end();
     this.watchers.clear();
     this.client.close();
