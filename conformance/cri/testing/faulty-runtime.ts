@@ -8,7 +8,7 @@
  * how the validator behaves when the runtime dies mid-run).
  *
  * Run as a script (the bad-input tests kill it by PID):
- *   npx tsx conformance/cri/testing/faulty-runtime.ts --listen /tmp/x.sock [--upstream unix:///…] [--faults a,b]
+ *   npx tsx conformance/cri/testing/faulty-runtime.ts --listen /tmp/x.sock [--upstream unix:///…] [--faults a,b] [--delay MS]
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -153,7 +153,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   }
   const faults = (arg('faults') ?? '').split(',').filter(Boolean) as Fault[];
   for (const f of faults) if (!(f in FAULTS)) throw new Error(`unknown fault ${f}; known: ${Object.keys(FAULTS).join(', ')}`);
-  const rt = await startFaultyRuntime({ socketPath: listen, upstream: arg('upstream'), faults });
+  const rt = await startFaultyRuntime({ socketPath: listen, upstream: arg('upstream'), faults, fakeDelayMs: arg('delay') ? Number(arg('delay')) : undefined });
   process.stdout.write(`listening ${rt.endpoint}\n`);
   const bye = (): void => {
     rt.stop();

@@ -20,9 +20,11 @@ export const criBenchCommand: CommandModule = {
       .option('--pull-image <ref>', 'image removed and pulled in the PullImage phase', 'registry.k8s.io/pause:3.10')
       .option('--runtime-handler <name>', 'runtime handler passed to RunPodSandbox', '')
       .option('--json <file>', 'write the results as JSON here')
+      .option('--connect-timeout <duration>', 'how long to wait for the runtime to answer Version', '10s')
       .action(async (o: Record<string, string | number | undefined>) => {
         const { runCriBench, formatBenchTable } = await import('../../../tools/bench/cri.ts');
         const { CriUnreachableError } = await import('../../../conformance/cri/validate.ts');
+        const { parseDuration } = await import('./cri-validate.ts');
         try {
           const res = await runCriBench({
             runtimeEndpoint: String(o.runtimeEndpoint),
@@ -33,6 +35,7 @@ export const criBenchCommand: CommandModule = {
             image: String(o.image),
             pullImage: String(o.pullImage),
             runtimeHandler: String(o.runtimeHandler ?? ''),
+            connectTimeoutMs: parseDuration(String(o.connectTimeout)),
             onProgress: (d, t) => process.stderr.write(`\r${d}/${t}`),
           });
           process.stderr.write('\n');
