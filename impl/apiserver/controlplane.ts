@@ -6,7 +6,7 @@
  * upstream: pkg/controlplane/instance.go (InstallAPIs), pkg/registry/<group>/rest/storage_*.go,
  * pkg/kubeapiserver/options (runtime-config), NamespaceLifecycle admission (the create checks).
  */
-import { badRequest, conflict, forbidden, isNotFound, labels, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
+import { badRequest, conflict, forbidden, invalid, isNotFound, labels, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
 import { resourceTable, type ResourceTableEntry } from '#generated/k8s/resource-table.ts';
 import type { Interface, StoredObject, WatchEvent } from '#impl/storage/interfaces.ts';
 import { newCacher, type Cacher } from '#impl/storage/cacher/cacher.ts';
@@ -257,10 +257,11 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
         if (phase === 'Terminating') throw forbidden({ group: '', resource: 'services' }, obj.metadata.name ?? '', `unable to create new content in namespace ${ns} because it is being terminated`);
         await alloc.load();
         const errs = alloc.allocate(obj, opts.dryRun);
-        if (errs.length) {
-          const { invalid } = await import('#impl/apimachinery/index.ts');
-          throw invalid({ group: '', kind: 'Service' }, obj.metadata.name ?? '', errs);
-        }
+        if (errs.length) throw invalid({ group: '', kind: 'Service' }, obj.metadata.name ?? '', errs);
+        // Release what this create allocated when it is not stored (upstream alloc.go txn revert).
+        return (success: boolean) => {
+          if (!success && !opts.dryRun) alloc.release(obj);
+        };
       },
       afterDelete: (obj) => alloc.release(obj),
     };

@@ -94,10 +94,9 @@ async function bootstrap(cp: ControlPlane, port: number): Promise<void> {
       metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
       spec: { clusterIP: cp.allocators.firstIP(), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None', type: 'ClusterIP' },
     };
-    try {
-      await svcStore.create(ctx('default'), svc, { fieldManager: 'kube-apiserver' });
-    } catch (err) {
-      if ((err as { reason?: string }).reason !== 'AlreadyExists') throw err;
+    const exists = await svcStore.get(ctx('default'), 'kubernetes').then(() => true, () => false);
+    if (!exists) await svcStore.create(ctx('default'), svc, { fieldManager: 'kube-apiserver' });
+    else {
       // Keep the target port current when the apiserver moved.
       await svcStore.update(ctx('default'), 'kubernetes', (old) => {
         const next = structuredClone(old!);

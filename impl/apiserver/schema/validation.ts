@@ -22,19 +22,21 @@ function typeMatches(want: string, v: unknown): boolean {
 }
 
 /** validateStructural validates `obj` against `s`, returning field errors (empty when valid). */
-export function validateStructural(obj: unknown, s: Structural | undefined, path: FieldPath = fieldPath('')): FieldError[] {
+export function validateStructural(obj: unknown, s: Structural | undefined, path?: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
-  if (s) walk(obj, s, path, errs, true);
+  if (s) walk(obj, s, path ?? ROOT, errs, path === undefined);
   return errs;
 }
 
+/** ROOT stands for the object itself; children of it are root paths. */
+const ROOT = fieldPath('<root>');
+
 function pathText(p: FieldPath): string {
-  const t = p.toString();
-  return t.startsWith('.') ? t.slice(1) : t;
+  return p === ROOT ? '' : p.toString();
 }
 
 function child(p: FieldPath, k: string): FieldPath {
-  return p.toString() === '' ? fieldPath(k) : p.child(k);
+  return p === ROOT ? fieldPath(k) : p.child(k);
 }
 
 function walk(v: unknown, s: Structural, p: FieldPath, errs: FieldError[], root = false): void {

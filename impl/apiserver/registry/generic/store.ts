@@ -35,8 +35,14 @@ import type { DeleteOptionsLike, KubeObject, RequestContext, Strategy } from '..
 /** MAX_NAME_GENERATION_CREATE_ATTEMPTS is upstream's `maxNameGenerationCreateAttempts`. */
 export const MAX_NAME_GENERATION_CREATE_ATTEMPTS = 8;
 
-/** Hook run before a create is stored; may throw a StatusError (admission-like checks). */
-export type BeginCreateFunc = (ctx: RequestContext, obj: KubeObject, opts: { dryRun: boolean }) => void | Promise<void>;
+/**
+ * Hook run before a create is stored; may throw a StatusError (admission-like checks). It may
+ * return a finish callback, called with whether the create succeeded (upstream FinishFunc), to
+ * undo allocations on failure.
+ */
+export type BeginCreateFunc = (ctx: RequestContext, obj: KubeObject, opts: { dryRun: boolean }) => void | FinishFunc | Promise<void | FinishFunc>;
+/** FinishFunc completes a begin hook: `success` says whether the write was stored. */
+export type FinishFunc = (success: boolean) => void;
 /** Hook run after an object was created (not on dry-run). */
 export type AfterCreateFunc = (obj: KubeObject) => void | Promise<void>;
 /** Hook run after an object was deleted (not on dry-run). */
@@ -477,11 +483,12 @@ export class Store {
       const obj = structuredClone(input);
       obj.metadata ??= {};
       this.beforeCreate(ctx, obj);
-      if (this.opts.beginCreate) await this.opts.beginCreate(ctx, obj, { dryRun: opts.dryRun === true });
+      const finish = this.opts.beginCreate ? await this.opts.beginCreate(ctx, obj, { dryRun: opts.dryRun === true }) : undefined;
       this.opts.managedFields?.(ctx, obj, undefined, opts.fieldManager ?? '', this.subresource);
       const name = obj.metadata.name!;
-      const key = this.keyFunc(obj.metadata.namespace ?? '', name);
+      let ok = false;
       try {
+        const key = this.keyFunc(obj.metadata.namespace ?? '', name);
         let out: KubeObject;
         if (opts.dryRun) {
           // Dry-run still reports AlreadyExists like a real create would.
@@ -496,15 +503,21 @@ export class Store {
           out = obj;
         } else {
           out = await this.storage.create<KubeObject>(key, obj);
+          ok = true;
           await this.opts.afterCreate?.(out);
         }
         return this.decorate(out);
       } catch (err) {
+        if (finish) {
+          finish(false);
+        }
         if (generate && isStorageError(err, 'KeyExists')) {
           if (attempt + 1 < MAX_NAME_GENERATION_CREATE_ATTEMPTS) continue;
           throw generateNameConflict(this.qualifiedResource, name, 1);
         }
         throw this.interpretError(err, name);
+      } finally {
+        if (finish && ok) finish(true);
       }
     }
   }
