@@ -18,3 +18,7 @@ export * from './patch/openapi-patch-meta.ts';
 export * from './patch/json-patch.ts';
 export * from './patch/merge-patch.ts';
 export * from './patch/strategic-merge-patch.ts';
+export * from './apply/field-set.ts';
+/** Schema-aware walks used by server-side apply: `structuredMerge.toFieldSet(obj, meta)`, `compare`, `merge`. */
+export * as structuredMerge from './apply/structured-merge.ts';
+export * from './apply/managed-fields.ts';

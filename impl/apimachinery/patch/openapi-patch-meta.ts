@@ -106,6 +106,7 @@ export class OpenAPIPatchMetaIndex {
     const listType = ext('x-kubernetes-list-type') as ListType | undefined;
     const listMapKeys = ext('x-kubernetes-list-map-keys');
     const mapType = ext('x-kubernetes-map-type') as MapType | undefined;
+    const def = site.default !== undefined ? site.default : body.default;
     const self = this;
     return {
       kind,
@@ -114,6 +115,7 @@ export class OpenAPIPatchMetaIndex {
       ...(listType !== undefined ? { listType } : {}),
       ...(listMapKeys !== undefined ? { listMapKeys } : {}),
       ...(mapType !== undefined ? { mapType } : {}),
+      ...(def !== undefined ? { default: def } : {}),
       field(name: string): PatchMeta | undefined {
         const p = body.properties?.[name];
         if (p) return self.forSchema(p);

@@ -32,6 +32,8 @@ export interface PatchMeta {
   readonly listMapKeys?: readonly string[];
   /** `x-kubernetes-map-type`. */
   readonly mapType?: MapType;
+  /** The schema `default` of this position, if any (used for omitted list-map keys). */
+  readonly default?: unknown;
   /** field returns the node of a struct property, or of any value of a map. */
   field(name: string): PatchMeta | undefined;
   /** items returns the node of array elements. */
@@ -56,6 +58,7 @@ export interface PatchMetaTree {
   listType?: ListType;
   listMapKeys?: string[];
   mapType?: MapType;
+  default?: unknown;
   /** Struct properties. */
   properties?: Record<string, PatchMetaTree>;
   /** Map values. */
@@ -75,6 +78,7 @@ export function patchMetaFromTree(t: PatchMetaTree): PatchMeta {
     ...(t.listType !== undefined ? { listType: t.listType } : {}),
     ...(t.listMapKeys !== undefined ? { listMapKeys: t.listMapKeys } : {}),
     ...(t.mapType !== undefined ? { mapType: t.mapType } : {}),
+    ...(t.default !== undefined ? { default: t.default } : {}),
     field(name) {
       const p = t.properties?.[name] ?? t.additionalProperties;
       return p ? patchMetaFromTree(p) : undefined;
