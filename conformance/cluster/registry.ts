@@ -11,6 +11,15 @@ import { cases as fieldValidation } from './api-machinery/field-validation.ts';
 import { cases as namespace } from './api-machinery/namespace.ts';
 import { cases as resourceQuota } from './api-machinery/resource-quota.ts';
 import { cases as watch } from './api-machinery/watch.ts';
+import { cases as amApiOperations } from './api-machinery/api-operations.ts';
+import { cases as appsApi } from './apps/api-objects.ts';
+import { cases as serviceAccounts } from './auth/service-accounts.ts';
+import { cases as events } from './instrumentation/events.ts';
+import { cases as networkApi } from './network/api-objects.ts';
+import { cases as nodeApi } from './node/api-objects.ts';
+import { cases as configMaps } from './node/configmap.ts';
+import { cases as schedulingApi } from './scheduling/api-objects.ts';
+import { cases as storageApi } from './storage/api-objects.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -22,4 +31,13 @@ export const cases: readonly ConformanceCase[] = [
   ...namespace,
   ...resourceQuota,
   ...admissionWebhook,
+  ...amApiOperations,
+  ...appsApi,
+  ...serviceAccounts,
+  ...events,
+  ...networkApi,
+  ...configMaps,
+  ...nodeApi,
+  ...schedulingApi,
+  ...storageApi,
 ];

@@ -1,0 +1,112 @@
+/**
+ * Storage API specs: CSIDriver (csi_inline.go), CSINode (csi_node.go), CSIStorageCapacity
+ * (csistoragecapacity.go), StorageClass (storageclass.go), VolumeAttachment
+ * (volume_attachment.go), PV/PVC lifecycle (persistent_volumes.go).
+ */
+import { defineCase } from '../framework/case.ts';
+import type { CaseContext } from '../framework/context.ts';
+import { verifyApiOperations } from '../framework/api-operations.ts';
+import { expectApiError, expectEqual } from '../framework/expect.ts';
+import type { KubeObject, ResourceClient } from '#impl/client/index.ts';
+
+/** lifecycle runs create, get, patch(label), list by label, update(label), delete, deletecollection for a cluster-scoped kind. */
+async function clusterLifecycle(ctx: CaseContext, client: ResourceClient, kind: string, make: (name: string, labels: Record<string, string>) => KubeObject): Promise<void> {
+  const label = `e2e-${kind.toLowerCase()}-${ctx.uid}`;
+  const n1 = `${kind.toLowerCase()}-${ctx.uid}-1`;
+  const n2 = `${kind.toLowerCase()}-${ctx.uid}-2`;
+  ctx.defer(() => client.deleteCollection({ labelSelector: `${label}=true` }).catch(() => undefined));
+  ctx.step(`Creating ${kind} ${n1}`);
+  await client.create(make(n1, { [label]: 'true' }));
+  ctx.step(`Getting ${kind} ${n1}`);
+  expectEqual((await client.get(n1)).metadata?.name, n1, `name of the read ${kind}`);
+  ctx.step(`Patching ${kind} ${n1}`);
+  const p = await client.patch(n1, { metadata: { labels: { [`${label}-patched`]: 'true' } } }, { type: 'merge' });
+  expectEqual(p.metadata?.labels?.[`${label}-patched`], 'true', `patched label of ${kind}`);
+  ctx.step(`Listing ${kind}s with a labelSelector`);
+  expectEqual((await client.list({ labelSelector: `${label}-patched=true` })).items.map((x) => x.metadata?.name), [n1], `${kind}s listed by the patched label`);
+  ctx.step(`Deleting ${kind} ${n1}`);
+  await client.delete(n1);
+  await ctx.waitFor(async () => client.get(n1).then(() => false, (e) => (e as { code?: number }).code === 404), { timeoutMs: 30_000, message: `${kind} ${n1} to be deleted` });
+  ctx.step(`Creating a replacement ${kind} ${n2}`);
+  await client.create(make(n2, { [label]: 'true' }));
+  ctx.step(`Updating ${kind} ${n2}`);
+  const cur = await client.get(n2);
+  cur.metadata = { ...cur.metadata, labels: { ...cur.metadata?.labels, [`${label}-updated`]: 'true' } };
+  const upd = await client.update(cur);
+  expectEqual(upd.metadata?.labels?.[`${label}-updated`], 'true', `updated label of ${kind}`);
+  ctx.step(`Deleting ${kind}s by collection`);
+  await client.deleteCollection({ labelSelector: `${label}=true` });
+  await ctx.waitFor(async () => (await client.list({ labelSelector: `${label}=true` })).items.length === 0, { timeoutMs: 30_000, message: `${kind}s to be deleted by deletecollection` });
+  await expectApiError(client.get(n2), { code: 404 }, `get ${kind} deleted by collection`);
+}
+
+export const cases = [
+  defineCase(import.meta.url, {
+    id: 'ST-01',
+    codename: '[sig-storage] CSIInlineVolumes should run through the lifecycle of a CSIDriver [Conformance]',
+    run: (ctx) => clusterLifecycle(ctx, ctx.api('storage.k8s.io', 'v1', 'csidrivers'), 'CSIDriver', (name, labels) => ({ metadata: { name, labels }, spec: { volumeLifecycleModes: ['Ephemeral'] } })),
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'ST-03',
+    codename: '[sig-storage] CSINodes CSI Conformance should run through the lifecycle of a csinode [Conformance]',
+    run: (ctx) => clusterLifecycle(ctx, ctx.api('storage.k8s.io', 'v1', 'csinodes'), 'CSINode', (name, labels) => ({ metadata: { name, labels }, spec: { drivers: [] } })),
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'ST-83',
+    codename: '[sig-storage] StorageClasses CSI Conformance should run through the lifecycle of a StorageClass [Conformance]',
+    run: (ctx) => clusterLifecycle(ctx, ctx.api('storage.k8s.io', 'v1', 'storageclasses'), 'StorageClass', (name, labels) => ({ metadata: { name, labels }, provisioner: 'e2e-fake-provisioner' })),
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'ST-90',
+    codename: '[sig-storage] VolumeAttachment Conformance should run through the lifecycle of a VolumeAttachment [Conformance]',
+    run: (ctx) =>
+      clusterLifecycle(ctx, ctx.api('storage.k8s.io', 'v1', 'volumeattachments'), 'VolumeAttachment', (name, labels) => ({
+        metadata: { name, labels },
+        spec: { attacher: 'e2e-test.storage.k8s.io', nodeName: `e2e-fake-node-${ctx.uid}`, source: { persistentVolumeName: `pv-${name}` } },
+      })),
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'ST-89',
+    codename: '[sig-storage] VolumeAttachment Conformance should apply changes to a volumeattachment status [Conformance]',
+    async run(ctx) {
+      const vas = ctx.api('storage.k8s.io', 'v1', 'volumeattachments');
+      const name = `va-${ctx.uid}`;
+      ctx.defer(() => vas.delete(name).catch(() => undefined));
+      ctx.step('Create VolumeAttachment');
+      await vas.create({ metadata: { name }, spec: { attacher: 'e2e-test.storage.k8s.io', nodeName: `e2e-fake-node-${ctx.uid}`, source: { persistentVolumeName: `pv-${name}` } } });
+      ctx.step('Patch VolumeAttachment');
+      await vas.patch(name, { metadata: { labels: { [`va-${ctx.uid}`]: 'patched' } } }, { type: 'merge' });
+      ctx.step('Reading VolumeAttachment status');
+      const st = await vas.get(name, { subresource: 'status' });
+      expectEqual(Boolean(st.status?.attached), false, 'status.attached of a new VolumeAttachment');
+      ctx.step('Patching VolumeAttachment status');
+      const patched = await vas.patch(name, { status: { attached: true } }, { type: 'merge', subresource: 'status' });
+      expectEqual(patched.status?.attached, true, 'status.attached after patching /status');
+      ctx.step('Updating VolumeAttachment status');
+      const cur = await vas.get(name, { subresource: 'status' });
+      cur.status = { ...cur.status, attached: false };
+      const upd = await vas.update(cur, { subresource: 'status' });
+      expectEqual(upd.status?.attached, false, 'status.attached after updating /status');
+      ctx.step('Deleting VolumeAttachment');
+      await vas.delete(name);
+      await ctx.waitFor(async () => vas.get(name).then(() => false, (e) => (e as { code?: number }).code === 404), { timeoutMs: 30_000, message: `VolumeAttachment ${name} to be deleted` });
+    },
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'ST-04',
+    codename: '[sig-storage] CSIStorageCapacity should support CSIStorageCapacities API operations [Conformance]',
+    run: (ctx) =>
+      verifyApiOperations(ctx, {
+        group: 'storage.k8s.io',
+        version: 'v1',
+        resource: 'csistoragecapacities',
+        namespaced: true,
+        make: (name, labels) => ({ metadata: { name, labels }, storageClassName: 'e2e-storage-class', nodeTopology: { matchLabels: { 'e2e-topology': 'true' } }, capacity: '1Gi' }),
+      }),
+  }),
+];
