@@ -132,8 +132,8 @@ export class SqliteStore implements Interface {
   private readonly stmt: {
     latest: Database.Statement<[string], Row>;
     insert: Database.Statement<[number, string, number, number, number, number, number, string]>;
-    list: Database.Statement<[string, string, number, number], Row>;
-    countRange: Database.Statement<[string, string, number], { n: number }>;
+    list: Database.Statement<[{ from: string; end: string; rev: number; limit: number }], Row>;
+    countRange: Database.Statement<[{ from: string; end: string; rev: number }], { n: number }>;
     history: Database.Statement<[number, number, string, string, number], HistoryRow>;
     historyKey: Database.Statement<[number, number, string, number], HistoryRow>;
     setMeta: Database.Statement<[string, number]>;
@@ -174,15 +174,18 @@ export class SqliteStore implements Interface {
       insert: this.db.prepare(
         'INSERT INTO kine (id, name, created, deleted, create_revision, prev_revision, lease, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      // The newest row per key at or below the revision: scanning the (name, id) index in key
+      // order with NOT EXISTS stops after LIMIT rows, where GROUP BY would scan the whole range.
       list: this.db.prepare(
         `SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.lease, k.value FROM kine k
-         JOIN (SELECT MAX(id) AS mid FROM kine WHERE name >= ? AND name < ? AND id <= ? GROUP BY name) m ON k.id = m.mid
-         WHERE k.deleted = 0 ORDER BY k.name LIMIT ?`,
+         WHERE k.name >= @from AND k.name < @end AND k.id <= @rev AND k.deleted = 0
+           AND NOT EXISTS (SELECT 1 FROM kine n WHERE n.name = k.name AND n.id > k.id AND n.id <= @rev)
+         ORDER BY k.name LIMIT @limit`,
       ),
       countRange: this.db.prepare(
         `SELECT COUNT(*) AS n FROM kine k
-         JOIN (SELECT MAX(id) AS mid FROM kine WHERE name >= ? AND name < ? AND id <= ? GROUP BY name) m ON k.id = m.mid
-         WHERE k.deleted = 0`,
+         WHERE k.name >= @from AND k.name < @end AND k.id <= @rev AND k.deleted = 0
+           AND NOT EXISTS (SELECT 1 FROM kine n WHERE n.name = k.name AND n.id > k.id AND n.id <= @rev)`,
       ),
       history: this.db.prepare(
         `SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.lease, k.value, p.value AS prev_value
@@ -253,7 +256,7 @@ export class SqliteStore implements Interface {
     const pageSize = limit === 0 ? -1 : Math.max(limit + 1, predicate ? 256 : 0);
     let from = startKey;
     for (;;) {
-      const rows = this.stmt.list.all(from, end, revision, pageSize);
+      const rows = this.stmt.list.all({ from, end, rev: revision, limit: pageSize });
       let i = 0;
       for (; i < rows.length; i++) {
         const row = rows[i]!;
@@ -272,7 +275,7 @@ export class SqliteStore implements Interface {
     if (hasMore && lastKey !== undefined) {
       result.continue = continueAfter(lastKey, prefix, revision);
       if (!predicate) {
-        result.remainingItemCount = this.stmt.countRange.get(lastKey + '\x00', end, revision)!.n;
+        result.remainingItemCount = this.stmt.countRange.get({ from: lastKey + '\x00', end, rev: revision })!.n;
       }
     }
     return result;
@@ -283,7 +286,7 @@ export class SqliteStore implements Interface {
   }
 
   async count(prefix: string): Promise<number> {
-    return this.stmt.countRange.get(prefix, prefixEnd(prefix), this.rev)!.n;
+    return this.stmt.countRange.get({ from: prefix, end: prefixEnd(prefix), rev: this.rev })!.n;
   }
 
   // --- writes ------------------------------------------------------------------------------
