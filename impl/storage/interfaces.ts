@@ -32,7 +32,9 @@ export interface Preconditions {
 export interface ListOptions {
   /**
    * Revision to read at. `undefined` or 0 means "the latest" (a consistent read). A revision
-   * below the compaction point fails with `ResourceVersionTooOld`.
+   * below the compaction point fails with `ResourceVersionTooOld`; one above the current
+   * revision fails with `InvalidError` "Too large resource version" (`isTooLargeResourceVersion`
+   * in errors.ts; upstream answers 504 with a retry hint).
    */
   revision?: number;
   /** At most this many items; 0 or undefined means no limit. */
@@ -43,7 +45,10 @@ export interface ListOptions {
   predicate?: (obj: StoredObject) => boolean;
 }
 
-/** ListResult is one page of a list. */
+/**
+ * ListResult is one page of a list. Items served by the watch cache are shared with the cache:
+ * treat them as read-only (clone before mutating).
+ */
 export interface ListResult<T extends StoredObject = StoredObject> {
   items: T[];
   /** The revision the list was read at; the list's resourceVersion. */
@@ -111,7 +116,9 @@ export interface Watcher<T extends StoredObject = StoredObject> extends AsyncIte
 /**
  * UpdateFunc computes the new object from the current one. Return the object to store; throw to
  * abort (the error propagates unchanged). It may be called more than once when a concurrent
- * write wins the compare-and-swap.
+ * write wins the compare-and-swap. `current` is a private copy it may mutate. Returning an
+ * object equal to the current one writes nothing and resolves with the current object (same
+ * resourceVersion), as upstream.
  */
 export type UpdateFunc<T extends StoredObject = StoredObject> = (current: T) => T | Promise<T>;
 
