@@ -22,3 +22,4 @@ export * from './apply/field-set.ts';
 /** Schema-aware walks used by server-side apply: `structuredMerge.toFieldSet(obj, meta)`, `compare`, `merge`. */
 export * as structuredMerge from './apply/structured-merge.ts';
 export * from './apply/managed-fields.ts';
+export * from './meta.ts';
