@@ -179,7 +179,7 @@ export async function runCriBench(opts: CriBenchOptions): Promise<CriBenchResult
         const cfg = {
           metadata: { name: `bench-ctr-${i}`, attempt: 0 },
           image: { image },
-          command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
+          command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1 & wait $!; done'],
           linux: {},
         };
         ctrId = (await timed('CreateContainer', () => cri.runtime.createContainer({ podSandboxId: podId, config: cfg, sandboxConfig: podConfig }, { signal }), d)).containerId;

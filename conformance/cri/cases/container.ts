@@ -52,7 +52,7 @@ async function waitExited(f: Framework, pod: Pod, prefix: string, script: string
   const logPath = `${prefix}.log`;
   const id = await f.createContainer(pod, f.containerConfig(prefix, { command: ['sh', '-c', script], logPath, ...over }));
   await f.startContainer(id);
-  await f.waitForState(id, ContainerState.CONTAINER_EXITED);
+  await f.waitForState(id, ContainerState.CONTAINER_EXITED, undefined, `after its command (${JSON.stringify(script || over.args)}) ended`);
   return { id, logPath };
 }
 
@@ -102,7 +102,7 @@ export const containerCases = defineCases([
       const pod = await f.newPod('container-for-stop');
       const id = await f.runContainer(pod, 'container-for-stop-test');
       await stopWithin(f, id, 60);
-      await f.waitForState(id, ContainerState.CONTAINER_EXITED);
+      await f.waitForState(id, ContainerState.CONTAINER_EXITED, undefined, 'after StopContainer returned');
     },
   },
   {

@@ -108,7 +108,8 @@ export const streamingCases = defineCases([
       const got = await f.eventually('echo through PortForward', async () => {
         const { url } = await f.runtime.portForward({ podSandboxId: pod.id, port: [8081] }, { signal: f.signal });
         checkUrl(url, 'PortForward');
-        const stream = await openPortForward({ url, port: 8081, signal: f.signal });
+        // Stream errors (the echo server may not listen yet) become failures, so eventually retries.
+        const stream = await openPortForward({ url, port: 8081, signal: f.signal }).catch((err: Error) => fail(`open port-forward: ${err.message}`));
         const chunks: Buffer[] = [];
         let n = 0;
         const done = new Promise<void>((resolve, reject) => {
@@ -122,7 +123,7 @@ export const streamingCases = defineCases([
           setTimeout(() => resolve(), 10_000);
         });
         stream.write(payload);
-        await done;
+        await done.catch((err: Error) => fail(`port-forward stream: ${err.message}`));
         stream.destroy();
         const buf = Buffer.concat(chunks);
         expectEqual(buf.length, payload.length, 'bytes echoed back through PortForward');

@@ -145,8 +145,8 @@ export interface Pod {
   config: PodSandboxConfig;
 }
 
-/** The default long-running command: sleep in the foreground, exit promptly on SIGTERM. */
-export const PAUSE_CMD = ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'];
+/** The default long-running command: sleeps (waiting on a child, so SIGTERM is handled at once) and exits 0 on SIGTERM. */
+export const PAUSE_CMD = ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1 & wait $!; done'];
 
 /** Framework is one case's toolbox; everything it makes is cleaned up when the case ends. */
 export class Framework {
@@ -302,7 +302,7 @@ export class Framework {
    * waitForState polls ContainerStatus until the state is reached (default within 60 s, critest's
    * one minute) and fails with the last state seen.
    */
-  async waitForState(id: string, state: ContainerState, timeoutMs = this.suite.options.stateTimeoutMs ?? 60_000): Promise<ContainerStatus> {
+  async waitForState(id: string, state: ContainerState, timeoutMs = this.suite.options.stateTimeoutMs ?? 60_000, context = ''): Promise<ContainerStatus> {
     const deadline = Date.now() + timeoutMs;
     let last: ContainerStatus | undefined;
     for (;;) {
@@ -312,7 +312,7 @@ export class Framework {
       await sleep(this.suite.options.pollIntervalMs, this.signal);
     }
     return fail(
-      `container ${id}: expected state ${ContainerState[state]} within ${timeoutMs / 1000}s, still ${ContainerState[last.state] ?? last.state}` +
+      `container ${id}: expected state ${ContainerState[state]} within ${timeoutMs / 1000}s${context ? ` ${context}` : ''}, still ${ContainerState[last.state] ?? last.state}` +
         (last.reason ? ` (reason ${last.reason}${last.message ? `: ${last.message}` : ''})` : ''),
     );
   }

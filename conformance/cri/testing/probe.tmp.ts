@@ -1,0 +1,16 @@
+import * as grpc from '@grpc/grpc-js';
+import * as api from '../../../generated/cri/api.ts'; const { RuntimeServiceClient, ImageServiceClient } = api;
+const ep = 'unix:///tmp/crival-dev/ctrd/containerd.sock';
+const rt = new RuntimeServiceClient(ep, grpc.credentials.createInsecure());
+const im = new ImageServiceClient(ep, grpc.credentials.createInsecure());
+const p = (c: any, m: string, req: any) => new Promise<any>((res, rej) => { const T = (api as any)[m[0].toUpperCase() + m.slice(1) + 'Request']; c[m](T.fromPartial(req), (e: any, r: any) => e ? rej(e) : res(r)); });
+console.log(await p(rt, 'version', {version: 'v1'}));
+console.log(JSON.stringify(await p(rt, 'status', {verbose: false})));
+console.log(await p(im, 'pullImage', {image: {image: 'busybox'}}));
+const t = Date.now();
+const sb = await p(rt, 'runPodSandbox', {config: {metadata: {name: 'x', uid: 'u1', namespace: 'n', attempt: 0}, hostname: 'hx', logDirectory: '/tmp/crival-dev/logs', linux: {}}});
+console.log(sb, Date.now() - t);
+console.log(JSON.stringify((await p(rt, 'podSandboxStatus', {podSandboxId: sb.podSandboxId})).status.network));
+await p(rt, 'stopPodSandbox', {podSandboxId: sb.podSandboxId});
+await p(rt, 'removePodSandbox', {podSandboxId: sb.podSandboxId});
+console.log('ok');
