@@ -211,3 +211,32 @@ test('set lists (finalizers) are owned per value', (t) => {
   const merged = applyAs('n', obj, deployment({}, { finalizers: ['c.io/z'] }), T1);
   t.deepEqual(merged.metadata.finalizers, ['a.io/x', 'b.io/y', 'c.io/z']);
 });
+
+test('custom resources: CRD schema list-map keys, metadata typed as ObjectMeta', (t) => {
+  const crd = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          replicas: { type: 'integer' },
+          items: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'], items: { type: 'object', properties: { id: { type: 'string' }, v: { type: 'string' } } } },
+          free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        },
+      },
+    },
+  };
+  const crSchema = index.forCustomResource(crd);
+  const obj = apply({
+    live: undefined,
+    applied: { apiVersion: 'ex.io/v1', kind: 'W', metadata: { name: 'w', labels: { a: 'b' } }, spec: { replicas: 1, items: [{ id: 'x', v: '1' }], free: { k: { n: 1 } } } },
+    manager: 'm',
+    schema: crSchema,
+    apiVersion: 'ex.io/v1',
+    now: T0,
+  }).object as Obj;
+  t.deepEqual(obj.metadata.managedFields[0].fieldsV1, {
+    'f:metadata': { 'f:labels': { 'f:a': {} } },
+    'f:spec': { 'f:free': { 'f:k': { '.': {}, 'f:n': {} } }, 'f:items': { 'k:{"id":"x"}': { '.': {}, 'f:id': {}, 'f:v': {} } }, 'f:replicas': {} },
+  });
+});

@@ -74,6 +74,22 @@ export class OpenAPIPatchMetaIndex {
     return node;
   }
 
+  /**
+   * forCustomResource returns the PatchMeta of a custom resource from its CRD version schema
+   * (`spec.versions[].schema.openAPIV3Schema`), with `metadata` typed as ObjectMeta (when the
+   * index holds `io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`) as the apiserver does.
+   */
+  forCustomResource(openAPIV3Schema: OpenAPISchema | undefined): PatchMeta {
+    const base = this.forSchema(openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    const objectMeta = this.forSchemaName('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+    return {
+      ...base,
+      kind: base.kind === 'unknown' ? 'object' : base.kind,
+      field: (name: string) => (name === 'metadata' && objectMeta ? objectMeta : base.field(name)),
+      items: () => base.items(),
+    };
+  }
+
   private resolve(s: OpenAPISchema, seen = 0): OpenAPISchema {
     if (seen > 32) return s;
     if (typeof s.$ref === 'string' && s.$ref.startsWith(REF_PREFIX)) {
