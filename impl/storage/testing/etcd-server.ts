@@ -38,6 +38,8 @@ export interface EtcdServer {
   dataDir: string;
   /** Kills the process by PID (SIGTERM, then SIGKILL) and removes the data directory. */
   stop(): Promise<void>;
+  /** Stops the process (keeping the data) and starts it again on the same ports; `pid` changes. */
+  restart(): Promise<void>;
 }
 
 /** etcdAvailable tells whether the etcd binary exists (tests skip with a message otherwise). */
@@ -95,6 +97,29 @@ async function startOnce(binary: string, opts: EtcdServerOptions): Promise<EtcdS
     '--logger', 'zap',
     ...(opts.extraArgs ?? []),
   ];
+  const timeoutMs = opts.startTimeoutMs ?? 20_000;
+  let child: ChildProcess;
+  try {
+    child = await spawnHealthy(binary, args, client, timeoutMs);
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const server: EtcdServer = {
+    endpoint: client,
+    pid: child.pid!,
+    dataDir,
+    stop: () => stopChild(child, dataDir),
+    async restart() {
+      await stopChild(child, undefined);
+      child = await spawnHealthy(binary, args, client, timeoutMs);
+      server.pid = child.pid!;
+    },
+  };
+  return server;
+}
+
+async function spawnHealthy(binary: string, args: string[], client: string, timeoutMs: number): Promise<ChildProcess> {
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
@@ -105,29 +130,23 @@ async function startOnce(binary: string, opts: EtcdServerOptions): Promise<EtcdS
   child.once('exit', () => {
     exited = true;
   });
-  const stop = () => stopChild(child, dataDir);
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exited) {
-      rmSync(dataDir, { recursive: true, force: true });
-      throw new Error(`etcd exited early: ${stderr}`);
-    }
+    if (exited) throw new Error(`etcd exited early: ${stderr}`);
     try {
       const res = await fetch(`${client}/health`, { signal: AbortSignal.timeout(1000) });
       const body = (await res.json()) as { health?: string };
-      if (res.ok && body.health === 'true') {
-        return { endpoint: client, pid: child.pid!, dataDir, stop };
-      }
+      if (res.ok && body.health === 'true') return child;
     } catch {
       // not up yet
     }
     await sleep(100);
   }
-  await stop();
-  throw new Error(`etcd not healthy within the timeout: ${stderr}`);
+  await stopChild(child, undefined);
+  throw new Error(`etcd not healthy within ${timeoutMs} ms: ${stderr}`);
 }
 
-async function stopChild(child: ChildProcess, dataDir: string): Promise<void> {
+async function stopChild(child: ChildProcess, dataDir: string | undefined): Promise<void> {
   if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     try {
@@ -145,5 +164,5 @@ async function stopChild(child: ChildProcess, dataDir: string): Promise<void> {
       await exited;
     }
   }
-  rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
