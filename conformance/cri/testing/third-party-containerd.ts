@@ -203,11 +203,14 @@ export async function startThirdPartyContainerd(opts: ThirdPartyContainerdOption
   }
 }
 
-// Run directly (`npx tsx conformance/cri/testing/third-party-containerd.ts [DIR]`) to start one and
-// keep it up until Ctrl-C; prints the endpoint. Used for the documented full run.
+// Run directly to start one and keep it up until SIGINT/SIGTERM (used for the documented full run):
+//   npx tsx conformance/cri/testing/third-party-containerd.ts [DIR]
+// prints the endpoint and, for the pull-with-auth case, the --auth-* flags to pass to cri-validate.
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const tp = await startThirdPartyContainerd({ dir: process.argv[2] });
-  process.stdout.write(`endpoint=${tp.endpoint}\nregistry=${tp.registry}\ndir=${tp.dir}\n`);
+  const tp = await startThirdPartyContainerd({ dir: process.argv[2], authRegistry: true });
+  const a = tp.authImage!;
+  process.stdout.write(`endpoint=${tp.endpoint}\nregistry=${tp.registry}\ndir=${tp.dir}\npid=${process.pid}\n`);
+  process.stdout.write(`flags=--runtime-endpoint ${tp.endpoint} --auth-image ${a.image} --auth-username ${a.username} --auth-password ${a.password}\n`);
   const done = async (): Promise<void> => {
     await tp.stop();
     process.exit(0);
