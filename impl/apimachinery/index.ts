@@ -35,6 +35,7 @@ export * from './intstr.ts';
 // patches
 export * from './patch/patch-meta.ts';
 export * from './patch/openapi-patch-meta.ts';
+export * from './patch/structural-patch-meta.ts';
 export * from './patch/json-patch.ts';
 export * from './patch/merge-patch.ts';
 export * from './patch/strategic-merge-patch.ts';
