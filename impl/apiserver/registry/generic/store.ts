@@ -663,8 +663,11 @@ export class Store {
       delete m.namespace;
     }
     // Fields clients may not change (upstream copies them from the old object).
-    m.uid ??= om.uid;
-    m.creationTimestamp ??= om.creationTimestamp;
+    if (!m.uid) m.uid = om.uid;
+    // Changes to the creation timestamp are ignored (clients may re-render it, e.g. with milliseconds).
+    if (om.creationTimestamp) m.creationTimestamp = om.creationTimestamp;
+    if (om.generation !== undefined) m.generation = om.generation;
+    else delete m.generation;
     if (om.deletionTimestamp) m.deletionTimestamp = om.deletionTimestamp;
     else delete m.deletionTimestamp;
     if (om.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
