@@ -70,11 +70,36 @@ export function pathToString(path: readonly PathElement[]): string {
 /** FieldsV1 is the JSON form of a field set (`metadata.managedFields[].fieldsV1`). */
 export type FieldsV1 = { [k: string]: FieldsV1 };
 
+/** encodeNode returns the FieldsV1 object of a node's children, or undefined if the subtree has no members. */
+function encodeNode(n: FieldSet): FieldsV1 | undefined {
+  let out: FieldsV1 | undefined;
+  const keys = [...n.children.keys()];
+  if (keys.length > 1) keys.sort(comparePathElements);
+  for (const e of keys) {
+    const c = n.children.get(e)!;
+    const inner = encodeNode(c);
+    if (inner === undefined && !c.member) continue;
+    out ??= {};
+    out[e] = inner === undefined ? {} : c.member ? { '.': {}, ...inner } : inner;
+  }
+  return out;
+}
+
 /** FieldSet is a mutable trie of paths. */
 export class FieldSet {
   /** Whether the path leading here is itself in the set. */
   member = false;
   readonly children = new Map<PathElement, FieldSet>();
+
+  /** child returns the child node for `e`, creating it. */
+  child(e: PathElement): FieldSet {
+    let c = this.children.get(e);
+    if (!c) {
+      c = new FieldSet();
+      this.children.set(e, c);
+    }
+    return c;
+  }
 
   /** insert adds a path (the empty path marks this node a member). */
   insert(path: readonly PathElement[]): this {
@@ -145,13 +170,17 @@ export class FieldSet {
     return s;
   }
 
-  /** difference returns the members of this that are not members of other. */
+  /**
+   * difference returns the members of this that are not members of other. Subtrees untouched by
+   * `other` are shared with this set (sets are not mutated once built, except by {@link insert}
+   * on fresh sets).
+   */
   difference(other: FieldSet): FieldSet {
     const s = new FieldSet();
     s.member = this.member && !other.member;
     for (const [e, c] of this.children) {
       const o = other.children.get(e);
-      const d = o ? c.difference(o) : c.copy();
+      const d = o ? c.difference(o) : c;
       if (!d.empty()) s.children.set(e, d);
     }
     return s;
@@ -164,7 +193,7 @@ export class FieldSet {
     s.member = this.member;
     for (const [e, c] of this.children) {
       const p = prefixes.children.get(e);
-      const d = p ? c.withoutPrefixes(p) : c.copy();
+      const d = p ? c.withoutPrefixes(p) : c;
       if (!d.empty()) s.children.set(e, d);
     }
     return s;
@@ -182,14 +211,7 @@ export class FieldSet {
 
   /** toFieldsV1 encodes the set as FieldsV1 JSON (`"."` for members with children). */
   toFieldsV1(): FieldsV1 {
-    const out: FieldsV1 = {};
-    for (const e of [...this.children.keys()].sort(comparePathElements)) {
-      const c = this.children.get(e)!;
-      if (c.empty()) continue;
-      const inner = c.toFieldsV1();
-      out[e] = c.member && Object.keys(inner).length > 0 ? { '.': {}, ...inner } : inner;
-    }
-    return out;
+    return encodeNode(this) ?? {};
   }
 
   /** fromFieldsV1 decodes FieldsV1 JSON. */

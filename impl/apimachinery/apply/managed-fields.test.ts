@@ -240,3 +240,15 @@ test('custom resources: CRD schema list-map keys, metadata typed as ObjectMeta',
     'f:spec': { 'f:free': { 'f:k': { '.': {}, 'f:n': {} } }, 'f:items': { 'k:{"id":"x"}': { '.': {}, 'f:id': {}, 'f:v': {} } }, 'f:replicas': {} },
   });
 });
+
+test('pruning releases ownership of removed fields and does not touch the live object', (t) => {
+  let obj = applyAs('mgr1', undefined, deployment(baseSpec, { labels: { a: '1' } }), T0);
+  obj = updateManagedFields({ live: obj, updated: { ...obj, metadata: { ...obj.metadata, annotations: { x: 'y' } } }, manager: 'other', schema, apiVersion: 'apps/v1', now: T1 }).object as Obj;
+  const before = JSON.stringify(obj);
+  const next = applyAs('mgr1', obj, deployment(baseSpec, {}), T2);
+  t.is(JSON.stringify(obj), before, 'live not modified');
+  t.is(next.metadata.labels, undefined);
+  t.is(next.metadata.managedFields.find((e: Obj) => e.manager === 'mgr1').time, '2025-01-01T00:02:00Z');
+  t.is(next.metadata.managedFields.find((e: Obj) => e.manager === 'mgr1').fieldsV1['f:metadata'], undefined);
+  t.deepEqual(next.metadata.annotations, { x: 'y' });
+});

@@ -120,10 +120,15 @@ export function encodeManagedFields(entries: Iterable<ManagerEntry>): ManagedFie
   }));
 }
 
-function withoutManagedFields(obj: unknown): JSONObject {
-  const o = structuredClone((obj ?? {}) as JSONObject);
+/** withoutManagedFields returns a shallow copy without `metadata.managedFields` (deep copy if `deep`). */
+function withoutManagedFields(obj: unknown, deep = false): JSONObject {
+  const src = (obj ?? {}) as JSONObject;
+  const o: JSONObject = deep ? structuredClone(src) : { ...src };
   const meta = o.metadata;
-  if (typeof meta === 'object' && meta !== null) delete (meta as JSONObject).managedFields;
+  if (typeof meta === 'object' && meta !== null) {
+    const { managedFields: _drop, ...rest } = meta as JSONObject;
+    o.metadata = rest;
+  }
   return o;
 }
 
@@ -255,7 +260,8 @@ export function apply(opts: ApplyOptions): { object: JSONObject; changed: boolea
   }
   const liveMeta = (opts.live as JSONObject | undefined)?.metadata as JSONObject | undefined;
   const entries = decodeManagedFields(liveMeta?.managedFields as ManagedFieldsEntry[] | undefined);
-  const liveValue = opts.live === undefined || opts.live === null ? {} : withoutManagedFields(opts.live);
+  // deep copy, so the returned object never shares subtrees with the caller's live object
+  const liveValue = opts.live === undefined || opts.live === null ? {} : withoutManagedFields(opts.live, true);
   const config = withoutManagedFields(opts.applied);
 
   if (opts.live && entries.size === 0) {
@@ -266,7 +272,7 @@ export function apply(opts: ApplyOptions): { object: JSONObject; changed: boolea
     }
   }
 
-  const merged = merge(liveValue, config, schema) as JSONObject;
+  let merged = merge(liveValue, config, schema) as JSONObject;
   const self: ManagerEntry = {
     manager: opts.manager,
     operation: 'Apply',
@@ -295,7 +301,11 @@ export function apply(opts: ApplyOptions): { object: JSONObject; changed: boolea
       }
     };
     walk(last, []);
-    removeItems(merged, toRemove, schema);
+    if (!toRemove.empty()) {
+      // merge shares untouched subtrees with liveValue; prune edits in place, so copy first
+      merged = structuredClone(merged);
+      removeItems(merged, toRemove, schema);
+    }
   }
 
   const selfSet = self.set;

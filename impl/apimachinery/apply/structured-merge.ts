@@ -40,10 +40,16 @@ function isNamedField(meta: PatchMeta | undefined, key: string): boolean {
   return meta?.kind === 'object' && meta.field(key) !== undefined;
 }
 
+const keyCache = new WeakMap<object, { meta: PatchMeta | undefined; pe: PathElement }>();
+
 /** itemElement returns the path element of a list item. */
 export function itemElement(meta: PatchMeta | undefined, shape: Shape, item: unknown, index: number, path: readonly PathElement[]): PathElement {
   if (shape === 'listSet') return valueElement(item);
   if (shape === 'listMap') {
+    if (isObject(item)) {
+      const hit = keyCache.get(item);
+      if (hit && hit.meta === meta) return hit.pe;
+    }
     const keys: Record<string, unknown> = {};
     const itemMeta = meta!.items();
     for (const k of meta!.listMapKeys!) {
@@ -56,7 +62,9 @@ export function itemElement(meta: PatchMeta | undefined, shape: Shape, item: unk
     if (Object.keys(keys).length === 0) {
       throw badRequest(`${pathToString(path)}: associative list with keys has an element that omits all key fields ${JSON.stringify(meta!.listMapKeys)}`);
     }
-    return keyElement(keys);
+    const pe = keyElement(keys);
+    if (isObject(item)) keyCache.set(item, { meta, pe });
+    return pe;
   }
   return `i:${index}`;
 }
@@ -79,38 +87,42 @@ function listElements(meta: PatchMeta | undefined, shape: Shape, list: unknown[]
  * items and map entries are members; struct fields only when null or empty.
  */
 export function toFieldSet(value: unknown, meta: PatchMeta | undefined): FieldSet {
-  const set = new FieldSet();
-  const walk = (v: unknown, m: PatchMeta | undefined, path: PathElement[]): void => {
+  const root = new FieldSet();
+  // `node` is the set node of `v`; `path` is only built for error messages.
+  const walk = (v: unknown, m: PatchMeta | undefined, node: FieldSet, path: PathElement[], isRoot: boolean): void => {
     const shape = shapeOf(m, v);
     switch (shape) {
       case 'scalar':
       case 'atomic':
-        if (path.length > 0) set.insert(path);
+        if (!isRoot) node.member = true;
         return;
       case 'struct':
       case 'map':
-        for (const [k, cv] of Object.entries(v as JSONObject)) {
-          const cp = [...path, fieldElement(k)];
-          const cm = childMeta(m, k);
-          walk(cv, cm, cp);
+        for (const k of Object.keys(v as JSONObject)) {
+          const cv = (v as JSONObject)[k];
+          const e = fieldElement(k);
+          const c = node.child(e);
+          walk(cv, childMeta(m, k), c, path, false);
           const named = shape === 'struct' && isNamedField(m, k);
-          if (!named || cv === null || (isObject(cv) && Object.keys(cv).length === 0)) set.insert(cp);
+          if (!named || cv === null || (isObject(cv) && Object.keys(cv).length === 0)) c.member = true;
+          if (!c.member && c.children.size === 0) node.children.delete(e);
         }
         return;
       case 'listMap':
       case 'listSet': {
         const list = v as unknown[];
         const pes = listElements(m, shape, list, path);
+        const im = shape === 'listMap' ? m?.items() : undefined;
         list.forEach((item, i) => {
-          const cp = [...path, pes[i]!];
-          if (shape === 'listMap') walk(item, m?.items(), cp);
-          set.insert(cp);
+          const c = node.child(pes[i]!);
+          if (shape === 'listMap') walk(item, im, c, path, false);
+          c.member = true;
         });
       }
     }
   };
-  walk(value, meta, []);
-  return set;
+  walk(value, meta, root, [], true);
+  return root;
 }
 
 /**
@@ -119,24 +131,30 @@ export function toFieldSet(value: unknown, meta: PatchMeta | undefined): FieldSe
  * not members themselves, as upstream where they always exist in the typed zero value.
  */
 function subtreeSet(value: unknown, meta: PatchMeta | undefined, path: PathElement[], set: FieldSet): void {
-  const shape = shapeOf(meta, value);
-  if (path.length > 0 && !(path.length === 1 && shape === 'struct')) set.insert(path);
-  switch (shape) {
-    case 'struct':
-    case 'map':
-      for (const [k, cv] of Object.entries(value as JSONObject)) subtreeSet(cv, childMeta(meta, k), [...path, fieldElement(k)], set);
-      return;
-    case 'listMap':
-    case 'listSet': {
-      const list = value as unknown[];
-      const pes = listElements(meta, shape, list, path);
-      list.forEach((item, i) => {
-        const cp = [...path, pes[i]!];
-        if (shape === 'listMap') subtreeSet(item, meta?.items(), cp, set);
-        else set.insert(cp);
-      });
+  const walk = (v: unknown, m: PatchMeta | undefined, node: FieldSet, depth: number): void => {
+    const shape = shapeOf(m, v);
+    if (depth > 0 && !(depth === 1 && shape === 'struct')) node.member = true;
+    switch (shape) {
+      case 'struct':
+      case 'map':
+        for (const k of Object.keys(v as JSONObject)) walk((v as JSONObject)[k], childMeta(m, k), node.child(fieldElement(k)), depth + 1);
+        return;
+      case 'listMap':
+      case 'listSet': {
+        const list = v as unknown[];
+        const pes = listElements(m, shape, list, path);
+        const im = shape === 'listMap' ? m?.items() : undefined;
+        list.forEach((item, i) => {
+          const c = node.child(pes[i]!);
+          if (shape === 'listMap') walk(item, im, c, depth + 1);
+          else c.member = true;
+        });
+      }
     }
-  }
+  };
+  let node = set;
+  for (const e of path) node = node.child(e);
+  walk(value, meta, node, path.length);
 }
 
 /** jsonEqual compares JSON values deeply (key order ignored). */
