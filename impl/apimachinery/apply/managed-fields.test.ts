@@ -252,3 +252,14 @@ test('pruning releases ownership of removed fields and does not touch the live o
   t.is(next.metadata.managedFields.find((e: Obj) => e.manager === 'mgr1').fieldsV1['f:metadata'], undefined);
   t.deepEqual(next.metadata.annotations, { x: 'y' });
 });
+
+test('list keys follow in-place edits of an item', (t) => {
+  const obj = applyAs('m', undefined, deployment(baseSpec), T0);
+  const edited = structuredClone(obj);
+  const c = edited.spec.template.spec.containers[0];
+  updateManagedFields({ live: obj, updated: edited, manager: 'x', schema, apiVersion: 'apps/v1', now: T1 });
+  c.name = 'renamed';
+  const out = updateManagedFields({ live: obj, updated: edited, manager: 'x', schema, apiVersion: 'apps/v1', now: T1 }).object as Obj;
+  const x = out.metadata.managedFields.find((e: Obj) => e.manager === 'x');
+  t.truthy(x.fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"renamed"}']);
+});

@@ -40,15 +40,17 @@ function isNamedField(meta: PatchMeta | undefined, key: string): boolean {
   return meta?.kind === 'object' && meta.field(key) !== undefined;
 }
 
-const keyCache = new WeakMap<object, { meta: PatchMeta | undefined; pe: PathElement }>();
+// Per-item cache of list-map path elements, validated against the item's current key values.
+const keyCache = new WeakMap<object, { meta: PatchMeta | undefined; vals: unknown[]; pe: PathElement }>();
 
 /** itemElement returns the path element of a list item. */
 export function itemElement(meta: PatchMeta | undefined, shape: Shape, item: unknown, index: number, path: readonly PathElement[]): PathElement {
   if (shape === 'listSet') return valueElement(item);
   if (shape === 'listMap') {
+    const names = meta!.listMapKeys!;
     if (isObject(item)) {
       const hit = keyCache.get(item);
-      if (hit && hit.meta === meta) return hit.pe;
+      if (hit && hit.meta === meta && names.every((k, i) => item[k] === hit.vals[i])) return hit.pe;
     }
     const keys: Record<string, unknown> = {};
     const itemMeta = meta!.items();
@@ -63,7 +65,7 @@ export function itemElement(meta: PatchMeta | undefined, shape: Shape, item: unk
       throw badRequest(`${pathToString(path)}: associative list with keys has an element that omits all key fields ${JSON.stringify(meta!.listMapKeys)}`);
     }
     const pe = keyElement(keys);
-    if (isObject(item)) keyCache.set(item, { meta, pe });
+    if (isObject(item)) keyCache.set(item, { meta, vals: names.map((k) => item[k]), pe });
     return pe;
   }
   return `i:${index}`;
