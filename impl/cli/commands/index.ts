@@ -15,6 +15,7 @@ export const commandModules: Array<() => Promise<CommandModule>> = [
   () => import('./cri-validate.ts').then((m) => m.criValidateCommand),
   () => import('./cri-bench.ts').then((m) => m.criBenchCommand),
   () => import('./conformance.ts').then((m) => m.conformance),
+  () => import('./kubelet.ts').then((m) => m.kubeletCommand),
   () => import('./apiserver.ts').then((m) => m.apiserverCommand),
   () => import('./up.ts').then((m) => m.upCommand),
 ];

@@ -1,0 +1,110 @@
+/**
+ * `kubets kubelet`: the node agent (upstream flag names). Runs until SIGINT/SIGTERM; containers
+ * keep running when it stops, as upstream.
+ *
+ * ```
+ * kubets kubelet --kubeconfig K --container-runtime-endpoint unix:///.../containerd.sock --root-dir DIR \
+ *   [--hostname-override N] [--node-ip IP] [--max-pods 110] [--node-status-update-frequency 10s] \
+ *   [--node-labels a=b,c=d] [--register-with-taints k=v:NoSchedule] [--cluster-dns IP] [--cluster-domain D] [--v 2]
+ * ```
+ */
+import type { Command } from 'commander';
+import type { CommandModule } from './index.ts';
+
+/** parseDuration parses Go durations such as `10s`, `1m30s`, `500ms` into milliseconds. */
+export function parseDuration(v: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = v.trim();
+  if (/^\d+$/.test(rest)) return Number(rest) * 1000;
+  while (rest.length) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
+    if (!m) throw new Error(`invalid duration: ${v}`);
+    total += Number(m[1]) * units[m[2]];
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+/** parseLabels parses `a=b,c=d`. */
+export function parseLabels(v: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new Error(`invalid label: ${kv}`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+interface KubeletFlags {
+  kubeconfig?: string;
+  containerRuntimeEndpoint: string;
+  rootDir: string;
+  hostnameOverride?: string;
+  nodeIp?: string;
+  maxPods: number;
+  nodeStatusUpdateFrequency: string;
+  nodeLabels?: string;
+  registerWithTaints?: string;
+  clusterDns?: string;
+  clusterDomain: string;
+  cgroupRoot: string;
+  port: number;
+  v: number;
+}
+
+/** kubeletCommand registers `kubets kubelet`. */
+export const kubeletCommand: CommandModule = {
+  register(program: Command) {
+    program
+      .command('kubelet')
+      .description('run the node agent: register the Node, heartbeat, run pods bound to it on a CRI runtime')
+      .option('--kubeconfig <path>', 'kubeconfig with the kubelet credentials (default $KUBECONFIG)')
+      .requiredOption('--container-runtime-endpoint <url>', 'CRI endpoint, e.g. unix:///var/lib/kubets/containerd/containerd.sock')
+      .option('--root-dir <dir>', 'kubelet state directory', '/var/lib/kubets/kubelet')
+      .option('--hostname-override <name>', 'node name instead of the hostname')
+      .option('--node-ip <ip>', 'InternalIP of the node', '127.0.0.1')
+      .option('--max-pods <n>', 'pods this node can run', (v) => Number.parseInt(v, 10), 110)
+      .option('--node-status-update-frequency <d>', 'how often the node status is computed', '10s')
+      .option('--node-labels <labels>', 'labels to add at registration (k=v,...)')
+      .option('--register-with-taints <taints>', 'taints to add at registration (k=v:Effect,...)')
+      .option('--cluster-dns <ips>', 'DNS server IPs for ClusterFirst pods (comma-separated)')
+      .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
+      .option('--cgroup-root <path>', 'cgroup root for pods', '/')
+      .option('--port <port>', 'kubelet port reported in the Node (server: TODO #6)', (v) => Number.parseInt(v, 10), 10250)
+      .option('--v <level>', 'log verbosity (0 info, 4+ debug)', (v) => Number.parseInt(v, 10), 0)
+      .action(async (f: KubeletFlags) => {
+        const [{ startKubelet, parseTaint }, { pino }] = await Promise.all([import('../../kubelet/index.ts'), import('pino')]);
+        const logger = pino({ level: f.v >= 4 ? 'debug' : 'info', base: { component: 'kubelet' } }, pino.destination(2));
+        const ctrl = new AbortController();
+        const k = startKubelet({
+          kubeconfig: f.kubeconfig,
+          containerRuntimeEndpoint: f.containerRuntimeEndpoint,
+          rootDir: f.rootDir,
+          hostnameOverride: f.hostnameOverride,
+          nodeIP: f.nodeIp,
+          maxPods: f.maxPods,
+          nodeStatusUpdateFrequencyMs: parseDuration(f.nodeStatusUpdateFrequency),
+          nodeLabels: f.nodeLabels ? parseLabels(f.nodeLabels) : undefined,
+          registerWithTaints: f.registerWithTaints ? f.registerWithTaints.split(',').filter(Boolean).map(parseTaint) : undefined,
+          clusterDNS: f.clusterDns ? f.clusterDns.split(',').filter(Boolean) : undefined,
+          clusterDomain: f.clusterDomain,
+          cgroupRoot: f.cgroupRoot,
+          port: f.port,
+          signal: ctrl.signal,
+          logger,
+        });
+        const stop = (): void => {
+          logger.info({}, 'shutting down');
+          ctrl.abort();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        await k.registered;
+        logger.info({ node: k.nodeName }, 'kubelet ready');
+        await new Promise<void>((r) => ctrl.signal.addEventListener('abort', () => r(), { once: true }));
+        await k.stop();
+      });
+  },
+};

@@ -1,0 +1,501 @@
+/**
+ * The kubelet: wires the pod source, pod manager, pod workers, PLEG, runtime manager, status
+ * manager, node status and lease, and implements the {@link PodSyncer} the workers call
+ * (upstream: pkg/kubelet/kubelet.go — NewMainKubelet, Run, syncLoop, SyncPod,
+ * SyncTerminatingPod, SyncTerminatedPod, HandlePodCleanups).
+ *
+ * Data flow:
+ * ```
+ * apiserver watch (spec.nodeName=<node>) -> PodManager -> PodWorkers.updatePod(create|update|kill)
+ * PLEG relist (1 s) -> events -> PodWorkers.updatePod(sync)
+ * PodWorkers -> syncPod: runtime status -> API status (StatusManager) -> KubeGenericRuntimeManager.syncPod -> CRI
+ * housekeeping (2 s): forget finished workers, stop/remove runtime pods the API no longer has,
+ *                     finish deleted pods (remove containers, then the StatusManager deletes with grace 0)
+ * NodeStatusUpdater (10 s) and LeaseController (10 s renew, 40 s duration) -> Node, Lease
+ * ```
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Node, Pod, Taint } from '#generated/k8s/index.ts';
+import { connectCri, type CriClients } from '#impl/cri/index.ts';
+import { loadKubeconfig, RestClient, type RestConfig } from '#impl/client/index.ts';
+import { realClock, type Clock } from '#impl/storage/clock.ts';
+import { newSourceApiserver, type PodSource, type PodUpdate } from './config/apiserver.ts';
+import { emptyPodStatus, type PodStatus, type RuntimePod } from './container/runtime.ts';
+import { ImageManager } from './images/image-manager.ts';
+import { restKubeletClient, type KubeletClient } from './kubelet-client.ts';
+import { NodeStatusUpdater, type NodeRuntimeState } from './kubelet-node-status.ts';
+import { generateAPIPodStatus, ReasonCache } from './kubelet-pods.ts';
+import type { ImageService, RuntimeService } from './kuberuntime/cri-services.ts';
+import { KubeGenericRuntimeManager } from './kuberuntime/kuberuntime-manager.ts';
+import { buildPodLogsDirectory, type SandboxConfigContext } from './kuberuntime/sandbox.ts';
+import { LeaseController } from './nodelease/controller.ts';
+import { readMachineInfo, type MachineInfo } from './nodestatus/setters.ts';
+import { GenericPLEG } from './pleg/generic.ts';
+import { PodManager } from './pod/pod-manager.ts';
+import { PodWorkers, isTerminalPhase, type PodSyncer, type SyncPodResult, type SyncPodType } from './pod-workers.ts';
+import { StatusManager } from './status/status-manager.ts';
+import { VolumeManager } from './volumemanager/volume-manager.ts';
+
+/** KubeletLogger is the structured logger the kubelet writes to (pino-compatible). */
+export interface KubeletLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** silentLogger drops everything. */
+export const silentLogger: KubeletLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** KubeletOptions configure {@link startKubelet}; flag names in comments. */
+export interface KubeletOptions {
+  /** kubeconfig (`--kubeconfig`), or restConfig, or client (tests). */
+  kubeconfig?: string;
+  restConfig?: RestConfig;
+  client?: KubeletClient;
+  /** containerRuntimeEndpoint (`--container-runtime-endpoint`, `unix:///...`), or injected services. */
+  containerRuntimeEndpoint?: string;
+  runtimeService?: RuntimeService;
+  imageService?: ImageService;
+  /** rootDir (`--root-dir`): pods/, logs/pods/. */
+  rootDir: string;
+  /** hostnameOverride (`--hostname-override`): the node name. */
+  hostnameOverride?: string;
+  /** nodeIP (`--node-ip`): InternalIP; default 127.0.0.1. */
+  nodeIP?: string;
+  /** maxPods (`--max-pods`), default 110. */
+  maxPods?: number;
+  /** nodeStatusUpdateFrequencyMs (`--node-status-update-frequency`), default 10 s. */
+  nodeStatusUpdateFrequencyMs?: number;
+  /** nodeLabels (`--node-labels`). */
+  nodeLabels?: Record<string, string>;
+  /** registerWithTaints (`--register-with-taints`). */
+  registerWithTaints?: Taint[];
+  /** clusterDNS / clusterDomain (`--cluster-dns`, `--cluster-domain`). */
+  clusterDNS?: string[];
+  clusterDomain?: string;
+  /** cgroupRoot (`--cgroup-root`), default `/`. */
+  cgroupRoot?: string;
+  /** port (`--port`) reported in daemonEndpoints, default 10250 (the server is TODO #6). */
+  port?: number;
+  /** resolvConf (`--resolv-conf`), default /etc/resolv.conf. */
+  resolvConf?: string;
+  /** Timing knobs (upstream defaults). */
+  plegRelistPeriodMs?: number;
+  housekeepingPeriodMs?: number;
+  podWorkerBackOffMs?: number;
+  podResyncIntervalMs?: number;
+  leaseRenewIntervalMs?: number;
+  leaseDurationSeconds?: number;
+  crashLoopBackoffInitialMs?: number;
+  crashLoopBackoffMaxMs?: number;
+  clock?: Clock;
+  signal?: AbortSignal;
+  logger?: KubeletLogger;
+  machineInfo?: () => MachineInfo;
+}
+
+/** KubeletHandle is what {@link startKubelet} returns. */
+export interface KubeletHandle {
+  nodeName: string;
+  kubelet: Kubelet;
+  /** registered resolves once the Node was created and its first status posted. */
+  registered: Promise<void>;
+  /** stop stops every loop and closes the clients; containers keep running (as upstream). */
+  stop(): Promise<void>;
+}
+
+/** Kubelet: see the module comment. */
+export class Kubelet implements PodSyncer {
+  readonly nodeName: string;
+  readonly podManager = new PodManager();
+  readonly reasons = new ReasonCache();
+  readonly podWorkers: PodWorkers;
+  readonly statusManager: StatusManager;
+  readonly runtime: KubeGenericRuntimeManager;
+  readonly pleg: GenericPLEG;
+  readonly volumeManager: VolumeManager;
+  readonly nodeStatus: NodeStatusUpdater;
+  readonly lease: LeaseController;
+  readonly nodeIPs: string[];
+  private readonly o: KubeletOptions;
+  private readonly clock: Clock;
+  private readonly log: KubeletLogger;
+  private readonly client: KubeletClient;
+  private readonly rs: RuntimeService;
+  private readonly is: ImageService;
+  private readonly source: PodSource;
+  private readonly cleanedUp = new Set<string>();
+  private runtimeName = 'containerd';
+  private onNodeRegistered: ((node: Node) => void) | undefined;
+
+  constructor(o: KubeletOptions & { client: KubeletClient; runtimeService: RuntimeService; imageService: ImageService }) {
+    this.o = o;
+    this.clock = o.clock ?? realClock;
+    this.log = o.logger ?? silentLogger;
+    this.client = o.client;
+    this.rs = o.runtimeService;
+    this.is = o.imageService;
+    const hostname = (o.hostnameOverride ?? os.hostname()).toLowerCase();
+    this.nodeName = hostname;
+    this.nodeIPs = [o.nodeIP ?? '127.0.0.1'];
+    const rootDir = path.resolve(o.rootDir);
+    const configSource = {
+      getConfigMap: (ns: string, name: string, signal?: AbortSignal) => this.client.getConfigMap(ns, name, signal),
+      getSecret: (ns: string, name: string, signal?: AbortSignal) => this.client.getSecret(ns, name, signal),
+    };
+    const onEvent = (pod: Pod, type: string, reason: string, message: string): void => {
+      // TODO #6: record Events in the API.
+      this.log.debug({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, type, reason }, message);
+    };
+    this.volumeManager = new VolumeManager({ rootDir, configSource, warn: (pod, msg) => this.log.warn({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace }, msg) });
+    const sandboxContext: SandboxConfigContext = {
+      podLogsRootDir: path.join(rootDir, 'logs', 'pods'),
+      cgroupRoot: o.cgroupRoot ?? '/',
+      clusterDNS: o.clusterDNS ?? [],
+      clusterDomain: o.clusterDomain ?? 'cluster.local',
+      resolvConf: o.resolvConf ?? '/etc/resolv.conf',
+    };
+    this.runtime = new KubeGenericRuntimeManager({
+      runtimeService: this.rs,
+      imageManager: new ImageManager({ imageService: this.is, clock: this.clock, onEvent }),
+      volumeManager: this.volumeManager,
+      configSource,
+      clock: this.clock,
+      sandboxContext,
+      runtimeName: this.runtimeName,
+      nodeName: this.nodeName,
+      nodeIPs: this.nodeIPs,
+      crashLoopBackoffInitialMs: o.crashLoopBackoffInitialMs,
+      crashLoopBackoffMaxMs: o.crashLoopBackoffMaxMs,
+      onEvent,
+    });
+    this.podWorkers = new PodWorkers({
+      syncer: this,
+      clock: this.clock,
+      backOffPeriodMs: o.podWorkerBackOffMs,
+      resyncIntervalMs: o.podResyncIntervalMs,
+      onError: (uid, phase, err) => {
+        const pod = this.podManager.getPodByUID(uid);
+        this.log.warn({ podUID: uid, pod: pod?.metadata?.name, namespace: pod?.metadata?.namespace, phase, err: String((err as Error)?.message ?? err) }, 'Error syncing pod, skipping');
+      },
+    });
+    this.statusManager = new StatusManager({
+      client: this.client,
+      clock: this.clock,
+      deletionSafety: { podCouldHaveRunningContainers: (uid) => this.podWorkers.couldHaveRunningContainers(uid) },
+      onError: (pod, err) => this.log.warn({ pod, err: String((err as Error)?.message ?? err) }, 'Failed to update status for pod'),
+      onDeleted: (pod) => this.log.info({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, podUID: pod.metadata?.uid }, 'Pod fully terminated and removed from etcd'),
+    });
+    this.pleg = new GenericPLEG({
+      relist: (signal) => this.runtime.getPods(signal),
+      clock: this.clock,
+      relistPeriodMs: o.plegRelistPeriodMs,
+      onError: (err) => this.log.warn({ err: String((err as Error)?.message ?? err) }, 'GenericPLEG: Unable to retrieve pods'),
+    });
+    this.pleg.watch((e) => {
+      const pod = this.podManager.getPodByUID(e.id);
+      if (pod) this.podWorkers.updatePod({ updateType: 'sync', pod });
+    });
+    const machineInfo = o.machineInfo ?? (() => readMachineInfo(rootDir));
+    this.nodeStatus = new NodeStatusUpdater({
+      client: this.client,
+      clock: this.clock,
+      nodeName: this.nodeName,
+      hostname,
+      nodeIPs: this.nodeIPs,
+      nodeLabels: o.nodeLabels ?? {},
+      registerWithTaints: o.registerWithTaints ?? [],
+      maxPods: o.maxPods ?? 110,
+      kubeletPort: o.port ?? 10250,
+      machineInfo,
+      runtimeState: (signal) => this.runtimeState(signal),
+      nodeStatusUpdateFrequencyMs: o.nodeStatusUpdateFrequencyMs ?? 10_000,
+      onError: (err) => this.log.warn({ node: this.nodeName, err: String((err as Error)?.message ?? err) }, 'Error updating node status, will retry'),
+      onRegistered: (node) => this.onNodeRegistered?.(node),
+    });
+    this.lease = new LeaseController({
+      client: this.client,
+      clock: this.clock,
+      nodeName: this.nodeName,
+      leaseDurationSeconds: o.leaseDurationSeconds,
+      renewIntervalMs: o.leaseRenewIntervalMs,
+      node: () => this.nodeStatus.node,
+      onError: (err) => this.log.warn({ node: this.nodeName, err: String((err as Error)?.message ?? err) }, 'Failed to update lease'),
+    });
+    this.source = newSourceApiserver({
+      client: this.client,
+      nodeName: this.nodeName,
+      clock: this.clock,
+      onError: (err) => this.log.warn({ err: String((err as Error)?.message ?? err) }, 'pod source: list/watch failed, retrying'),
+    });
+  }
+
+  /** runtimeState reads what the node status needs from CRI (version, conditions, images, PLEG health). */
+  private async runtimeState(signal: AbortSignal): Promise<NodeRuntimeState> {
+    const v = await this.rs.version({}, { signal });
+    this.runtimeName = v.runtimeName || this.runtimeName;
+    const runtimeErrors: string[] = [];
+    const networkErrors: string[] = [];
+    const st = await this.rs.status({}, { signal });
+    for (const c of st.status?.conditions ?? []) {
+      if (c.type === 'RuntimeReady' && !c.status) runtimeErrors.push(`container runtime not ready: RuntimeReady=false reason:${c.reason} message:${c.message}`);
+      if (c.type === 'NetworkReady' && !c.status) networkErrors.push(`container runtime network not ready: NetworkReady=false reason:${c.reason} message:${c.message}`);
+    }
+    if (!this.pleg.healthy()) runtimeErrors.push('PLEG is not healthy: pleg has yet to be successful');
+    const images = await this.is.listImages({}, { signal }).then(
+      (r) => r.images.map((i) => ({ names: [...i.repoDigests, ...i.repoTags], sizeBytes: Number(i.size) })),
+      () => [],
+    );
+    return { containerRuntimeVersion: `${v.runtimeName}://${v.runtimeVersion}`, runtimeErrors, networkErrors, images };
+  }
+
+  /** handlePodUpdate applies one source update (upstream syncLoopIteration configCh branch). */
+  handlePodUpdate(u: PodUpdate): void {
+    const mine = (p: Pod): boolean => !p.spec?.nodeName || p.spec.nodeName === this.nodeName;
+    if (u.op === 'SET') {
+      const next = new Map(u.pods.filter(mine).map((p) => [p.metadata?.uid ?? '', p]));
+      for (const old of this.podManager.getPods()) {
+        if (!next.has(old.metadata?.uid ?? '')) this.handlePodRemoves([old]);
+      }
+      for (const p of next.values()) {
+        if (this.podManager.getPodByUID(p.metadata?.uid ?? '')) this.handlePodUpdates([p]);
+        else this.handlePodAdditions([p]);
+      }
+      return;
+    }
+    const pods = u.pods.filter(mine);
+    if (u.op === 'ADD') this.handlePodAdditions(pods);
+    else if (u.op === 'UPDATE') this.handlePodUpdates(pods);
+    else this.handlePodRemoves(pods);
+  }
+
+  /** handlePodAdditions admits new pods and starts their workers (TODO #6: admission handlers). */
+  handlePodAdditions(pods: Pod[]): void {
+    const sorted = [...pods].sort((a, b) => String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)));
+    for (const pod of sorted) {
+      this.podManager.addPod(pod);
+      this.podWorkers.updatePod({ updateType: 'create', pod });
+    }
+  }
+
+  /** handlePodUpdates passes spec/metadata changes (deletionTimestamp included) to the workers. */
+  handlePodUpdates(pods: Pod[]): void {
+    for (const pod of pods) {
+      this.podManager.updatePod(pod);
+      this.podWorkers.updatePod({ updateType: 'update', pod });
+    }
+  }
+
+  /** handlePodRemoves kills pods the API no longer has. */
+  handlePodRemoves(pods: Pod[]): void {
+    for (const pod of pods) {
+      this.podManager.removePod(pod);
+      this.podWorkers.updatePod({ updateType: 'kill', pod });
+    }
+  }
+
+  private async runtimeStatus(pod: Pod, signal: AbortSignal): Promise<PodStatus> {
+    const m = pod.metadata ?? {};
+    return this.runtime.getPodStatus(m.uid ?? '', m.name ?? '', m.namespace ?? '', signal);
+  }
+
+  private setStatus(pod: Pod, status: PodStatus, podIsTerminal: boolean): string {
+    const uid = pod.metadata?.uid ?? '';
+    const api = generateAPIPodStatus(pod, status, {
+      reasons: this.reasons,
+      hostIPs: this.nodeIPs,
+      now: this.clock.now(),
+      podIsTerminal,
+      oldStatus: this.statusManager.getPodStatus(uid) ?? pod.status,
+    });
+    this.statusManager.setPodStatus(pod, api);
+    return api.phase ?? 'Pending';
+  }
+
+  /** syncPod: see {@link PodSyncer.syncPod} (upstream Kubelet.SyncPod). */
+  async syncPod(signal: AbortSignal, updateType: SyncPodType, pod: Pod): Promise<SyncPodResult> {
+    const uid = pod.metadata?.uid ?? '';
+    let status = await this.runtimeStatus(pod, signal);
+    const phase = this.setStatus(pod, status, false);
+    if (phase === 'Succeeded' || phase === 'Failed') return { isTerminal: true };
+    await mkdir(buildPodLogsDirectory(path.join(path.resolve(this.o.rootDir), 'logs', 'pods'), pod), { recursive: true });
+    await mkdir(this.volumeManager.podDir(uid), { recursive: true });
+    const res = await this.runtime.syncPod(pod, status, signal);
+    for (const name of res.startedContainers) this.reasons.remove(uid, name);
+    for (const [name, err] of res.containerErrors) this.reasons.add(uid, name, err.reason, err.message);
+    const a = res.actions;
+    if (a.createSandbox || a.killPod || res.startedContainers.length || res.containerErrors.size || a.containersToKill.size) {
+      status = await this.runtimeStatus(pod, signal);
+      const after = this.setStatus(pod, status, false);
+      if (after === 'Succeeded' || after === 'Failed') return { isTerminal: true };
+    }
+    if (res.error) throw res.error;
+    const first = res.containerErrors.values().next().value;
+    if (first) throw first;
+    void updateType;
+    return { isTerminal: false };
+  }
+
+  /** syncTerminatingPod stops the pod's containers and sandbox (upstream SyncTerminatingPod). */
+  async syncTerminatingPod(signal: AbortSignal, pod: Pod, gracePeriodSeconds: number): Promise<void> {
+    this.log.info({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, podUID: pod.metadata?.uid, gracePeriod: gracePeriodSeconds }, 'Killing pod');
+    const before = await this.runtimeStatus(pod, signal);
+    await this.runtime.killPod(pod, before, gracePeriodSeconds, signal);
+    const after = await this.runtimeStatus(pod, signal);
+    if (after.containerStatuses.some((c) => c.state === 'running')) throw new Error('containers still running after kill');
+    this.setStatus(pod, after, true);
+  }
+
+  /** syncTerminatingRuntimePod stops a pod only the runtime knows (upstream SyncTerminatingRuntimePod). */
+  async syncTerminatingRuntimePod(signal: AbortSignal, runningPod: RuntimePod): Promise<void> {
+    this.log.info({ pod: runningPod.name, namespace: runningPod.namespace, podUID: runningPod.uid }, 'Killing orphaned runtime pod');
+    await this.runtime.killPod(undefined, runningPod, 2, signal);
+  }
+
+  /**
+   * syncTerminatedPod writes the final status and, for deleted pods, removes containers, sandboxes
+   * and the pod's directories so the status manager can finish the delete (upstream
+   * SyncTerminatedPod + the cleanup of HandlePodCleanups).
+   */
+  async syncTerminatedPod(signal: AbortSignal, pod: Pod): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    const status = await this.runtimeStatus(pod, signal);
+    this.setStatus(pod, status, true);
+    const latest = this.podManager.getPodByUID(uid);
+    if (!latest || latest.metadata?.deletionTimestamp) await this.cleanupPod(pod, status, signal);
+    this.statusManager.terminatePod(latest ?? pod);
+    this.reasons.removePod(uid);
+  }
+
+  private async cleanupPod(pod: Pod, status: PodStatus | RuntimePod, signal?: AbortSignal): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    await this.runtime.removePod(status, signal);
+    await this.volumeManager.cleanupPod(uid);
+    await rm(buildPodLogsDirectory(path.join(path.resolve(this.o.rootDir), 'logs', 'pods'), pod), { recursive: true, force: true });
+    this.cleanedUp.add(uid);
+  }
+
+  /**
+   * housekeeping reconciles workers, runtime and API every period (upstream HandlePodCleanups):
+   * forgets workers of removed pods, kills or removes runtime pods without an API pod, and
+   * finishes deleted pods whose workers already finished (e.g. a Failed pod deleted later).
+   */
+  async housekeeping(signal: AbortSignal): Promise<void> {
+    const desired = this.podManager.uids();
+    this.podWorkers.syncKnownPods(desired);
+    for (const rp of this.pleg.runtimePods()) {
+      if (desired.has(rp.uid)) continue;
+      const state = this.podWorkers.state(rp.uid);
+      if (state !== undefined && !this.podWorkers.isFinished(rp.uid)) continue;
+      const active = rp.containers.some((c) => c.state === 'running') || rp.sandboxes.some((s) => s.ready);
+      if (active && state === undefined) {
+        this.podWorkers.updatePod({ updateType: 'kill', runningPod: rp });
+      } else if (!active) {
+        await this.runtime.removePod(rp, signal);
+        await this.volumeManager.cleanupPod(rp.uid);
+      }
+    }
+    for (const pod of this.podManager.getPods()) {
+      const uid = pod.metadata?.uid ?? '';
+      if (!pod.metadata?.deletionTimestamp || !this.podWorkers.isFinished(uid)) continue;
+      if (!this.cleanedUp.has(uid)) {
+        const m = pod.metadata;
+        await this.cleanupPod(pod, emptyPodStatus(uid, m.name ?? '', m.namespace ?? '', this.clock.now()), signal);
+        const rp = this.pleg.runtimePods().find((p) => p.uid === uid);
+        if (rp) await this.runtime.removePod(rp, signal);
+      }
+      this.statusManager.terminatePod(pod);
+    }
+    this.statusManager.removeOrphanedStatuses(new Set([...desired, ...this.podWorkers.knownUIDs()]));
+    for (const uid of this.cleanedUp) if (!desired.has(uid)) this.cleanedUp.delete(uid);
+  }
+
+  /** run starts every loop; resolves when the signal aborts and everything stopped. */
+  async run(signal: AbortSignal, onRegistered: () => void): Promise<void> {
+    await mkdir(path.join(this.o.rootDir, 'pods'), { recursive: true });
+    await mkdir(path.join(this.o.rootDir, 'logs', 'pods'), { recursive: true });
+    try {
+      const v = await this.rs.version({}, { signal });
+      this.runtimeName = v.runtimeName || this.runtimeName;
+      this.log.info({ runtimeName: v.runtimeName, runtimeVersion: v.runtimeVersion, runtimeApiVersion: v.runtimeApiVersion }, 'Container runtime initialized');
+    } catch (err) {
+      this.log.error({ err: String((err as Error)?.message ?? err) }, 'Container runtime not reachable yet');
+    }
+    this.statusManager.start(signal);
+    const loops: Promise<unknown>[] = [];
+    const guard = (name: string, p: Promise<unknown>): void => {
+      loops.push(p.catch((err: unknown) => { if (!signal.aborted) this.log.error({ loop: name, err: String((err as Error)?.message ?? err) }, 'kubelet loop failed'); }));
+    };
+    this.onNodeRegistered = (node) => {
+      this.log.info({ node: node.metadata?.name }, 'Successfully registered node');
+      guard('lease', this.lease.run(signal));
+      onRegistered();
+    };
+    guard('pleg', this.pleg.run(signal));
+    guard('node-status', this.nodeStatus.run(signal));
+    guard('source', this.source.run((u) => this.handlePodUpdate(u), signal));
+    guard('housekeeping', (async () => {
+      while (!signal.aborted) {
+        await new Promise<void>((resolve) => {
+          const t = this.clock.setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, this.o.housekeepingPeriodMs ?? 2000);
+          const onAbort = (): void => { this.clock.clearTimeout(t); resolve(); };
+          if (signal.aborted) onAbort(); else signal.addEventListener('abort', onAbort, { once: true });
+        });
+        if (signal.aborted) break;
+        await this.housekeeping(signal).catch((err: unknown) => {
+          if (!signal.aborted) this.log.warn({ err: String((err as Error)?.message ?? err) }, 'Failed cleaning pods');
+        });
+      }
+    })());
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    await this.podWorkers.stop();
+    await Promise.all(loops);
+  }
+}
+
+/** isPodTerminal reports whether a pod is Succeeded or Failed (re-exported for callers). */
+export const isPodTerminal = isTerminalPhase;
+
+/**
+ * startKubelet builds a Kubelet from options (kubeconfig or injected client; CRI endpoint or
+ * injected services) and runs it until `stop()` or the options' signal.
+ */
+export function startKubelet(opts: KubeletOptions): KubeletHandle {
+  let cri: CriClients | undefined;
+  let rest: RestClient | undefined;
+  let client = opts.client;
+  if (!client) {
+    const cfg = opts.restConfig ?? loadKubeconfig({ path: opts.kubeconfig });
+    rest = new RestClient({ ...cfg, userAgent: cfg.userAgent ?? 'kubelet/v1.35.0 (linux) kubets' });
+    client = restKubeletClient(rest);
+  }
+  let runtimeService = opts.runtimeService;
+  let imageService = opts.imageService;
+  if (!runtimeService || !imageService) {
+    if (!opts.containerRuntimeEndpoint) throw new Error('startKubelet: containerRuntimeEndpoint is required');
+    cri = connectCri({ endpoint: opts.containerRuntimeEndpoint, tolerateNotFound: true });
+    runtimeService ??= cri.runtime;
+    imageService ??= cri.image;
+  }
+  const kubelet = new Kubelet({ ...opts, client, runtimeService, imageService });
+  const ctrl = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, ctrl.signal]) : ctrl.signal;
+  let resolveRegistered: () => void = () => {};
+  const registered = new Promise<void>((r) => (resolveRegistered = r));
+  const done = kubelet.run(signal, () => resolveRegistered()).finally(() => {
+    cri?.close();
+    rest?.close();
+  });
+  return {
+    nodeName: kubelet.nodeName,
+    kubelet,
+    registered,
+    async stop() {
+      ctrl.abort();
+      await done;
+    },
+  };
+}

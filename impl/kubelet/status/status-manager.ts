@@ -1,0 +1,197 @@
+/**
+ * StatusManager writes the kubelet's pod statuses to `pods/{name}/status` and finishes the
+ * deletion of terminated pods (upstream: pkg/kubelet/status/status_manager.go).
+ *
+ * Contract:
+ * - `setPodStatus` caches the newest status; a write happens only when it differs from what the
+ *   API holds. Writes are serialized per manager, the newest status wins, and a failed write
+ *   (Conflict, network) is retried on the next pass (immediately queued, plus every `syncPeriodMs`).
+ * - Each write reads the pod first and skips it when the UID changed (a recreated pod) or the
+ *   pod is gone.
+ * - A pod with a deletionTimestamp whose containers are known stopped
+ *   (`podCouldHaveRunningContainers` false) is deleted with gracePeriodSeconds=0 and a UID
+ *   precondition, as upstream's `canBeDeleted` + `syncPod` do.
+ */
+import type { Pod, PodStatus } from '#generated/k8s/index.ts';
+import { isConflict, isNotFound } from '#impl/client/index.ts';
+import type { Clock, TimerHandle } from '#impl/storage/clock.ts';
+import type { KubeletClient } from '../kubelet-client.ts';
+
+/** PodDeletionSafetyProvider tells the status manager when a pod may be deleted (upstream). */
+export interface PodDeletionSafetyProvider {
+  podCouldHaveRunningContainers(uid: string): boolean;
+}
+
+/** StatusManagerOptions configure a {@link StatusManager}. */
+export interface StatusManagerOptions {
+  client: KubeletClient;
+  clock: Clock;
+  deletionSafety: PodDeletionSafetyProvider;
+  /** syncPeriodMs: retry/reconcile period (upstream 10 s). */
+  syncPeriodMs?: number;
+  onError?: (pod: string, err: unknown) => void;
+  onDeleted?: (pod: Pod) => void;
+}
+
+interface Entry {
+  namespace: string;
+  name: string;
+  status: PodStatus;
+  /** sentVersion === version when the API holds this status. */
+  version: number;
+  sentVersion: number;
+  deletionRequested: boolean;
+}
+
+/** normalizeStatus drops fields whose presence does not matter for comparison. */
+export function normalizeStatus(s: PodStatus | undefined): string {
+  return JSON.stringify(s ?? {}, (_k, v: unknown) => (v === null ? undefined : v));
+}
+
+/** StatusManager: see the module comment. */
+export class StatusManager {
+  private readonly o: StatusManagerOptions;
+  private readonly entries = new Map<string, Entry>();
+  private readonly dirty = new Set<string>();
+  private running: Promise<void> | undefined;
+  private timer: TimerHandle | undefined;
+  private stopped = false;
+  private signal: AbortSignal | undefined;
+
+  constructor(opts: StatusManagerOptions) {
+    this.o = opts;
+  }
+
+  /** start begins the periodic reconcile until the signal aborts. */
+  start(signal: AbortSignal): void {
+    this.signal = signal;
+    const tick = (): void => {
+      if (signal.aborted) return;
+      for (const uid of this.entries.keys()) this.dirty.add(uid);
+      this.kick();
+      this.timer = this.o.clock.setTimeout(tick, this.o.syncPeriodMs ?? 10_000, { background: true });
+    };
+    this.timer = this.o.clock.setTimeout(tick, this.o.syncPeriodMs ?? 10_000, { background: true });
+    signal.addEventListener('abort', () => {
+      this.stopped = true;
+      if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
+    }, { once: true });
+  }
+
+  /** getPodStatus returns the cached status of a pod. */
+  getPodStatus(uid: string): PodStatus | undefined {
+    return this.entries.get(uid)?.status;
+  }
+
+  /** setPodStatus caches a new status and queues a write if it changed. */
+  setPodStatus(pod: Pod, status: PodStatus): void {
+    const uid = pod.metadata?.uid ?? '';
+    const e = this.entries.get(uid);
+    if (e && normalizeStatus(e.status) === normalizeStatus(status)) {
+      if (pod.metadata?.deletionTimestamp) this.queue(uid);
+      return;
+    }
+    this.entries.set(uid, {
+      namespace: pod.metadata?.namespace ?? '',
+      name: pod.metadata?.name ?? '',
+      status,
+      version: (e?.version ?? 0) + 1,
+      sentVersion: e?.sentVersion ?? 0,
+      deletionRequested: e?.deletionRequested ?? false,
+    });
+    this.queue(uid);
+  }
+
+  /** terminatePod queues a pass for a pod whose termination finished (it may now be deleted). */
+  terminatePod(pod: Pod): void {
+    const uid = pod.metadata?.uid ?? '';
+    if (!this.entries.has(uid)) {
+      this.entries.set(uid, { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', status: pod.status ?? {}, version: 0, sentVersion: 0, deletionRequested: false });
+    }
+    this.queue(uid);
+  }
+
+  /** removeOrphanedStatuses forgets statuses of pods the kubelet no longer knows. */
+  removeOrphanedStatuses(known: ReadonlySet<string>): void {
+    for (const uid of this.entries.keys()) if (!known.has(uid)) this.entries.delete(uid);
+  }
+
+  /** flush waits until the queue is empty (tests). */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private queue(uid: string): void {
+    this.dirty.add(uid);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = (async () => {
+      while (this.dirty.size > 0 && !this.stopped) {
+        const uid = this.dirty.values().next().value as string;
+        this.dirty.delete(uid);
+        await this.syncPod(uid).catch((err: unknown) => {
+          const e = this.entries.get(uid);
+          if (!this.stopped) this.o.onError?.(`${e?.namespace}/${e?.name}`, err);
+        });
+      }
+    })().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** syncPod reconciles one pod's status and deletion with the API (upstream syncPod). */
+  private async syncPod(uid: string): Promise<void> {
+    const e = this.entries.get(uid);
+    if (!e) return;
+    const signal = this.signal;
+    let pod: Pod;
+    try {
+      pod = await this.o.client.getPod(e.namespace, e.name, signal);
+    } catch (err) {
+      if (isNotFound(err)) {
+        this.entries.delete(uid);
+        return;
+      }
+      throw err;
+    }
+    if (pod.metadata?.uid !== uid) {
+      this.entries.delete(uid);
+      return;
+    }
+    if (e.version > 0 && normalizeStatus(pod.status) !== normalizeStatus(e.status)) {
+      const version = e.version;
+      try {
+        pod = await this.o.client.updatePodStatus({ ...pod, status: e.status }, signal);
+        e.sentVersion = version;
+      } catch (err) {
+        if (isNotFound(err)) {
+          this.entries.delete(uid);
+          return;
+        }
+        if (isConflict(err)) {
+          this.dirty.add(uid);
+          return;
+        }
+        throw err;
+      }
+    } else {
+      e.sentVersion = e.version;
+    }
+    if (pod.metadata?.deletionTimestamp && !this.o.deletionSafety.podCouldHaveRunningContainers(uid) && !e.deletionRequested) {
+      try {
+        await this.o.client.deletePod(e.namespace, e.name, { gracePeriodSeconds: 0, uid }, signal);
+        e.deletionRequested = true;
+        this.o.onDeleted?.(pod);
+      } catch (err) {
+        if (isNotFound(err) || isConflict(err)) {
+          this.entries.delete(uid);
+          return;
+        }
+        throw err;
+      }
+    }
+  }
+}
