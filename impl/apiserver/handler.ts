@@ -40,8 +40,18 @@ export interface HandlerOptions {
 const ANONYMOUS_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
 
 /** certUser authenticates a request by its verified client certificate (CN = user, O = groups). */
+const socketUsers = new WeakMap<object, UserInfo | null>();
+
 export function certUser(req: IncomingMessage): UserInfo | undefined {
   const sock = req.socket as TLSSocket;
+  const cached = socketUsers.get(sock);
+  if (cached !== undefined) return cached ?? undefined;
+  const u = peerUser(sock);
+  socketUsers.set(sock, u ?? null);
+  return u;
+}
+
+function peerUser(sock: TLSSocket): UserInfo | undefined {
   if (!sock.authorized || typeof sock.getPeerCertificate !== 'function') return undefined;
   const cert = sock.getPeerCertificate();
   if (!cert || !cert.subject) return undefined;

@@ -6,7 +6,7 @@
  * Keys are generated with node:crypto (native, fast); node-forge only builds and signs the
  * X.509 certificates.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -35,8 +35,9 @@ export const PKI_FILES = {
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
-function newRsaKey(): { pem: string; forgeKey: forge.pki.rsa.PrivateKey; forgePub: forge.pki.rsa.PublicKey } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+type RsaKey = { pem: string; forgeKey: forge.pki.rsa.PrivateKey; forgePub: forge.pki.rsa.PublicKey };
+
+function newRsaKey(privateKey: KeyObject = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey): RsaKey {
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
   const forgePub = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
@@ -92,7 +93,15 @@ export interface EnsurePkiOptions {
  * certificate for localhost, 127.0.0.1, ::1 and the host name, and an admin client certificate
  * with CN `kubernetes-admin` and O `system:masters`.
  */
-export function ensurePki(opts: EnsurePkiOptions): Pki {
+/** newRsaKeys generates keys on the libuv thread pool, in parallel. */
+async function newRsaKeys(n: number): Promise<RsaKey[]> {
+  const keys = await Promise.all(
+    Array.from({ length: n }, () => new Promise<KeyObject>((resolve, reject) => generateKeyPair('rsa', { modulusLength: 2048 }, (err, _pub, priv) => (err ? reject(err) : resolve(priv))))),
+  );
+  return keys.map((k) => newRsaKey(k));
+}
+
+export async function ensurePki(opts: EnsurePkiOptions): Promise<Pki> {
   const dir = join(opts.dataDir, 'pki');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = (k: keyof typeof PKI_FILES) => join(dir, PKI_FILES[k]);
@@ -109,7 +118,7 @@ export function ensurePki(opts: EnsurePkiOptions): Pki {
     };
   }
   const now = (opts.now ?? (() => new Date()))();
-  const ca = newRsaKey();
+  const [ca, serving, admin] = (await newRsaKeys(3)) as [RsaKey, RsaKey, RsaKey];
   const caCert = signCert({
     subject: [{ name: 'commonName', value: 'kubernetes' }],
     publicKey: ca.forgePub,
@@ -118,7 +127,6 @@ export function ensurePki(opts: EnsurePkiOptions): Pki {
     now,
   });
   const issuer = { cert: caCert, key: ca.forgeKey };
-  const serving = newRsaKey();
   const host = hostname();
   const dnsNames = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', host];
   const ips = ['127.0.0.1', '::1'];
@@ -135,7 +143,6 @@ export function ensurePki(opts: EnsurePkiOptions): Pki {
     issuer,
     now,
   });
-  const admin = newRsaKey();
   const adminCert = signCert({
     subject: [
       { name: 'organizationName', value: 'system:masters' },

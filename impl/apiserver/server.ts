@@ -124,7 +124,7 @@ async function bootstrap(cp: ControlPlane, port: number): Promise<void> {
 export async function startApiServer(o: ApiServerOptions): Promise<RunningApiServer> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   mkdirSync(o.dataDir, { recursive: true });
-  const pki = ensurePki({ dataDir: o.dataDir });
+  const pki = await ensurePki({ dataDir: o.dataDir });
   const { storage, owned } = await openStorage(o);
   const openapi = new OpenApiV3Service();
   const metrics = new ApiServerMetrics();
