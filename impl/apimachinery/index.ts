@@ -30,6 +30,7 @@ export * as fields from './fields/selector.ts';
 
 // values
 export * from './resource/quantity.ts';
+export * from './resource/canonicalize-quantities.ts';
 export * from './intstr.ts';
 
 // patches

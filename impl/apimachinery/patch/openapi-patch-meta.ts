@@ -34,6 +34,7 @@ export interface OpenAPIDocument {
 }
 
 const REF_PREFIX = '#/components/schemas/';
+const QUANTITY_SCHEMA = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
 /**
  * OpenAPIPatchMetaIndex resolves schema names to PatchMeta trees across one or more documents.
@@ -90,6 +91,12 @@ export class OpenAPIPatchMetaIndex {
     };
   }
 
+  /** refersTo reports whether a schema is, or wraps, a `$ref` to the named component. */
+  private refersTo(s: OpenAPISchema, name: string): boolean {
+    if (s.$ref === REF_PREFIX + name) return true;
+    return !!s.allOf && s.allOf.length === 1 && s.allOf[0]!.$ref === REF_PREFIX + name;
+  }
+
   private resolve(s: OpenAPISchema, seen = 0): OpenAPISchema {
     if (seen > 32) return s;
     if (typeof s.$ref === 'string' && s.$ref.startsWith(REF_PREFIX)) {
@@ -123,6 +130,7 @@ export class OpenAPIPatchMetaIndex {
     const listMapKeys = ext('x-kubernetes-list-map-keys');
     const mapType = ext('x-kubernetes-map-type') as MapType | undefined;
     const def = site.default !== undefined ? site.default : body.default;
+    const quantity = this.refersTo(site, QUANTITY_SCHEMA);
     const self = this;
     return {
       kind,
@@ -132,6 +140,7 @@ export class OpenAPIPatchMetaIndex {
       ...(listMapKeys !== undefined ? { listMapKeys } : {}),
       ...(mapType !== undefined ? { mapType } : {}),
       ...(def !== undefined ? { default: def } : {}),
+      ...(quantity ? { quantity: true } : {}),
       field(name: string): PatchMeta | undefined {
         const p = body.properties?.[name];
         if (p) return self.forSchema(p);

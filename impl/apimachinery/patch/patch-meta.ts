@@ -34,6 +34,8 @@ export interface PatchMeta {
   readonly mapType?: MapType;
   /** The schema `default` of this position, if any (used for omitted list-map keys). */
   readonly default?: unknown;
+  /** True when the value is a `resource.Quantity` (serialized in canonical form by the server). */
+  readonly quantity?: boolean;
   /** field returns the node of a struct property, or of any value of a map. */
   field(name: string): PatchMeta | undefined;
   /** items returns the node of array elements. */
@@ -59,6 +61,7 @@ export interface PatchMetaTree {
   listMapKeys?: string[];
   mapType?: MapType;
   default?: unknown;
+  quantity?: boolean;
   /** Struct properties. */
   properties?: Record<string, PatchMetaTree>;
   /** Map values. */
@@ -79,6 +82,7 @@ export function patchMetaFromTree(t: PatchMetaTree): PatchMeta {
     ...(t.listMapKeys !== undefined ? { listMapKeys: t.listMapKeys } : {}),
     ...(t.mapType !== undefined ? { mapType: t.mapType } : {}),
     ...(t.default !== undefined ? { default: t.default } : {}),
+    ...(t.quantity ? { quantity: true } : {}),
     field(name) {
       const p = t.properties?.[name] ?? t.additionalProperties;
       return p ? patchMetaFromTree(p) : undefined;

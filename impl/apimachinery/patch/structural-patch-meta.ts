@@ -19,6 +19,8 @@ export interface StructuralLike {
   mapType?: string;
   patchStrategy?: string;
   patchMergeKey?: string;
+  /** Set by schema compilers that keep track of `resource.Quantity` references. */
+  quantity?: boolean;
 }
 
 /** Options of {@link patchMetaFromStructural}. */
@@ -54,6 +56,7 @@ function build(s: StructuralLike): PatchMeta {
     ...(s.listMapKeys !== undefined ? { listMapKeys: s.listMapKeys } : {}),
     ...(s.mapType !== undefined ? { mapType: s.mapType as MapType } : {}),
     ...(s.default !== undefined ? { default: s.default } : {}),
+    ...(s.quantity ? { quantity: true } : {}),
     field(name: string): PatchMeta | undefined {
       const p = s.properties?.get(name) ?? s.additionalProperties;
       return p ? build(p) : undefined;
