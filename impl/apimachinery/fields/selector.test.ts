@@ -1,5 +1,5 @@
 import test from 'ava';
-import { escapeValue, parse, unescapeValue, oneTermEqualSelector } from './selector.ts';
+import { escapeValue, objectMetaFieldsSet, parse, unescapeValue, oneTermEqualSelector } from './selector.ts';
 
 const cases: { name: string; input: string; canonical: string; match: Record<string, string>[]; noMatch: Record<string, string>[] }[] = [
   { name: 'empty', input: '', canonical: '', match: [{}, { 'metadata.name': 'x' }], noMatch: [] },
@@ -42,4 +42,9 @@ test('requiresExactMatch and transform', (t) => {
   t.is(s.requiresExactMatch('status.phase'), undefined);
   t.is(s.transform((f, v) => ({ field: f === 'metadata.name' ? 'name' : f, value: v })).toString(), 'name=x,status.phase!=Failed');
   t.is(oneTermEqualSelector('a', 'b').toString(), 'a=b');
+});
+
+test('objectMetaFieldsSet', (t) => {
+  t.deepEqual(objectMetaFieldsSet({ name: 'a', namespace: 'n' }, true), { 'metadata.name': 'a', 'metadata.namespace': 'n' });
+  t.deepEqual(objectMetaFieldsSet({ name: 'a' }, false), { 'metadata.name': 'a' });
 });

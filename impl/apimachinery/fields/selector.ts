@@ -159,3 +159,14 @@ export function parse(selector: string): Selector {
   }
   return new Selector(reqs);
 }
+
+/**
+ * objectMetaFieldsSet returns the field attributes every resource supports
+ * (`metadata.name`, and `metadata.namespace` when namespaced), as upstream
+ * generic.ObjectMetaFieldsSet; resources add their own (`status.phase`, `spec.nodeName`...).
+ */
+export function objectMetaFieldsSet(meta: { name?: string; namespace?: string } | undefined, namespaced: boolean): Record<string, string> {
+  const set: Record<string, string> = { 'metadata.name': meta?.name ?? '' };
+  if (namespaced) set['metadata.namespace'] = meta?.namespace ?? '';
+  return set;
+}
