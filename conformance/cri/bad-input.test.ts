@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
+import { startFaultyRuntime } from './testing/faulty-runtime.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const kubets = path.join(root, 'bin', 'kubets.js');
@@ -156,4 +157,12 @@ test('cri-validate: the runtime dying mid-run fails the remaining cases quickly 
   t.regex(r.stdout, /UNAVAILABLE|not run: the runtime stopped answering/);
   t.regex(r.stdout, /\d+ passed, [1-9]\d* failed/);
   t.true(Date.now() - started < 45_000, `took ${Date.now() - started} ms`);
+});
+
+test('cri-validate: a working runtime endpoint with a wrong image endpoint -> clear error, exit 2', async (t) => {
+  const rt = await startFaultyRuntime({ socketPath: path.join(dir, 'rt-only.sock') });
+  t.teardown(() => rt.stop());
+  const r = await runKubets(['cri-validate', '--runtime-endpoint', rt.endpoint, '--image-endpoint', `unix://${path.join(dir, 'no-image.sock')}`], 30_000);
+  t.is(r.code, 2, r.stderr);
+  t.regex(r.stderr, /cannot reach a CRI image service at unix:\/\/.*no-image\.sock: .*does not exist/);
 });

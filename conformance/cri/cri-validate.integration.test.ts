@@ -93,6 +93,8 @@ run('third-party containerd (own config, registry filled by kubets images push):
   const lines: string[] = [];
   const report = await runCriValidate({
     runtimeEndpoint: tp.endpoint,
+    // The same socket spelled as a bare path: exercises the separate image channel and its preflight.
+    imageEndpoint: tp.endpoint.replace(/^unix:\/\//, ''),
     focus: SUBSET,
     parallel: 3,
     authImage: tp.authImage,

@@ -70,17 +70,21 @@ export class CriUnreachableError extends Error {
   }
 }
 
+/** checkSocketFile fails early, with the reason, when a unix endpoint's file is missing or not a socket. */
+function checkSocketFile(where: string, what: string): void {
+  if (!where.startsWith('unix://')) return;
+  const file = where.slice('unix://'.length);
+  if (!existsSync(file)) throw new CriUnreachableError(`cannot reach a ${what} at ${where}: ${file} does not exist`);
+  if (!statSync(file).isSocket()) throw new CriUnreachableError(`cannot reach a ${what} at ${where}: ${file} is not a unix socket`);
+}
+
 /**
  * preflight calls Version within the connect deadline and explains a failure: no socket file, a
  * socket nobody listens on, a server that is not a CRI runtime, or no answer at all.
  */
 export async function preflight(cri: RawCri, endpoint: string, timeoutMs: number, signal?: AbortSignal): Promise<VersionResponse> {
   const where = normalizeEndpoint(endpoint);
-  if (where.startsWith('unix://')) {
-    const file = where.slice('unix://'.length);
-    if (!existsSync(file)) throw new CriUnreachableError(`cannot reach a CRI runtime at ${where}: ${file} does not exist`);
-    if (!statSync(file).isSocket()) throw new CriUnreachableError(`cannot reach a CRI runtime at ${where}: ${file} is not a unix socket`);
-  }
+  checkSocketFile(where, 'CRI runtime');
   try {
     return await cri.runtime.version({ version: '0.1.0' }, { timeoutMs, signal });
   } catch (err) {
@@ -104,6 +108,7 @@ export async function runCriValidate(opts: CriValidateOptions): Promise<CriValid
   try {
     const v = await preflight(cri, opts.runtimeEndpoint, connectTimeout, opts.signal);
     if (opts.imageEndpoint && opts.imageEndpoint !== opts.runtimeEndpoint) {
+      checkSocketFile(cri.imageEndpoint, 'CRI image service');
       try {
         await cri.image.listImages({}, { timeoutMs: connectTimeout, signal: opts.signal });
       } catch (err) {

@@ -63,6 +63,7 @@ function cgroupV1(): boolean {
 const MEM_FILE = 'f=/sys/fs/cgroup/memory/memory.limit_in_bytes; [ -f $f ] || f=/sys/fs/cgroup/memory.max; cat $f';
 const CPU_FILE = 'if [ -f /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then echo "$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us) $(cat /sys/fs/cgroup/cpu/cpu.shares)"; else echo "$(cat /sys/fs/cgroup/cpu.max) $(cat /sys/fs/cgroup/cpu.weight)"; fi';
 
+/** containerLinuxCases are the mount propagation, OOM, read-only mounts, resources and stats cases. */
 export const containerLinuxCases = defineCases([
   {
     name: `${P} mount with 'rprivate' should not support propagation`,
@@ -201,10 +202,9 @@ export const containerLinuxCases = defineCases([
     },
   },
   {
-    name: '[kubets] Container should keep running containers when the sandbox host namespaces are shared',
+    name: '[kubets] Container a host-network container should keep its own filesystem and see the host hostname',
     async run(f) {
-      // Regression-style check that host namespaces do not leak into the runtime's own state:
-      // a host-network pod's container is still isolated in its mount namespace.
+      // Sharing the host's network (and UTS) namespace must not share its mount namespace.
       const pod = await f.newPod('hostnet-mounts', { linux: { cgroupParent: '', securityContext: { namespaceOptions: { network: NamespaceMode.NODE } } } });
       const id = await f.runContainer(pod, 'hostnet-mounts', { linux: { securityContext: { namespaceOptions: { network: NamespaceMode.NODE } } } });
       const marker = `/tmp/cri-validate-${f.uid()}`;

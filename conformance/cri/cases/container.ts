@@ -56,6 +56,7 @@ async function waitExited(f: Framework, pod: Pod, prefix: string, script: string
   return { id, logPath };
 }
 
+/** containerCases are the container lifecycle, attributes, ExecSync, stats, volumes and logs cases. */
 export const containerCases = defineCases([
   {
     name: `${D} runtime should support creating container [Conformance]`,

@@ -13,6 +13,7 @@ import { expectEqual, expectNoError } from '../framework/expect.ts';
 const D = '[k8s.io] Idempotence';
 const unknownId = (): string => randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, '');
 
+/** idempotenceCases are the stop/remove calls on objects that are gone or already stopped cases. */
 export const idempotenceCases = defineCases([
   {
     name: `${D} StopPodSandbox should not return an error if not found`,

@@ -13,7 +13,7 @@ const D = '[k8s.io] Image Manager';
 const C = '[k8s.io] Image Consistency';
 const I = '[k8s.io] Image Identifier Consistency';
 
-/** normalize gives the fully qualified form of a short image name (docker.io/library/x:latest). */
+/** normalizeImageName gives the fully qualified form of a short image name (docker.io/library/x:latest). */
 export function normalizeImageName(ref: string): string {
   let name = ref;
   const at = name.indexOf('@');
@@ -51,6 +51,7 @@ function repullLater(f: Framework, image: string): void {
   });
 }
 
+/** imageCases are the pull, status, list, remove, digests, auth and image-ID consistency cases. */
 export const imageCases = defineCases([
   {
     name: `${D} public image with tag should be pulled and removed [Conformance]`,

@@ -37,6 +37,7 @@ async function expectHttp(f: Framework, url: string, want: string): Promise<void
   }, 30_000);
 }
 
+/** networkingCases are the DNS, hostname, port mappings, pod-to-pod and shared network namespaces, multiple containers cases. */
 export const networkingCases = defineCases([
   {
     name: `${D} runtime should support DNS config [Conformance]`,

@@ -22,6 +22,7 @@ async function sysctlCase(f: Framework, key: string, value: string): Promise<voi
   expectEqual(got, value, `sysctl ${key} inside the container`);
 }
 
+/** podCases are the sandbox lifecycle, attributes, sysctls, list filters and status fields cases. */
 export const podCases = defineCases([
   {
     name: `${D} runtime should support running PodSandbox [Conformance]`,

@@ -7,6 +7,7 @@ import { expectEqual, expectTrue, fail } from '../framework/expect.ts';
 
 const D = '[k8s.io] Runtime info runtime should support returning runtime info';
 
+/** runtimeInfoCases are the Version, Status and ImageFsInfo cases. */
 export const runtimeInfoCases = defineCases([
   {
     name: `${D} runtime should return version info [Conformance]`,

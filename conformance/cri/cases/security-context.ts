@@ -76,6 +76,7 @@ function apparmorEnabled(): boolean {
   }
 }
 
+/** securityContextCases are the namespaces, users, capabilities, seccomp, paths, AppArmor/SELinux probes cases. */
 export const securityContextCases = defineCases([
   {
     name: `${N} runtime should support HostPID`,

@@ -39,6 +39,7 @@ async function portForwardHttp(f: Framework, pod: Pod, port: number, want: strin
   });
 }
 
+/** streamingCases are the Exec, Attach and PortForward with real bytes cases. */
 export const streamingCases = defineCases([
   {
     name: `${D} runtime should support exec with tty=false and stdin=false [Conformance]`,
@@ -57,6 +58,20 @@ export const streamingCases = defineCases([
       const r = await execStream(f, c, ['echo', '-n', 'hello'], { tty: true, stdin: '' });
       expectTrue(r.stdout.includes('hello'), `Exec with a TTY: stdout ${JSON.stringify(r.stdout)} does not contain "hello"`);
       expectEqual(r.exitCode, 0, 'Exec with a TTY: exit code');
+    },
+  },
+  {
+    name: '[kubets] Streaming exec with a TTY should apply terminal resize events',
+    async run(f) {
+      const pod = await f.newPod('exec-resize');
+      const c = await f.runContainer(pod, 'exec-resize');
+      const { url } = await f.runtime.exec({ containerId: c, cmd: ['sh', '-c', 'sleep 1; stty size'], tty: true, stdin: true, stdout: true }, { signal: f.signal });
+      let out = '';
+      const session = await openRemoteCommand({ url, stdout: { write: (b) => (out += b.toString('utf8')) }, timeoutMs: 30_000, signal: f.signal });
+      session.resize(123, 45);
+      const r = await session.done;
+      expectEqual(r.exitCode, 0, 'exit code of `stty size`');
+      expectEqual(out.trim(), '45 123', '`stty size` after a 123x45 resize event');
     },
   },
   {
