@@ -186,11 +186,12 @@ function isStatusObject(x: unknown): x is Status {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'Status';
 }
 
+/** details builds StatusDetails with Go's field order (name, group, kind), empty values omitted. */
 function details(gr: GroupResource, name?: string): NonNullable<Status['details']> {
   const d: NonNullable<Status['details']> = {};
+  if (name !== undefined && name !== '') d.name = name;
   if (gr.group !== '') d.group = gr.group;
   if (gr.resource !== '') d.kind = gr.resource;
-  if (name !== undefined && name !== '') d.name = name;
   return d;
 }
 
@@ -275,10 +276,7 @@ export const expired = resourceExpired;
  */
 export function invalid(qualifiedKind: GroupKind, name: string, fieldErrors: readonly FieldError[]): StatusError {
   const causes: StatusCause[] = fieldErrors.map((e) => ({ reason: e.type, message: e.errorBody(), field: e.field }));
-  const d: NonNullable<Status['details']> = {};
-  if (qualifiedKind.group !== '') d.group = qualifiedKind.group;
-  if (qualifiedKind.kind !== '') d.kind = qualifiedKind.kind;
-  if (name !== '') d.name = name;
+  const d: NonNullable<Status['details']> = details({ group: qualifiedKind.group, resource: qualifiedKind.kind }, name);
   d.causes = causes;
   const agg = aggregateFieldErrors(fieldErrors);
   const head = `${groupKindString(qualifiedKind)} "${name}" is invalid`;
