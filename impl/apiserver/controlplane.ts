@@ -14,7 +14,7 @@ import { ApiRegistry, type ServedResource, type SubresourceHandler } from './api
 import type { OpenApiV3Service } from './openapi/openapi-v3.ts';
 import { printerFor } from './printers/printers.ts';
 import { newDefaultStrategy, newStatusStrategy } from './registry/generic/default-strategy.ts';
-import { Store, rfc3339, type CacherLike, type StoreOptions } from './registry/generic/store.ts';
+import { Store, rfc3339, shouldDeleteDuringUpdate, type CacherLike, type StoreOptions } from './registry/generic/store.ts';
 import type { KubeObject, RequestContext, Strategy } from './registry/rest/strategy.ts';
 import { podStatusStrategy, podStrategy } from './registry/core/pod/strategy.ts';
 import { namespaceFinalizeStrategy, namespaceStatusStrategy, namespaceStrategy } from './registry/core/namespace/strategy.ts';
@@ -279,6 +279,7 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
         next.status = { ...(next.status ?? {}), phase: 'Terminating' };
         return next;
       },
+      shouldDeleteDuringUpdate: (obj) => shouldDeleteDuringUpdate(obj) && (obj.spec?.finalizers ?? []).length === 0,
       afterCreate: (obj) => namespaces.observe(obj),
       afterUpdate: (obj) => namespaces.observe(obj),
       afterDelete: (obj) => namespaces.observe(obj, true),

@@ -91,6 +91,8 @@ export interface StoreOptions {
    * return the object to store instead of deleting, or undefined to proceed.
    */
   markForDeletion?: (obj: KubeObject) => KubeObject | undefined;
+  /** Overrides when an update of a deleting object removes it (namespaces also wait for spec.finalizers). */
+  shouldDeleteDuringUpdate?: (obj: KubeObject) => boolean;
   /** Hook run after an update was stored (not on dry-run). */
   afterUpdate?: (obj: KubeObject, old: KubeObject | undefined) => void | Promise<void>;
 }
@@ -596,7 +598,7 @@ export class Store {
       }
       this.beforeUpdate(ctx, obj, old);
       if (!opts.skipManagedFields) this.opts.managedFields?.(ctx, obj, old, opts.fieldManager ?? '', this.subresource);
-      if (shouldDeleteDuringUpdate(obj)) deleteAfter = true;
+      if ((this.opts.shouldDeleteDuringUpdate ?? shouldDeleteDuringUpdate)(obj)) deleteAfter = true;
       return obj;
     };
 
@@ -812,7 +814,7 @@ export class Store {
 }
 
 /** shouldDeleteDuringUpdate: a deleting object without finalizers and with no grace left goes (upstream ShouldDeleteDuringUpdate). */
-function shouldDeleteDuringUpdate(obj: KubeObject): boolean {
+export function shouldDeleteDuringUpdate(obj: KubeObject): boolean {
   const m = obj.metadata;
   return !!m.deletionTimestamp && (m.finalizers?.length ?? 0) === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0;
 }
