@@ -404,4 +404,15 @@ export const containerCases = defineCases([
       if (ro) expectTrue(ro.readonly, 'ContainerStatus.mounts reports /ro as read-write');
     },
   },
+  {
+    name: '[kubets] Container ExecSync should fail in a container that is not running',
+    async run(f) {
+      const pod = await f.newPod('execsync-exited');
+      const id = await f.createContainer(pod, f.containerConfig('execsync-exited', { command: ['true'] }));
+      await expectGrpcError(f.runtime.execSync({ containerId: id, cmd: ['echo', 'hi'], timeout: '5' }, { signal: f.signal }), 'ExecSync in a CREATED (never started) container');
+      await f.startContainer(id);
+      await f.waitForState(id, ContainerState.CONTAINER_EXITED);
+      await expectGrpcError(f.runtime.execSync({ containerId: id, cmd: ['echo', 'hi'], timeout: '5' }, { signal: f.signal }), 'ExecSync in an EXITED container');
+    },
+  },
 ]);

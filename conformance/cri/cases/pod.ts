@@ -2,9 +2,10 @@
  * PodSandbox: run, stop, remove, attributes and sysctls (critest pod.go, pod_linux.go), plus List
  * filters by state and label, status fields and namespace options (not in critest).
  */
-import { PodSandboxState, NamespaceMode } from '#generated/cri/api.ts';
+import * as grpc from '@grpc/grpc-js';
+import { ContainerState, PodSandboxState, NamespaceMode } from '#generated/cri/api.ts';
 import { defineCases } from '../framework/case.ts';
-import { expectEqual, expectSubset, expectTrue, fail } from '../framework/expect.ts';
+import { expectEqual, expectGrpcError, expectSubset, expectTrue, fail } from '../framework/expect.ts';
 import type { Framework } from '../framework/framework.ts';
 
 const D = '[k8s.io] PodSandbox runtime should support basic operations on PodSandbox';
@@ -144,6 +145,38 @@ export const podCases = defineCases([
         { network: 'NODE', pid: 'NODE', ipc: 'NODE' },
         'namespace options for a host-network/PID/IPC sandbox',
       );
+    },
+  },
+  {
+    name: '[kubets] PodSandbox StopPodSandbox should stop the containers of the sandbox',
+    async run(f) {
+      // api.proto StopPodSandbox: "stops any running process that is part of the sandbox".
+      const pod = await f.newPod('stop-with-containers');
+      const a = await f.runContainer(pod, 'a');
+      const b = await f.runContainer(pod, 'b');
+      await f.runtime.stopPodSandbox({ podSandboxId: pod.id }, { signal: f.signal, timeoutMs: 90_000 });
+      for (const id of [a, b]) expectEqual(ContainerState[(await f.containerStatus(id)).state], 'CONTAINER_EXITED', `state of container ${id} after StopPodSandbox`);
+    },
+  },
+  {
+    name: '[kubets] PodSandbox RemovePodSandbox should remove the containers of the sandbox',
+    async run(f) {
+      // api.proto RemovePodSandbox: running containers "must be forcibly terminated and removed".
+      const pod = await f.newPod('remove-with-containers');
+      const a = await f.runContainer(pod, 'a');
+      await f.runtime.stopPodSandbox({ podSandboxId: pod.id }, { signal: f.signal, timeoutMs: 90_000 });
+      await f.runtime.removePodSandbox({ podSandboxId: pod.id }, { signal: f.signal, timeoutMs: 90_000 });
+      const left = (await f.runtime.listContainers({ filter: { podSandboxId: pod.id } }, { signal: f.signal })).containers.map((c) => c.id);
+      expectEqual(left, [], `containers still listed for removed sandbox ${pod.id}`);
+      await expectGrpcError(f.runtime.containerStatus({ containerId: a }, { signal: f.signal }), `ContainerStatus of container ${a} after its sandbox was removed`, [grpc.status.NOT_FOUND]);
+    },
+  },
+  {
+    name: '[kubets] PodSandbox status calls should return NOT_FOUND for unknown IDs',
+    async run(f) {
+      const id = `cri-validate-unknown-${f.uid()}`;
+      await expectGrpcError(f.runtime.podSandboxStatus({ podSandboxId: id }, { signal: f.signal }), 'PodSandboxStatus of an unknown ID', [grpc.status.NOT_FOUND]);
+      await expectGrpcError(f.runtime.containerStatus({ containerId: id }, { signal: f.signal }), 'ContainerStatus of an unknown ID', [grpc.status.NOT_FOUND]);
     },
   },
 ]);
