@@ -1,0 +1,63 @@
+/**
+ * `npm run bench [-- --only storage,apiserver,cri] [--json FILE]` runs every benchmark in one go and
+ * prints its numbers, with ratios against the raw floor (raw storage puts, raw CRI calls).
+ * Benchmarks need the real components (etcd, containerd, the registry): `bash tools/setup.sh`.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', default: 'storage,apiserver,cri' },
+    json: { type: 'string' },
+  },
+});
+const only = new Set(values.only.split(',').map((s) => s.trim()));
+const results: Record<string, unknown> = {};
+const print = (line = ''): void => {
+  process.stdout.write(line + '\n');
+};
+const fmt = (ms: number): string => `${ms.toFixed(ms < 1 ? 3 : 1)} ms`;
+
+if (only.has('storage')) {
+  const { benchStorage } = await import('./storage.ts');
+  print('== raw storage: serial puts');
+  const rows = await benchStorage();
+  results.storage = rows;
+  for (const r of rows) {
+    print(r.skipped ? `${r.backend.padEnd(7)} skipped: ${r.skipped}` : `${r.backend.padEnd(7)} p50 ${fmt(r.p50Ms)}  p99 ${fmt(r.p99Ms)}  ${Math.round(r.opsPerSecond)} puts/s`);
+  }
+  print();
+}
+
+if (only.has('apiserver')) {
+  const mod = (await import('./apiserver.ts')) as { benchApiServer: () => Promise<unknown>; formatApiServerBench?: (r: unknown) => string };
+  print('== apiserver');
+  const res = await mod.benchApiServer();
+  results.apiserver = res;
+  print(mod.formatApiServerBench ? mod.formatApiServerBench(res) : JSON.stringify(res, null, 2));
+  print();
+}
+
+if (only.has('cri')) {
+  const { runtimeUp, runtimeDown } = await import('../runtime/index.ts');
+  const { runCriBench, formatBenchTable } = await import('./cri.ts');
+  print('== raw CRI calls on containerd (the kubelet floor)');
+  const dataDir = mkdtempSync(join(tmpdir(), 'kb-'));
+  try {
+    const info = await runtimeUp({ dataDir });
+    const res = await runCriBench({ runtimeEndpoint: info.endpoint, iterations: 20, concurrency: 1 });
+    results.cri = res;
+    print(formatBenchTable(res));
+  } catch (err) {
+    print(`skipped: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    await runtimeDown({ dataDir }).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  print();
+}
+
+if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2) + '\n');
