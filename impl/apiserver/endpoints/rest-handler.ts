@@ -20,7 +20,7 @@ import type { RequestInfo } from '../request-info.ts';
 import type { DeleteOptionsLike, KubeObject, RequestContext } from '../registry/rest/strategy.ts';
 import type { ListRequest, Store } from '../registry/generic/store.ts';
 import { negotiateInput, negotiateOutput, type OutputKind } from '../negotiation.ts';
-import { findUnknownFields } from '../schema/structural.ts';
+import { applyDefaults, findUnknownFields } from '../schema/structural.ts';
 import type { TablePrinter } from '../printers/printers.ts';
 import { applyPatch, type PatchKind } from './patch.ts';
 import { writeJson, writeStatus } from './responses.ts';
@@ -399,7 +399,10 @@ async function decodeForWrite(r: RestRequest, kindOverride?: { apiVersion: strin
   const buf = await readBody(r.req);
   const raw = decodeBody(buf, bodyKind === 'yaml' ? 'yaml' : 'json');
   const obj = checkTypeMeta(raw, kindOverride?.apiVersion ?? apiVersionOf(r.served), kindOverride?.kind ?? r.served.entry.kind);
-  checkUnknownFields(r, obj, kindOverride ? kindOverride.schema : r.served.schema, fieldValidationOf(r.query), r.served.custom === true && !kindOverride);
+  const schema = kindOverride ? kindOverride.schema : r.served.schema;
+  checkUnknownFields(r, obj, schema, fieldValidationOf(r.query), r.served.custom === true && !kindOverride);
+  // Built-in kinds get the OpenAPI `default` values (custom resources default in admitCustom).
+  if (!r.served.custom) applyDefaults(obj, schema);
   return obj;
 }
 
@@ -474,6 +477,7 @@ async function patchObject(r: RestRequest): Promise<void> {
       });
       const typed = checkTypeMeta(next, apiVersionOf(r.served), r.served.entry.kind);
       checkUnknownFields(r, typed, r.served.schema, mode, r.served.custom === true);
+      if (!r.served.custom) applyDefaults(typed, r.served.schema);
       r.served.admitCustom?.(typed, old ? 'update' : 'create', old);
       return typed;
     },
