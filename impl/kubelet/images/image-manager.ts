@@ -76,7 +76,7 @@ export class ImageManager {
       }
     }
     const key = `${pod.metadata?.uid ?? ''}_${image}`;
-    if (this.backoff.isInBackOffSince(key, this.clock.now())) {
+    if (this.backoff.isInBackOffSinceUpdate(key)) {
       const msg = `Back-off pulling image "${image}"`;
       this.onEvent?.(pod, 'Normal', 'BackOff', msg);
       throw new SyncError('ImagePullBackOff', msg);

@@ -29,7 +29,7 @@ import { makeEnvironmentVariables, type ConfigSource } from '../env-vars.ts';
 import type { ImageManager } from '../images/image-manager.ts';
 import { Backoff } from '../util/backoff.ts';
 import type { VolumeManager } from '../volumemanager/volume-manager.ts';
-import { buildContainerLogsPath, generateContainerConfig, hashContainer } from './container.ts';
+import { generateContainerConfig, hashContainer } from './container.ts';
 import type { RuntimeService } from './cri-services.ts';
 import {
   CONTAINER_HASH_LABEL,
@@ -338,7 +338,7 @@ export class KubeGenericRuntimeManager {
         throw err;
       }
     }
-    containerStatuses.sort((a, b) => b.createdAt - a.createdAt);
+    containerStatuses.sort((a, b) => b.createdAt - a.createdAt || b.restartCount - a.restartCount);
     const ready = sandboxStatuses.find((s) => s.ready);
     return { uid, name, namespace, ips: ready?.ips ?? [], sandboxStatuses, containerStatuses, timestamp: this.o.clock.now() };
   }
@@ -377,9 +377,9 @@ export class KubeGenericRuntimeManager {
       const sandboxConfig = generatePodSandboxConfig(pod, actions.attempt, this.o.sandboxContext);
       const volumes = await this.o.volumeManager.waitForAttachAndMount(pod, signal);
       const etcHosts = pod.spec?.hostNetwork ? undefined : await this.o.volumeManager.ensureEtcHosts(pod, podIPs, podHostname(pod));
-      const start = async (c: Container, isInit: boolean): Promise<boolean> => {
+      const start = async (c: Container): Promise<boolean> => {
         try {
-          await this.startContainer(pod, c, status, sandboxID, sandboxConfig, podIPs, volumes, etcHosts, isInit, signal);
+          await this.startContainer(pod, c, status, sandboxID, sandboxConfig, podIPs, volumes, etcHosts, signal);
           result.startedContainers.push(c.name);
           return true;
         } catch (err) {
@@ -390,10 +390,10 @@ export class KubeGenericRuntimeManager {
       };
       if (actions.nextInitContainerToStart !== undefined) {
         const c = (pod.spec?.initContainers ?? [])[actions.nextInitContainerToStart];
-        await start(c, true);
+        await start(c);
         return result;
       }
-      for (const idx of actions.containersToStart) await start((pod.spec?.containers ?? [])[idx], false);
+      for (const idx of actions.containersToStart) await start((pod.spec?.containers ?? [])[idx]);
     } catch (err) {
       if (signal.aborted) throw err;
       result.error = err as Error;
@@ -414,7 +414,6 @@ export class KubeGenericRuntimeManager {
     podIPs: string[],
     volumes: Map<string, string>,
     etcHosts: string | undefined,
-    isInit: boolean,
     signal: AbortSignal,
   ): Promise<void> {
     const previous = findContainerStatus(status, c.name);
@@ -456,8 +455,6 @@ export class KubeGenericRuntimeManager {
       throw new SyncError('RunContainerError', msg, { cause: err });
     }
     this.o.onEvent?.(pod, 'Normal', 'Started', `Started container ${c.name}`);
-    void isInit;
-    void buildContainerLogsPath;
   }
 
   /** killContainer stops one container with the pod's grace period (upstream killContainer; TODO #6 preStop). */

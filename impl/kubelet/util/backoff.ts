@@ -60,6 +60,18 @@ export class Backoff {
     return this.clock.now() - eventTime < e.backoff;
   }
 
+  /**
+   * isInBackOffSinceUpdate reports whether `key` is still backing off counted from its last
+   * failure (upstream IsInBackOffSinceUpdate, used for image pulls).
+   */
+  isInBackOffSinceUpdate(key: string): boolean {
+    const e = this.entries.get(key);
+    if (!e) return false;
+    const now = this.clock.now();
+    if (this.hasExpired(now, e.lastUpdate)) return false;
+    return now - e.lastUpdate < e.backoff;
+  }
+
   /** reset forgets `key`. */
   reset(key: string): void {
     this.entries.delete(key);
