@@ -65,6 +65,13 @@ const badInput: BadInputCase[] = [
     message: /unknown field "spec.foo"/,
   },
   {
+    name: 'duplicate field under Strict is 400',
+    run: () => c.request('POST', `${CM}?fieldValidation=Strict`, { raw: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d1","name":"d2"}}' }),
+    code: 400,
+    reason: 'BadRequest',
+    message: /^strict decoding error: duplicate field "metadata.name"$/,
+  },
+  {
     name: 'invalid name is 422 Invalid',
     run: () => c.post(CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } }),
     code: 422,

@@ -42,6 +42,8 @@ export interface ApiServerBenchResult {
   watchers: number;
   watchP50Ms: number;
   watchP99Ms: number;
+  /** Set when a LIST failed. */
+  listError?: string;
 }
 
 /** ApiServerBenchOptions configures {@link benchApiServer}. */
@@ -152,13 +154,21 @@ async function benchOne(backend: 'sqlite' | 'etcd3', o: Required<ApiServerBenchO
         const s = performance.now();
         const r = await c.send('GET', `/api/v1/namespaces/bench/configmaps${q}`);
         const ms = performance.now() - s;
+        if (r.status !== 200) throw new Error(`LIST failed: ${r.status} ${r.text.slice(0, 500)}`);
         items = (JSON.parse(r.text).items as unknown[]).length;
         if (i > 0) best = Math.min(best, ms);
       }
       return { best, items };
     };
-    const listed = await timeList('');
-    const cached = await timeList('?resourceVersion=0');
+    // A failing LIST (e.g. a backend limit) is reported, not fatal.
+    let listError: string | undefined;
+    const safeList = (q: string) =>
+      timeList(q).catch((err: unknown) => {
+        listError = (err as Error).message.slice(0, 300);
+        return { best: NaN, items: 0 };
+      });
+    const listed = await safeList('');
+    const cached = await safeList('?resourceVersion=0');
     const rssMiB = process.memoryUsage().rss / 1024 / 1024;
     // Watch delivery to N watchers.
     const sent = new Map<string, number>();
@@ -217,6 +227,7 @@ async function benchOne(backend: 'sqlite' | 'etcd3', o: Required<ApiServerBenchO
       watchers: o.watchers,
       watchP50Ms: round(pct(lat, 50)),
       watchP99Ms: round(pct(lat, 99)),
+      ...(listError ? { listError } : {}),
     };
   } finally {
     await srv.stop();
@@ -293,7 +304,11 @@ export async function benchApiServer(opts: ApiServerBenchOptions = {}): Promise<
       backends.push({ backend: b, skipped: '/usr/bin/etcd is missing' } as ApiServerBenchResult);
       continue;
     }
-    backends.push(await benchOne(b, o));
+    try {
+      backends.push(await benchOne(b, o));
+    } catch (err) {
+      backends.push({ backend: b, skipped: `failed: ${(err as Error).message.slice(0, 300)}` } as ApiServerBenchResult);
+    }
   }
   return { backends, coldStart: await benchColdStart() };
 }
@@ -313,6 +328,7 @@ export function formatApiServerBench(r: { backends: ApiServerBenchResult[]; cold
       `| ${b.backend} | ${b.createP50Ms} / ${b.createP99Ms} | ${b.rawCreateP50Ms} / ${b.rawCreateP99Ms} | ${b.createRatio} | ${b.concurrentCreatesPerSecond} | ${b.listMs} (${b.listItems} items) | ${b.listCacheMs} | ${b.rssMiB} | ${b.watchP50Ms} / ${b.watchP99Ms} |`,
     );
   }
+  for (const b of r.backends) if (b.listError) lines.push('', `${b.backend} LIST error: ${b.listError}`);
   lines.push('', `Cold start to /readyz on SQLite: ${r.coldStart.firstStartMs} ms (fresh data dir, PKI generated), ${r.coldStart.restartMs} ms (existing data dir) — target <= 1000 ms.`);
   return lines.join('\n');
 }

@@ -23,6 +23,7 @@ import { negotiateInput, negotiateOutput, type OutputKind } from '../negotiation
 import { applyDefaults, findUnknownFields } from '../schema/structural.ts';
 import type { TablePrinter } from '../printers/printers.ts';
 import { applyPatch, type PatchKind } from './patch.ts';
+import { findDuplicateFields } from './duplicate-fields.ts';
 import { writeJson, writeStatus } from './responses.ts';
 
 /** MAX_REQUEST_BODY_BYTES is upstream's 3 MiB request limit. */
@@ -126,13 +127,13 @@ function checkTypeMeta(obj: unknown, apiVersion: string, kind: string): KubeObje
 }
 
 /** checkUnknownFields applies fieldValidation: Strict -> 400, Warn -> Warning headers, Ignore -> nothing. */
-function checkUnknownFields(r: RestRequest, obj: unknown, schema = r.served.schema, mode = fieldValidationOf(r.query), prune = false): void {
+function checkUnknownFields(r: RestRequest, obj: unknown, schema = r.served.schema, mode = fieldValidationOf(r.query), prune = false, duplicates: string[] = []): void {
   if (mode === 'Ignore' && !prune) return;
-  if (!schema) return;
-  const unknown = findUnknownFields(obj, schema, { prune });
-  if (unknown.length === 0 || mode === 'Ignore') return;
-  if (mode === 'Strict') throw badRequest(`strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`);
-  for (const p of unknown) r.ctx.warnings.push(`unknown field "${p}"`);
+  const unknown = schema ? findUnknownFields(obj, schema, { prune }) : [];
+  if ((unknown.length === 0 && duplicates.length === 0) || mode === 'Ignore') return;
+  const problems = [...duplicates.map((p) => `duplicate field "${p}"`), ...unknown.map((p) => `unknown field "${p}"`)];
+  if (mode === 'Strict') throw badRequest(`strict decoding error: ${problems.join(', ')}`);
+  r.ctx.warnings.push(...problems);
 }
 
 function apiVersionOf(served: ServedResource): string {
@@ -400,7 +401,9 @@ async function decodeForWrite(r: RestRequest, kindOverride?: { apiVersion: strin
   const raw = decodeBody(buf, bodyKind === 'yaml' ? 'yaml' : 'json');
   const obj = checkTypeMeta(raw, kindOverride?.apiVersion ?? apiVersionOf(r.served), kindOverride?.kind ?? r.served.entry.kind);
   const schema = kindOverride ? kindOverride.schema : r.served.schema;
-  checkUnknownFields(r, obj, schema, fieldValidationOf(r.query), r.served.custom === true && !kindOverride);
+  const mode = fieldValidationOf(r.query);
+  const duplicates = mode !== 'Ignore' && bodyKind === 'json' ? findDuplicateFields(buf.toString('utf8')) : [];
+  checkUnknownFields(r, obj, schema, mode, r.served.custom === true && !kindOverride, duplicates);
   // Built-in kinds get the OpenAPI `default` values (custom resources default in admitCustom).
   if (!r.served.custom) applyDefaults(obj, schema);
   return obj;
