@@ -10,6 +10,8 @@ import {
   forbiddenField,
   invalidValue,
   isDNS1123Label,
+  parseQuantity,
+  type Quantity,
   required,
   semanticEqual,
   type FieldError,
@@ -88,6 +90,7 @@ export function validatePodSpec(spec: Record<string, any> | undefined, p: FieldP
         seen.add(c.name);
       }
       if (list !== 'ephemeralContainers' && (!c.image || String(c.image).trim() === '')) errs.push(required(cp.child('image'), ''));
+      errs.push(...validateResources(c.resources, cp.child('resources')));
       (c.ports ?? []).forEach((port: Record<string, any>, j: number) => {
         const n = port.containerPort;
         if (typeof n !== 'number' || n < 1 || n > 65535) errs.push(invalidValue(cp.child('ports').index(j).child('containerPort'), n, 'must be between 1 and 65535, inclusive'));
@@ -96,6 +99,29 @@ export function validatePodSpec(spec: Record<string, any> | undefined, p: FieldP
   }
   const rp = spec.restartPolicy;
   if (rp && !['Always', 'OnFailure', 'Never'].includes(rp)) errs.push(invalidValue(p.child('restartPolicy'), rp, 'supported values: "Always", "OnFailure", "Never"'));
+  return errs;
+}
+
+/** validateResources checks requests/limits quantities and requests <= limits (upstream ValidateResourceRequirements, subset). */
+export function validateResources(res: Record<string, any> | undefined, p: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  const parsed: Record<string, Record<string, Quantity>> = { limits: {}, requests: {} };
+  for (const kind of ['limits', 'requests'] as const) {
+    for (const [name, v] of Object.entries((res?.[kind] ?? {}) as Record<string, unknown>)) {
+      const fp = p.child(kind).key(name);
+      try {
+        const q = parseQuantity(String(v));
+        if (q.sign() < 0) errs.push(invalidValue(fp, v, 'must be greater than or equal to 0'));
+        parsed[kind]![name] = q;
+      } catch {
+        errs.push(invalidValue(fp, v, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+      }
+    }
+  }
+  for (const [name, req] of Object.entries(parsed.requests!)) {
+    const lim = parsed.limits![name];
+    if (lim && req.cmp(lim) > 0) errs.push(invalidValue(p.child('requests').key(name), String(res?.requests?.[name]), `must be less than or equal to ${name} limit of ${String(res?.limits?.[name])}`));
+  }
   return errs;
 }
 
