@@ -17,5 +17,6 @@ export const commandModules: Array<() => Promise<CommandModule>> = [
   () => import('./conformance.ts').then((m) => m.conformance),
   () => import('./kubelet.ts').then((m) => m.kubeletCommand),
   () => import('./apiserver.ts').then((m) => m.apiserverCommand),
+  () => import('./scheduler.ts').then((m) => m.schedulerCommand),
   () => import('./up.ts').then((m) => m.upCommand),
 ];

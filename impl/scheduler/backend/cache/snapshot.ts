@@ -1,0 +1,63 @@
+/**
+ * Snapshot is the immutable-per-cycle view of the cluster the algorithm reads (upstream
+ * `backend/cache/snapshot.go`). The cache refreshes it in place at the start of each cycle,
+ * copying only the NodeInfos whose generation changed.
+ */
+import type { NodeInfoLister, SharedLister } from '../../framework/interface.ts';
+import type { NodeInfo } from '../../framework/types.ts';
+
+/** Snapshot holds cloned NodeInfos by name and in list order. */
+export class Snapshot implements SharedLister, NodeInfoLister {
+  nodeInfoMap = new Map<string, NodeInfo>();
+  nodeInfoList: NodeInfo[] = [];
+  podsWithAffinityList: NodeInfo[] = [];
+  podsWithRequiredAntiAffinityList: NodeInfo[] = [];
+  /** generation is the cache generation this snapshot reflects. */
+  generation = 0;
+
+  /** newSnapshotFromNodeInfos builds a snapshot directly (tests, benchmarks). */
+  static fromNodeInfos(nodeInfos: NodeInfo[]): Snapshot {
+    const s = new Snapshot();
+    for (const ni of nodeInfos) s.nodeInfoMap.set(ni.nodeName(), ni);
+    s.rebuildLists();
+    return s;
+  }
+
+  /** rebuildLists recomputes the lists from the map (nodes with a Node object only). */
+  rebuildLists(): void {
+    this.nodeInfoList = [];
+    this.podsWithAffinityList = [];
+    this.podsWithRequiredAntiAffinityList = [];
+    for (const ni of this.nodeInfoMap.values()) {
+      if (!ni.node) continue;
+      this.nodeInfoList.push(ni);
+      if (ni.podsWithAffinity.length) this.podsWithAffinityList.push(ni);
+      if (ni.podsWithRequiredAntiAffinity.length) this.podsWithRequiredAntiAffinityList.push(ni);
+    }
+  }
+
+  nodeInfos(): NodeInfoLister {
+    return this;
+  }
+
+  list(): readonly NodeInfo[] {
+    return this.nodeInfoList;
+  }
+
+  havePodsWithAffinityList(): readonly NodeInfo[] {
+    return this.podsWithAffinityList;
+  }
+
+  havePodsWithRequiredAntiAffinityList(): readonly NodeInfo[] {
+    return this.podsWithRequiredAntiAffinityList;
+  }
+
+  get(nodeName: string): NodeInfo | undefined {
+    return this.nodeInfoMap.get(nodeName);
+  }
+
+  /** numNodes is the number of schedulable node objects. */
+  numNodes(): number {
+    return this.nodeInfoList.length;
+  }
+}
