@@ -382,7 +382,7 @@ async function watchObjects(r: RestRequest): Promise<void> {
         if (out.kind === 'table') obj = tableOf(r.served.printer, [ev.object as KubeObject], includeObject, out.version, r.now(), { resourceVersion: (ev.object as KubeObject).metadata.resourceVersion });
         else if (out.kind === 'partial') obj = partialMeta(ev.object as KubeObject, out.version);
       }
-      const ok = r.res.write(JSON.stringify({ type: ev.type, object: obj }) + '\n');
+      const ok = r.res.write(encodeWatchEvent(ev.type, obj));
       if (!ok) await new Promise<void>((resolve) => r.res.once('drain', resolve));
       if (ev.type === 'ERROR') break;
     }
@@ -393,6 +393,23 @@ async function watchObjects(r: RestRequest): Promise<void> {
     r.res.off('close', onClose);
     r.res.end();
   }
+}
+
+/**
+ * encodeWatchEvent serializes one watch event. Objects from the watch cache are shared by every
+ * watcher, so their JSON is computed once per object (and event type) and reused across watchers.
+ */
+const watchEncodingCache = new WeakMap<object, Map<string, string>>();
+function encodeWatchEvent(type: string, obj: unknown): string {
+  if (typeof obj !== 'object' || obj === null) return JSON.stringify({ type, object: obj }) + '\n';
+  let m = watchEncodingCache.get(obj);
+  let line = m?.get(type);
+  if (line === undefined) {
+    line = `{"type":${JSON.stringify(type)},"object":${JSON.stringify(obj)}}\n`;
+    if (!m) watchEncodingCache.set(obj, (m = new Map()));
+    m.set(type, line);
+  }
+  return line;
 }
 
 async function decodeForWrite(r: RestRequest, kindOverride?: { apiVersion: string; kind: string; schema?: ServedResource['schema'] }): Promise<KubeObject> {
