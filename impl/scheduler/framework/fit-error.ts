@@ -75,17 +75,14 @@ export class FitError extends Error {
     readonly numAllNodes: number,
     readonly diagnosis: Diagnosis,
   ) {
-    super('');
+    // No message argument: Error would define an own `message` that hides the getter below.
+    super();
     this.name = 'FitError';
   }
 
   /** message renders the upstream message each time (postFilterMsg may be set later). */
   override get message(): string {
     return this.render();
-  }
-
-  override set message(_v: string) {
-    // Error's constructor assigns message; the rendered form always wins.
   }
 
   private render(): string {

@@ -1,0 +1,158 @@
+/**
+ * The scheduler against a real apiserver (SQLite in memory) with fake Node objects (API objects
+ * only, no kubelet): placement, FailedScheduling with the upstream message and the
+ * PodScheduled=False condition, and scheduling once a fitting node appears.
+ */
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Event, Node, Pod } from '#generated/k8s/index.ts';
+import { RestClient, loadKubeconfig } from '#impl/client/index.ts';
+import { startScheduler, type RunningScheduler } from './index.ts';
+
+type ApiServerModule = typeof import('#impl/apiserver/index.ts');
+let apiserver: ApiServerModule | undefined;
+try {
+  apiserver = await import('#impl/apiserver/index.ts');
+} catch {
+  apiserver = undefined;
+}
+
+const ctx: { dir?: string; srv?: Awaited<ReturnType<ApiServerModule['startApiServer']>>; client?: RestClient; sched?: RunningScheduler } = {};
+
+function node(name: string, o: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Node['spec'] extends infer S ? S extends { taints?: infer T } ? T : never : never } = {}): Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...o.labels } },
+    spec: { taints: o.taints },
+    status: {
+      capacity: { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', pods: o.pods ?? '110' },
+      allocatable: { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', pods: o.pods ?? '110' },
+      conditions: [{ type: 'Ready', status: 'True' }],
+    },
+  };
+}
+
+function pod(name: string, o: { cpu?: string; nodeSelector?: Record<string, string>; tolerations?: NonNullable<Pod['spec']>['tolerations'] } = {}): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      containers: [{ name: 'c', image: 'busybox', resources: o.cpu ? { requests: { cpu: o.cpu } } : undefined }],
+      nodeSelector: o.nodeSelector,
+      tolerations: o.tolerations,
+    },
+  };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const pods = () => ctx.client!.resource('', 'v1', 'pods').namespace('default').as<Pod>();
+const nodes = () => ctx.client!.resource('', 'v1', 'nodes').as<Node>();
+
+test.before(async () => {
+  if (!apiserver) return;
+  const { newSqliteStorage } = await import('#impl/storage/sqlite/store.ts');
+  ctx.dir = mkdtempSync(join(tmpdir(), 'kubets-scheduler-'));
+  ctx.srv = await apiserver.startApiServer({ dataDir: ctx.dir, securePort: 0, storage: newSqliteStorage({ path: ':memory:' }), log: () => {} });
+  await ctx.srv.ready;
+  ctx.client = new RestClient(loadKubeconfig({ path: ctx.srv.kubeconfigPath }));
+  await nodes().create(node('node-a', { cpu: '2' }));
+  await nodes().create(node('node-b', { cpu: '4', labels: { disk: 'ssd' } }));
+  await nodes().create(node('node-tainted', { cpu: '8', taints: [{ key: 'dedicated', value: 'infra', effect: 'NoSchedule' }] }));
+  ctx.sched = await startScheduler({ kubeconfig: ctx.srv.kubeconfigPath, securePort: 0, logger: pino({ level: 'silent' }) });
+  await ctx.sched.synced;
+});
+
+test.after.always(async () => {
+  await ctx.sched?.stop();
+  ctx.client?.close();
+  await ctx.srv?.stop();
+  await ctx.srv?.storage.close();
+  if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
+});
+
+const boundNode = (name: string) => until(`${name} bound`, async () => (await pods().get(name)).spec?.nodeName || undefined);
+
+test.serial('a pod with a nodeSelector lands on the matching node and gets a Scheduled event', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  await pods().create(pod('web', { nodeSelector: { disk: 'ssd' } }));
+  t.is(await boundNode('web'), 'node-b');
+  const ev = await until('Scheduled event', async () => {
+    const list = await ctx.client!.resource('', 'v1', 'events').namespace('default').as<Event>().list();
+    return list.items.find((e) => e.reason === 'Scheduled' && e.involvedObject.name === 'web');
+  });
+  t.is(ev.message, 'Successfully assigned default/web to node-b');
+  const p = await pods().get('web');
+  t.is(p.status?.conditions?.find((c) => c.type === 'PodScheduled')?.status, 'True');
+});
+
+test.serial('a pod that fits only one node by cpu lands there', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  await pods().create(pod('big', { cpu: '3' }));
+  t.is(await boundNode('big'), 'node-b');
+});
+
+test.serial('a pod tolerating the taint may use the tainted node', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  await pods().create(pod('infra', { cpu: '6', tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'infra', effect: 'NoSchedule' }] }));
+  t.is(await boundNode('infra'), 'node-tainted');
+});
+
+test.serial('an unschedulable pod gets FailedScheduling with the upstream message, PodScheduled=False, and is scheduled when a fitting node appears', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  await pods().create(pod('huge', { cpu: '5' }));
+  const want =
+    '0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: infra}, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.';
+  const cond = await until('PodScheduled=False', async () => {
+    const p = await pods().get('huge');
+    return p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  });
+  t.is(cond.reason, 'Unschedulable');
+  t.is(cond.message, want);
+  const ev = await until('FailedScheduling event', async () => {
+    const list = await ctx.client!.resource('', 'v1', 'events').namespace('default').as<Event>().list();
+    return list.items.find((e) => e.reason === 'FailedScheduling' && e.involvedObject.name === 'huge');
+  });
+  t.is(ev.type, 'Warning');
+  t.is(ev.message, want);
+  t.is((await pods().get('huge')).spec?.nodeName, undefined);
+  await nodes().create(node('node-c', { cpu: '8' }));
+  t.is(await boundNode('huge'), 'node-c');
+});
+
+test.serial('/healthz and /metrics are served with upstream metric names', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  const url = ctx.sched!.url!;
+  const get = async (path: string): Promise<{ code: number; body: string }> => {
+    const https = await import('node:https');
+    return new Promise((resolve, reject) => {
+      https.get(`${url}${path}`, { rejectUnauthorized: false }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+  };
+  const h = await get('/healthz');
+  t.is(h.code, 200);
+  t.is(h.body, 'ok');
+  const m = await get('/metrics');
+  t.is(m.code, 200);
+  t.regex(m.body, /scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} [1-9]/);
+  t.regex(m.body, /scheduler_schedule_attempts_total\{result="unschedulable",profile="default-scheduler"\} [1-9]/);
+  t.regex(m.body, /scheduler_pending_pods\{queue="active"\} 0/);
+  t.regex(m.body, /scheduler_scheduling_attempt_duration_seconds_bucket/);
+});
