@@ -91,10 +91,10 @@ export async function preflight(cri: RawCri, endpoint: string, timeoutMs: number
     if (!isCriCallError(err)) throw err;
     const details = err.details.replace(/\s*Resolution note:.*$/s, '').replace(/\s*\(\d{4}-\d\d-\d\dT[^)]*\)/, '');
     let why: string;
-    if (err.code === grpc.status.UNIMPLEMENTED) why = 'the endpoint speaks gRPC but does not implement runtime.v1.RuntimeService/Version (not a CRI v1 runtime)';
-    else if (err.code === grpc.status.DEADLINE_EXCEEDED) why = `no answer to Version within ${timeoutMs / 1000}s (is it a CRI runtime? is it hung?)`;
+    if (err.grpcCode === grpc.status.UNIMPLEMENTED) why = 'the endpoint speaks gRPC but does not implement runtime.v1.RuntimeService/Version (not a CRI v1 runtime)';
+    else if (err.grpcCode === grpc.status.DEADLINE_EXCEEDED) why = `no answer to Version within ${timeoutMs / 1000}s (is it a CRI runtime? is it hung?)`;
     else if (/protocol error|http2|http status|content-type|malformed|RST_STREAM|INTERNAL/i.test(err.message)) why = `the endpoint is not a gRPC/CRI server: ${details}`;
-    else why = `${grpc.status[err.code]}: ${details}`;
+    else why = `${grpc.status[err.grpcCode]}: ${details}`;
     throw new CriUnreachableError(`cannot reach a CRI runtime at ${where}: ${why}`, { cause: err });
   }
 }

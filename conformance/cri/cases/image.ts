@@ -114,7 +114,6 @@ export const imageCases = defineCases([
         'PullImage with a 1 ms deadline',
         [grpc.status.DEADLINE_EXCEEDED],
       );
-      expectMatch(err.message, /DEADLINE_EXCEEDED/, 'error of a PullImage past its deadline');
     },
   },
   {
@@ -144,7 +143,7 @@ export const imageCases = defineCases([
     async run(f) {
       const missing = `${f.images.busybox.replace(/:[^/:@]+$/, '')}:does-not-exist-${f.uid()}`;
       const err = await expectGrpcError(f.image.pullImage({ image: { image: missing } }, { signal: f.signal, timeoutMs: 60_000 }), `PullImage ${missing}`);
-      expectMatch(err.message, /NOT_FOUND|not found/i, `error of PullImage ${missing}`);
+      expectMatch(err.message, /NOT_?FOUND|not ?found/i, `error of PullImage ${missing}`);
     },
   },
   {

@@ -53,8 +53,8 @@ export async function expectGrpcError(p: Promise<unknown>, what: string, codes?:
     value = await p;
   } catch (err) {
     if (!isCriCallError(err)) throw err;
-    if (codes && !codes.includes(err.code)) {
-      fail(`${what}: expected gRPC ${codes.map((c) => grpc.status[c]).join(' or ')}, got ${grpc.status[err.code]}: ${err.details}`);
+    if (codes && !codes.includes(err.grpcCode)) {
+      fail(`${what}: expected gRPC ${codes.map((c) => grpc.status[c]).join(' or ')}, got ${grpc.status[err.grpcCode]}: ${err.details}`);
     }
     return err;
   }

@@ -3,7 +3,7 @@
  * and a free local port. Traffic only goes to 127.0.0.1 and to pod IPs of sandboxes the suite made.
  */
 import http from 'node:http';
-import { createServer } from 'node:net';
+import { freePort } from '../../../tools/runtime/index.ts';
 
 /** HttpResult is a finished HTTP exchange. */
 export interface HttpResult {
@@ -26,14 +26,4 @@ export function httpGet(url: string, timeoutMs = 5_000, signal?: AbortSignal): P
 }
 
 /** freeLocalPort asks the kernel for a free TCP port on 127.0.0.1 (for host ports and forwards). */
-export function freeLocalPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export const freeLocalPort = (): Promise<number> => freePort('127.0.0.1');

@@ -1,60 +1,20 @@
 /**
- * The validator's own view of a CRI endpoint: every unary RuntimeService and ImageService RPC as a
- * promise, with a deadline and an AbortSignal, and nothing else.
- *
- * Why not `impl/cri`'s instrumented wrapper: that wrapper is built for the kubelet and, as house
- * style requires, retries UNAVAILABLE and treats NotFound from stop/remove as success. A validator
- * must see exactly what the runtime answered (the Idempotence cases exist to catch a NotFound from
- * StopContainer), so it talks to the generated stubs directly. The streaming side (Exec, Attach and
- * PortForward URLs) is `impl/cri`'s.
+ * The validator's connection to a CRI endpoint: `impl/cri`'s clients (typed errors, deadlines,
+ * AbortSignal), configured so the validator sees exactly what the runtime answered — no retries on
+ * UNAVAILABLE and NotFound from stop/remove passed through (the Idempotence cases exist to catch a
+ * NotFound from StopContainer).
  */
 import * as grpc from '@grpc/grpc-js';
-import type { handleUnaryCall } from '@grpc/grpc-js';
-import * as api from '#generated/cri/api.ts';
-import type { DeepPartial, ImageServiceServer, RuntimeServiceServer } from '#generated/cri/api.ts';
+import { connectCri, CriError, type RemoteImageService, type RemoteRuntimeService } from '#impl/cri/index.ts';
 
-/** CallOptions bounds one RPC. */
-export interface CallOptions {
-  /** timeoutMs is the gRPC deadline for this call (default: the client's defaultTimeoutMs). */
-  timeoutMs?: number;
-  /** signal cancels the call (it then fails with CANCELLED). */
-  signal?: AbortSignal;
-}
+/** RawRuntimeService is the runtime client the cases use (every RuntimeService RPC). */
+export type RawRuntimeService = RemoteRuntimeService;
+/** RawImageService is the image client the cases use (every ImageService RPC). */
+export type RawImageService = RemoteImageService;
 
-type UnaryMethods<S> = {
-  [K in keyof S as S[K] extends handleUnaryCall<infer _Q, infer _R> ? K : never]: S[K] extends handleUnaryCall<infer Q, infer R>
-    ? (req?: DeepPartial<Q>, opts?: CallOptions) => Promise<R>
-    : never;
-};
-
-/** RawRuntimeService has every unary RuntimeService RPC (method names as in ts-proto: `runPodSandbox`). */
-export type RawRuntimeService = UnaryMethods<RuntimeServiceServer>;
-/** RawImageService has every unary ImageService RPC. */
-export type RawImageService = UnaryMethods<ImageServiceServer>;
-
-/**
- * CriCallError is a failed CRI call: the gRPC status code and details, and which RPC it was.
- * `message` reads like `RuntimeService/StopContainer: NOT_FOUND: an error occurred ...`.
- */
-export class CriCallError extends Error {
-  /** code is the numeric gRPC status code (`grpc.status`). */
-  readonly code: grpc.status;
-  /** rpc is `Service/Method`. */
-  readonly rpc: string;
-  /** details is the runtime's own error text. */
-  readonly details: string;
-  constructor(rpc: string, code: grpc.status, details: string, options?: { cause?: unknown }) {
-    super(`${rpc}: ${grpc.status[code] ?? code}: ${details}`, options);
-    this.name = 'CriCallError';
-    this.code = code;
-    this.rpc = rpc;
-    this.details = details;
-  }
-}
-
-/** isCriCallError narrows to CriCallError, optionally with the given code. */
-export function isCriCallError(err: unknown, code?: grpc.status): err is CriCallError {
-  return err instanceof CriCallError && (code === undefined || err.code === code);
+/** isCriCallError narrows to impl/cri's CriError, optionally with the given gRPC code. */
+export function isCriCallError(err: unknown, code?: grpc.status): err is CriError {
+  return err instanceof CriError && (code === undefined || err.grpcCode === code);
 }
 
 /** DialOptions says where the runtime is. */
@@ -76,7 +36,7 @@ export interface RawCri {
   close(): void;
 }
 
-/** normalizeEndpoint turns `/path.sock` into `unix:///path.sock` and checks the scheme. */
+/** normalizeEndpoint turns `/path.sock` into `unix:///path.sock` and rejects unsupported schemes. */
 export function normalizeEndpoint(endpoint: string): string {
   if (endpoint.startsWith('/')) return `unix://${endpoint}`;
   if (/^unix:\/\//.test(endpoint) || /^[\w.-]+:\d+$/.test(endpoint) || /^(dns|ipv4|ipv6):/.test(endpoint)) return endpoint;
@@ -84,61 +44,18 @@ export function normalizeEndpoint(endpoint: string): string {
   throw new Error(`unsupported CRI endpoint ${JSON.stringify(endpoint)}: want unix:///path.sock or host:port`);
 }
 
-type Definition = Record<string, { path: string; requestStream: boolean; responseStream: boolean }>;
-type MessageFns = { fromPartial(o: unknown): unknown };
-
-function bindService(client: grpc.Client, def: Definition, service: string, defaultTimeoutMs: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [method, d] of Object.entries(def)) {
-    if (d.requestStream || d.responseStream) continue;
-    const rpcName = d.path.slice(d.path.lastIndexOf('/') + 1);
-    const fns = (api as unknown as Record<string, MessageFns | undefined>)[`${rpcName}Request`];
-    if (!fns) continue;
-    const rpc = `${service}/${rpcName}`;
-    const fn = (client as unknown as Record<string, (...a: unknown[]) => grpc.ClientUnaryCall>)[method]!.bind(client);
-    out[method] = (req: unknown = {}, opts: CallOptions = {}) =>
-      new Promise((resolve, reject) => {
-        if (opts.signal?.aborted) {
-          reject(new CriCallError(rpc, grpc.status.CANCELLED, `aborted before the call: ${String(opts.signal.reason)}`));
-          return;
-        }
-        const deadline = new Date(Date.now() + (opts.timeoutMs ?? defaultTimeoutMs));
-        const call = fn(fns.fromPartial(req), new grpc.Metadata(), { deadline }, (err: grpc.ServiceError | null, res: unknown) => {
-          opts.signal?.removeEventListener('abort', onAbort);
-          if (err) reject(new CriCallError(rpc, err.code, err.details || err.message, { cause: err }));
-          else resolve(res);
-        });
-        const onAbort = (): void => call.cancel();
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-      });
-  }
-  return out;
-}
-
-/**
- * dialCri opens channels to the runtime and image endpoints (lazily: the first call connects) and
- * returns promise-returning methods for every unary RPC.
- */
+/** dialCri connects (lazily: the first call dials) to the runtime and image endpoints. */
 export function dialCri(opts: DialOptions): RawCri {
   const runtimeEndpoint = normalizeEndpoint(opts.runtimeEndpoint);
   const imageEndpoint = normalizeEndpoint(opts.imageEndpoint || opts.runtimeEndpoint);
-  const timeout = opts.defaultTimeoutMs ?? 120_000;
-  const channelOptions = {
-    'grpc.max_receive_message_length': 64 << 20,
-    // Fail fast instead of waiting for a reconnect when the runtime is gone.
-    'grpc.initial_reconnect_backoff_ms': 200,
-    'grpc.max_reconnect_backoff_ms': 1000,
-  };
-  const rt = new api.RuntimeServiceClient(runtimeEndpoint, grpc.credentials.createInsecure(), channelOptions);
-  const im = new api.ImageServiceClient(imageEndpoint, grpc.credentials.createInsecure(), channelOptions);
-  return {
-    runtime: bindService(rt, api.RuntimeServiceService as unknown as Definition, 'RuntimeService', timeout) as unknown as RawRuntimeService,
-    image: bindService(im, api.ImageServiceService as unknown as Definition, 'ImageService', timeout) as unknown as RawImageService,
-    runtimeEndpoint,
+  const clients = connectCri({
+    endpoint: runtimeEndpoint,
     imageEndpoint,
-    close() {
-      rt.close();
-      im.close();
-    },
-  };
+    defaultTimeoutMs: opts.defaultTimeoutMs ?? 120_000,
+    retry: { maxAttempts: 1 },
+    tolerateNotFound: false,
+    // Fail fast instead of waiting for a reconnect when the runtime is gone.
+    channelOptions: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1000 },
+  });
+  return { runtime: clients.runtime, image: clients.image, runtimeEndpoint, imageEndpoint, close: () => clients.close() };
 }

@@ -5,7 +5,8 @@ import type { CaseResult, CriCase } from './case.ts';
 import { fail } from './expect.ts';
 import { Suite, parseCriLog, sleep } from './framework.ts';
 import { toJUnitXml } from './junit.ts';
-import { CriCallError, type RawCri } from './raw-client.ts';
+import { toCriError } from '#impl/cri/index.ts';
+import type { RawCri } from './raw-client.ts';
 import { countResults, runCases, selectCases } from './runner.ts';
 import { groupOf, progressLine, summaryTable } from './summary.ts';
 
@@ -100,7 +101,7 @@ test('runCases: serial cases run after the parallel ones, alone', async (t) => {
 
 test('runCases: when the runtime stops answering, the rest fail fast with a clear message', async (t) => {
   let calls = 0;
-  const unavailable = new CriCallError('RuntimeService/Version', grpc.status.UNAVAILABLE, 'connect ECONNREFUSED /x.sock');
+  const unavailable = toCriError('/runtime.v1.RuntimeService/Version', { code: grpc.status.UNAVAILABLE, details: 'connect ECONNREFUSED /x.sock' });
   const suite = fakeSuite(async () => {
     throw unavailable;
   });
@@ -109,7 +110,7 @@ test('runCases: when the runtime stops answering, the rest fail fast with a clea
     cases: [
       c('first', async () => {
         calls++;
-        throw new CriCallError('RuntimeService/RunPodSandbox', grpc.status.UNAVAILABLE, 'connection reset');
+        throw toCriError('/runtime.v1.RuntimeService/RunPodSandbox', { code: grpc.status.UNAVAILABLE, details: 'connection reset' });
       }),
       c('second', async () => void calls++),
       c('third', async () => void calls++),
@@ -117,7 +118,7 @@ test('runCases: when the runtime stops answering, the rest fail fast with a clea
   });
   t.is(calls, 1);
   t.deepEqual(results.map((r) => r.status), ['failed', 'failed', 'failed']);
-  t.regex(results[1]!.message, /^not run: the runtime stopped answering \(RuntimeService\/Version: UNAVAILABLE: connect ECONNREFUSED/);
+  t.regex(results[1]!.message, /^not run: the runtime stopped answering \(\/runtime\.v1\.RuntimeService\/Version: Unavailable: connect ECONNREFUSED/);
 });
 
 const logCases: Array<{ name: string; text: string; want?: Array<[string, string, string]>; error?: RegExp }> = [

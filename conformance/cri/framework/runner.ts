@@ -41,7 +41,7 @@ function messageOf(err: unknown): string {
 
 function isUnavailable(err: unknown): boolean {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if (isCriCallError(e) && (e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED)) return true;
+    if (isCriCallError(e, grpc.status.UNAVAILABLE) || isCriCallError(e, grpc.status.DEADLINE_EXCEEDED)) return true;
   }
   return false;
 }
@@ -120,7 +120,7 @@ export async function runCases(opts: RunOptions): Promise<CaseResult[]> {
     }
     opts.onStart?.(c);
     const r = await runCase(c, opts.suite, caseTimeout, cleanupTimeout, opts.signal);
-    if (r.status === 'failed' && !runtimeGone && /UNAVAILABLE|DEADLINE_EXCEEDED/.test(r.message)) {
+    if (r.status === 'failed' && !runtimeGone && /Unavailable|DeadlineExceeded|UNAVAILABLE|DEADLINE_EXCEEDED/.test(r.message)) {
       try {
         await opts.suite.cri.runtime.version({ version: '0.1.0' }, { timeoutMs: 5_000 });
       } catch (err) {

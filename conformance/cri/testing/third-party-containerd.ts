@@ -7,13 +7,13 @@
  * Everything lives under one temp dir; `stop()` kills both processes by PID and removes the dir.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '../../../tools/runtime/index.ts';
 
 const execFileAsync = promisify(execFile);
 const fixtureDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'third-party');
@@ -58,19 +58,6 @@ export interface ThirdPartyContainerd {
 export function missingBinaries(): string[] {
   const need = ['/usr/bin/containerd', '/usr/sbin/runc', '/usr/bin/docker-registry', '/usr/lib/cni/bridge'];
   return need.filter((p) => !existsSync(p));
-}
-
-/** freePort asks the kernel for a free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function render(text: string, vars: Record<string, string>): string {
