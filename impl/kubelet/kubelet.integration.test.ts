@@ -8,7 +8,7 @@
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lease, Node, Pod } from '#generated/k8s/index.ts';
@@ -92,6 +92,11 @@ test.before(async () => {
 
 test.after.always(async () => {
   if (skipReason) return;
+  // Let the kubelet finish every pod (stop, remove, pod cgroups) before the runtime goes down.
+  if (kubelet && rest) {
+    await pods().deleteCollection({ gracePeriodSeconds: 1 }).catch(() => {});
+    await until('all pods gone', async () => (await pods().list()).items.length === 0, 30_000).catch(() => {});
+  }
   await kubelet?.stop().catch(() => {});
   cri?.close();
   rest?.close();
@@ -182,6 +187,110 @@ it('a pod exiting 3 with restartPolicy Never reaches Failed with exitCode 3', as
   t.is(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
 });
 
+async function podWhere(name: string, what: string, pred: (p: Pod) => boolean, ms = 60_000): Promise<Pod> {
+  return until(`${name}: ${what}`, async () => {
+    const p = (await pods().get(name)) as Pod;
+    return pred(p) ? p : undefined;
+  }, ms);
+}
+
+async function execIn(pod: Pod, container: string, cmd: string[]): Promise<string> {
+  const id = (pod.status?.containerStatuses?.find((c) => c.name === container)?.containerID ?? '').replace('containerd://', '');
+  const r = await cri.runtime.execSync({ containerId: id, cmd, timeout: '10' });
+  return Buffer.from(r.stdout).toString('utf8') + Buffer.from(r.stderr).toString('utf8');
+}
+
+it('init container, emptyDir, configMap/secret volumes and env from ConfigMap, Secret and the downward API', async (t) => {
+  await rest.resource('', 'v1', 'configmaps').namespace('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { color: 'blue', 'file.txt': 'from-configmap' } });
+  await rest.resource('', 'v1', 'secrets').namespace('default').create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec' }, data: { password: Buffer.from('s3cret').toString('base64') } });
+  await pods().create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'full', labels: { app: 'full' } },
+    spec: {
+      nodeName: NODE,
+      terminationGracePeriodSeconds: 1,
+      volumes: [{ name: 'work', emptyDir: {} }, { name: 'cm', configMap: { name: 'cfg' } }, { name: 'sec', secret: { secretName: 'sec' } }],
+      initContainers: [{ name: 'init', image: 'busybox', command: ['sh', '-c', 'echo initialized > /work/ready'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+      containers: [{
+        name: 'main',
+        image: 'busybox',
+        command: ['sh', '-c', 'sleep 3600'],
+        workingDir: '/work',
+        env: [
+          { name: 'COLOR', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'color' } } },
+          { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'sec', key: 'password' } } },
+          { name: 'MY_POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'MY_APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+          { name: 'GREETING', value: 'hello $(MY_POD)' },
+        ],
+        volumeMounts: [{ name: 'work', mountPath: '/work' }, { name: 'cm', mountPath: '/etc/cfg', readOnly: true }, { name: 'sec', mountPath: '/etc/sec', readOnly: true }],
+      }],
+    },
+  });
+  const p = await podWhere('full', 'Running', (x) => x.status?.phase === 'Running');
+  t.is(p.status?.initContainerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+  t.is(p.status?.conditions?.find((c) => c.type === 'Initialized')?.status, 'True');
+  const env = await execIn(p, 'main', ['sh', '-c', 'echo "$COLOR|$PASSWORD|$MY_POD|$MY_IP|$MY_APP|$GREETING|$(pwd)"']);
+  t.is(env.trim(), `blue|s3cret|full|${p.status?.podIP}|full|hello full|/work`);
+  const files = await execIn(p, 'main', ['sh', '-c', 'cat /work/ready /etc/cfg/file.txt /etc/sec/password; echo; grep full /etc/hosts']);
+  t.regex(files, /^initialized\nfrom-configmaps3cret\n/);
+  t.regex(files, new RegExp(`${p.status?.podIP?.replace(/\./g, '\\.')}\\s+full`));
+});
+
+it('restartPolicy OnFailure: a container exiting 0 makes the pod Succeeded', async (t) => {
+  await pods().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ok' }, spec: { nodeName: NODE, restartPolicy: 'OnFailure', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exit 0'] }] } });
+  const p = await podWhere('ok', 'Succeeded', (x) => x.status?.phase === 'Succeeded');
+  t.is(p.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+  t.is(p.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'PodCompleted');
+});
+
+it('a crashing container is restarted with CrashLoopBackOff and a rising restartCount', async (t) => {
+  await pods().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crash' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exit 2'] }] } });
+  const p = await podWhere('crash', 'CrashLoopBackOff', (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
+  const cs = p.status?.containerStatuses?.[0];
+  t.true((cs?.restartCount ?? 0) >= 1);
+  t.is(cs?.lastState?.terminated?.exitCode, 2);
+  t.regex(cs?.state?.waiting?.message ?? '', /^back-off \d+s restarting failed container=main pod=crash_default\(/);
+  t.is(p.status?.phase, 'Running');
+});
+
+it('a missing image gives ErrImagePull, then ImagePullBackOff with a message', async (t) => {
+  await pods().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'noimage' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'kubets-does-not-exist:1.0' }] } });
+  const reasons = new Set<string>();
+  const p = await podWhere('noimage', 'ImagePullBackOff', (x) => {
+    const w = x.status?.containerStatuses?.[0]?.state?.waiting;
+    if (w?.reason) reasons.add(w.reason);
+    return w?.reason === 'ImagePullBackOff';
+  });
+  t.is(p.status?.phase, 'Pending');
+  t.is(p.status?.containerStatuses?.[0]?.state?.waiting?.message, 'Back-off pulling image "kubets-does-not-exist:1.0"');
+  t.true(reasons.has('ErrImagePull') || reasons.has('ImagePullBackOff'));
+});
+
+it('a kubelet restart adopts running pods: same container ID, restartCount unchanged', async (t) => {
+  const before = (await pods().get('hello')) as Pod;
+  const id = before.status?.containerStatuses?.[0]?.containerID;
+  await kubelet!.stop();
+  kubelet = startKubelet({
+    kubeconfig: srv!.kubeconfigPath,
+    containerRuntimeEndpoint: info.endpoint,
+    rootDir: path.join(tmp, 'kubelet'),
+    hostnameOverride: NODE,
+    podWorkerBackOffMs: 1000,
+    logger: logger(),
+  });
+  await kubelet.registered;
+  await sleep(3000);
+  const after = (await pods().get('hello')) as Pod;
+  t.is(after.status?.phase, 'Running');
+  t.is(after.status?.containerStatuses?.[0]?.containerID, id);
+  t.is(after.status?.containerStatuses?.[0]?.restartCount, 0);
+  const failed = (await pods().get('fail')) as Pod;
+  t.is(failed.status?.phase, 'Failed');
+});
+
 it('deleting a pod stops and removes its containers and the pod object disappears', async (t) => {
   const pod = (await pods().get('hello')) as Pod;
   const uid = pod.metadata?.uid ?? '';
@@ -200,6 +309,8 @@ it('deleting a pod stops and removes its containers and the pod object disappear
   const sandboxes = await cri.runtime.listPodSandbox({ filter: { labelSelector: { [KUBERNETES_POD_UID_LABEL]: uid } } });
   t.is(containers.containers.length, 0);
   t.is(sandboxes.items.length, 0);
+  t.false(existsSync(`/sys/fs/cgroup/memory/kubepods/besteffort/pod${uid}`), 'pod cgroup removed');
+  t.false(existsSync(path.join(tmp, 'kubelet', 'pods', uid)), 'pod dir removed');
   // The Failed pod goes too, once deleted.
   await pods().delete('fail');
   await until('failed pod gone', async () => {

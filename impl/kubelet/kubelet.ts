@@ -29,7 +29,8 @@ import { NodeStatusUpdater, type NodeRuntimeState } from './kubelet-node-status.
 import { generateAPIPodStatus, ReasonCache } from './kubelet-pods.ts';
 import type { ImageService, RuntimeService } from './kuberuntime/cri-services.ts';
 import { KubeGenericRuntimeManager } from './kuberuntime/kuberuntime-manager.ts';
-import { buildPodLogsDirectory, type SandboxConfigContext } from './kuberuntime/sandbox.ts';
+import { buildPodLogsDirectory, podCgroupParent, type SandboxConfigContext } from './kuberuntime/sandbox.ts';
+import { destroyPodCgroup } from './cm/pod-container-manager.ts';
 import { LeaseController } from './nodelease/controller.ts';
 import { readMachineInfo, type MachineInfo } from './nodestatus/setters.ts';
 import { GenericPLEG } from './pleg/generic.ts';
@@ -185,7 +186,7 @@ export class Kubelet implements PodSyncer {
     this.statusManager = new StatusManager({
       client: this.client,
       clock: this.clock,
-      deletionSafety: { podCouldHaveRunningContainers: (uid) => this.podWorkers.couldHaveRunningContainers(uid) },
+      deletionSafety: { podResourcesAreReclaimed: (uid) => this.podWorkers.isFinished(uid) },
       onError: (pod, err) => this.log.warn({ pod, err: String((err as Error)?.message ?? err) }, 'Failed to update status for pod'),
       onDeleted: (pod) => this.log.info({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, podUID: pod.metadata?.uid }, 'Pod fully terminated and removed from etcd'),
     });
@@ -374,6 +375,7 @@ export class Kubelet implements PodSyncer {
     const uid = pod.metadata?.uid ?? '';
     await this.runtime.removePod(status, signal);
     await this.volumeManager.cleanupPod(uid);
+    await destroyPodCgroup(podCgroupParent(pod, this.o.cgroupRoot ?? '/'));
     await rm(buildPodLogsDirectory(path.join(path.resolve(this.o.rootDir), 'logs', 'pods'), pod), { recursive: true, force: true });
     this.cleanedUp.add(uid);
   }
@@ -396,6 +398,9 @@ export class Kubelet implements PodSyncer {
       } else if (!active) {
         await this.runtime.removePod(rp, signal);
         await this.volumeManager.cleanupPod(rp.uid);
+        for (const qos of ['Guaranteed', 'Burstable', 'BestEffort'] as const) {
+          await destroyPodCgroup(podCgroupParent({ metadata: { uid: rp.uid } }, this.o.cgroupRoot ?? '/', qos));
+        }
       }
     }
     for (const pod of this.podManager.getPods()) {
@@ -403,9 +408,8 @@ export class Kubelet implements PodSyncer {
       if (!pod.metadata?.deletionTimestamp || !this.podWorkers.isFinished(uid)) continue;
       if (!this.cleanedUp.has(uid)) {
         const m = pod.metadata;
-        await this.cleanupPod(pod, emptyPodStatus(uid, m.name ?? '', m.namespace ?? '', this.clock.now()), signal);
         const rp = this.pleg.runtimePods().find((p) => p.uid === uid);
-        if (rp) await this.runtime.removePod(rp, signal);
+        await this.cleanupPod(pod, rp ?? emptyPodStatus(uid, m.name ?? '', m.namespace ?? '', this.clock.now()), signal);
       }
       this.statusManager.terminatePod(pod);
     }

@@ -8,8 +8,8 @@
  *   (Conflict, network) is retried on the next pass (immediately queued, plus every `syncPeriodMs`).
  * - Each write reads the pod first and skips it when the UID changed (a recreated pod) or the
  *   pod is gone.
- * - A pod with a deletionTimestamp whose containers are known stopped
- *   (`podCouldHaveRunningContainers` false) is deleted with gracePeriodSeconds=0 and a UID
+ * - A pod with a deletionTimestamp whose resources are reclaimed
+ *   (`podResourcesAreReclaimed`) is deleted with gracePeriodSeconds=0 and a UID
  *   precondition, as upstream's `canBeDeleted` + `syncPod` do.
  */
 import type { Pod, PodStatus } from '#generated/k8s/index.ts';
@@ -17,9 +17,13 @@ import { isConflict, isNotFound } from '#impl/client/index.ts';
 import type { Clock, TimerHandle } from '#impl/storage/clock.ts';
 import type { KubeletClient } from '../kubelet-client.ts';
 
-/** PodDeletionSafetyProvider tells the status manager when a pod may be deleted (upstream). */
+/**
+ * PodDeletionSafetyProvider tells the status manager when a pod may be deleted (upstream
+ * PodDeletionSafetyProvider): its containers are stopped and its resources (containers,
+ * volumes, cgroups) reclaimed.
+ */
 export interface PodDeletionSafetyProvider {
-  podCouldHaveRunningContainers(uid: string): boolean;
+  podResourcesAreReclaimed(uid: string): boolean;
 }
 
 /** StatusManagerOptions configure a {@link StatusManager}. */
@@ -180,7 +184,7 @@ export class StatusManager {
     } else {
       e.sentVersion = e.version;
     }
-    if (pod.metadata?.deletionTimestamp && !this.o.deletionSafety.podCouldHaveRunningContainers(uid) && !e.deletionRequested) {
+    if (pod.metadata?.deletionTimestamp && this.o.deletionSafety.podResourcesAreReclaimed(uid) && !e.deletionRequested) {
       try {
         await this.o.client.deletePod(e.namespace, e.name, { gracePeriodSeconds: 0, uid }, signal);
         e.deletionRequested = true;
