@@ -79,6 +79,14 @@ function version(): Record<string, string> {
   };
 }
 
+/** cleanVerb is upstream metrics.CleanVerb: the HTTP method, except LIST, WATCH and APPLY. */
+function cleanVerb(info: RequestInfo, req: IncomingMessage): string {
+  if (info.verb === 'list') return 'LIST';
+  if (info.verb === 'watch') return 'WATCH';
+  if (req.method === 'PATCH' && String(req.headers['content-type'] ?? '').startsWith('application/apply-patch')) return 'APPLY';
+  return req.method ?? 'GET';
+}
+
 function acceptsJson(accept: string | undefined): boolean {
   return parseAccept(accept).some((m) => (m.type === 'application' && (m.subtype === 'json' || m.subtype === '*')) || m.type === '*');
 }
@@ -215,7 +223,7 @@ export function newApiHandler(opts: HandlerOptions): (req: IncomingMessage, res:
       const secs = Number(process.hrtime.bigint() - started) / 1e9;
       opts.metrics.observe(
         {
-          verb: info.isResourceRequest ? info.verb.toUpperCase() : req.method ?? 'GET',
+          verb: cleanVerb(info, req),
           group: info.apiGroup,
           version: info.apiVersion,
           resource: info.resource,

@@ -57,7 +57,7 @@ export class ApiServerMetrics {
 
   /** observe records one finished request. */
   observe(l: RequestLabels, code: number, seconds: number): void {
-    const base = { verb: l.verb.toUpperCase() === l.verb ? l.verb : l.verb.toUpperCase(), dry_run: l.dry_run ?? '', group: l.group, version: l.version, resource: l.resource, subresource: l.subresource, scope: l.scope, component: l.component };
+    const base = { verb: l.verb, dry_run: l.dry_run ?? '', group: l.group, version: l.version, resource: l.resource, subresource: l.subresource, scope: l.scope, component: l.component };
     this.requestTotal.inc({ ...base, code: String(code) });
     if (l.verb !== 'WATCH') this.requestDuration.observe(base, seconds);
   }

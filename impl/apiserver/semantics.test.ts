@@ -234,3 +234,17 @@ test.serial('CRDs: live registration, two versions, pruning, defaulting, validat
   const keys = await srv.storage.list('/registry/example.org/gadgets/', {});
   t.is(keys.items.length, 0);
 });
+
+test.serial('deletecollection deletes what the selector selects; PartialObjectMetadataList', async (t) => {
+  const base = `${NS}/default/configmaps`;
+  for (const n of ['dc1', 'dc2', 'dc3']) await c.post(base, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n, labels: { dc: n === 'dc3' ? 'keep' : 'drop' } } });
+  const meta = await c.get(`${base}?labelSelector=dc`, { headers: { Accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json' } });
+  t.is(meta.json.kind, 'PartialObjectMetadataList');
+  t.deepEqual(meta.json.items.map((i: any) => i.metadata.name), ['dc1', 'dc2', 'dc3']);
+  const dry = await c.delete(`${base}?labelSelector=dc%3Ddrop&dryRun=All`);
+  t.is(dry.status, 200);
+  t.is((await c.get(`${base}?labelSelector=dc`)).json.items.length, 3);
+  const del = await c.delete(`${base}?labelSelector=dc%3Ddrop`);
+  t.is(del.status, 200);
+  t.deepEqual((await c.get(`${base}?labelSelector=dc`)).json.items.map((i: any) => i.metadata.name), ['dc3']);
+});
