@@ -93,6 +93,16 @@ export async function verifyApiOperations(ctx: CaseContext, spec: ApiOperationsS
   const patched = await client.patch(names[0]!, { metadata: { annotations: { patched: 'true' } } }, { type: 'merge' });
   expectEqual(patched.metadata?.annotations?.patched, 'true', `patched annotation on ${resource}/${names[0]}`);
   await w.waitForEvent((e) => e.type === 'MODIFIED' && e.object.metadata?.name === names[0] && e.object.metadata?.annotations?.patched === 'true', `MODIFIED (patched) ${names[0]}`);
+  // Not an upstream step: upstream's update relies on optimistic concurrency implicitly (its
+  // helpers retry on Conflict); this makes the guarantee explicit so a server that ignores
+  // resourceVersion preconditions fails here (issue #7, acceptance 4).
+  ctx.step('updating with a stale resourceVersion is rejected with 409 Conflict');
+  const stale = { ...got, metadata: { ...got.metadata, annotations: { ...got.metadata?.annotations, stale: 'true' } } };
+  await expectApiError(
+    client.update(stale),
+    { code: 409, reason: 'Conflict' },
+    `optimistic concurrency: update of ${resource}/${names[0]} with stale resourceVersion ${got.metadata?.resourceVersion} (the object was patched since)`,
+  );
   ctx.step('updating');
   const fresh = await client.get(names[0]!);
   fresh.metadata = { ...fresh.metadata, annotations: { ...fresh.metadata?.annotations, updated: 'true' } };

@@ -47,7 +47,7 @@ export class NamespaceTracker implements NamespaceManager {
   }
 
   /** create makes a namespace `<baseName>-xxxxx` and waits for its default ServiceAccount. */
-  async create(baseName: string, labels: Record<string, string> = {}, signal?: AbortSignal): Promise<string> {
+  async create(baseName: string, labels: Record<string, string> = {}, signal?: AbortSignal, onCreated?: (name: string) => void): Promise<string> {
     const ns = await this.client.resource('', 'v1', 'namespaces').create(
       {
         apiVersion: 'v1',
@@ -67,6 +67,7 @@ export class NamespaceTracker implements NamespaceManager {
     const name = ns.metadata?.name;
     if (!name) throw new Error(`namespace create for ${baseName} returned no name`);
     this.created.push(name);
+    onCreated?.(name);
     await this.waitForDefaultServiceAccount(name, signal);
     return name;
   }

@@ -63,7 +63,14 @@ async function runCase(c: ConformanceCase, opts: RunSuiteOptions, tracker: Names
   const onRunAbort = (): void => ctrl.abort(new Error('run cancelled'));
   opts.signal?.addEventListener('abort', onRunAbort, { once: true });
   const sink = { steps: [] as string[], cleanups: [] as Array<() => Promise<unknown> | unknown> };
-  const before = tracker.created.length;
+  // Namespaces are attributed per case (cases run concurrently with --parallel).
+  const own: string[] = [];
+  const namespaces = {
+    create: async (baseName: string, labels?: Record<string, string>, signal?: AbortSignal): Promise<string> => {
+      const n = await tracker.create(baseName, labels, signal, (name) => own.push(name));
+      return n;
+    },
+  };
   const result: CaseResult = {
     id: c.id,
     codename: c.codename,
@@ -78,8 +85,8 @@ async function runCase(c: ConformanceCase, opts: RunSuiteOptions, tracker: Names
     const body = (async () => {
       const baseName = c.id.toLowerCase();
       sink.steps.push(`STEP: Creating a namespace ${baseName}-*`);
-      const ns = await tracker.create(baseName, {}, ctrl.signal);
-      const ctx = newCaseContext({ client: opts.client, ns, signal: ctrl.signal, images: opts.images, namespaces: tracker, sink });
+      const ns = await namespaces.create(baseName, {}, ctrl.signal);
+      const ctx = newCaseContext({ client: opts.client, ns, signal: ctrl.signal, images: opts.images, namespaces, sink });
       await c.run(ctx);
     })();
     // A case that ignores its signal must not hang the suite: race it with the abort.
@@ -110,7 +117,7 @@ async function runCase(c: ConformanceCase, opts: RunSuiteOptions, tracker: Names
         sink.steps.push(`cleanup failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    result.namespaces = tracker.created.slice(before);
+    result.namespaces = own;
     problems.push(...(await tracker.deleteNamespaces(result.namespaces)));
     result.durationMs = Date.now() - started;
   }
