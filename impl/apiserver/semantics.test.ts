@@ -64,6 +64,12 @@ test.serial('default namespaces exist with phase Active and the kubernetes final
     t.is(r.json.status.phase, 'Active');
     t.deepEqual(r.json.spec.finalizers, ['kubernetes']);
   }
+  const svc = (await c.get(`${NS}/default/services/kubernetes`)).json;
+  t.is(svc.spec.clusterIP, '198.19.0.1');
+  const slice = (await c.get('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes')).json;
+  t.deepEqual(slice.ports, [{ name: 'https', port: srv.port, protocol: 'TCP' }]);
+  const ep = (await c.get(`${NS}/default/endpoints/kubernetes`)).json;
+  t.is(ep.subsets[0].addresses[0].ip, '127.0.0.1');
 });
 
 test.serial('deleting a namespace makes it Terminating; creating in it is 403; finalize removes it', async (t) => {

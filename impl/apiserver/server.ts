@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
 import type { Interface } from '#impl/storage/interfaces.ts';
 import { buildControlPlane, trackNamespaces, type ControlPlane } from './controlplane.ts';
 import { newApiHandler } from './handler.ts';
@@ -35,6 +36,11 @@ export interface ApiServerOptions {
   serviceClusterIPRange?: string;
   /** `--runtime-config`. */
   runtimeConfig?: string;
+  /**
+   * `--advertise-address`: the IP in the `kubernetes` Endpoints/EndpointSlice (default: the bind
+   * address, or the first non-loopback IPv4 when binding all interfaces).
+   */
+  advertiseAddress?: string;
   /** Use this storage instead of creating one (tests, benchmarks); it is not closed on stop. */
   storage?: Interface;
   /** Disable the per-resource watch cache. */
@@ -75,7 +81,7 @@ async function openStorage(o: ApiServerOptions): Promise<{ storage: Interface; o
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** bootstrap creates the default namespaces and the `kubernetes` service (idempotent). */
-async function bootstrap(cp: ControlPlane, port: number): Promise<void> {
+async function bootstrap(cp: ControlPlane, port: number, advertise: string): Promise<void> {
   const ctx = (ns = ''): RequestContext => ({ namespace: ns, warnings: [], user: { name: 'system:apiserver', groups: ['system:masters'] }, apiVersion: 'v1' });
   const nsStore = cp.registry.lookup('', 'v1', 'namespaces')?.store;
   for (const name of SYSTEM_NAMESPACES) {
@@ -111,10 +117,31 @@ async function bootstrap(cp: ControlPlane, port: number): Promise<void> {
       apiVersion: 'v1',
       kind: 'Endpoints',
       metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-      subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+      subsets: [{ addresses: [{ ip: advertise }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
     };
     await epStore.update(ctx('default'), 'kubernetes', (old) => ({ ...(old ?? ep), subsets: ep.subsets, metadata: { ...(old?.metadata ?? ep.metadata) } }), { forceAllowCreate: true, fieldManager: 'kube-apiserver' });
   }
+  const sliceStore = cp.registry.lookup('discovery.k8s.io', 'v1', 'endpointslices')?.store;
+  if (sliceStore) {
+    const slice: KubeObject = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [advertise], conditions: { ready: true } }],
+      ports: [{ name: 'https', port, protocol: 'TCP' }],
+    };
+    await sliceStore.update(ctx('default'), 'kubernetes', (old) => ({ ...(old ?? slice), endpoints: slice.endpoints, ports: slice.ports, metadata: { ...(old?.metadata ?? slice.metadata) } }), { forceAllowCreate: true, fieldManager: 'kube-apiserver' });
+  }
+}
+
+/** advertiseDefault picks the address other components reach the apiserver at. */
+function advertiseDefault(bind: string): string {
+  if (bind !== '0.0.0.0' && bind !== '::') return bind;
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }
 
 /**
@@ -167,7 +194,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const crd = installCrdSupport({ controlPlane: cp, openapi, storage, signal: stopCtl.signal });
   const ready = (async () => {
     await trackNamespaces(storage, cp.namespaces, stopCtl.signal);
-    await bootstrap(cp, port);
+    await bootstrap(cp, port, o.advertiseAddress ?? advertiseDefault(bind));
     await crd.start();
     isReady = true;
   })();

@@ -16,6 +16,7 @@ export const apiserverCommand: CommandModule = {
       .option('--etcd-servers <urls>', 'comma-separated etcd client URLs (etcd3 backend)')
       .option('--service-cluster-ip-range <cidr>', 'ClusterIP range for Services', '198.19.0.0/16')
       .option('--runtime-config <spec>', 'enable/disable group-versions, e.g. api/beta=true,batch/v1=false')
+      .option('--advertise-address <ip>', 'IP published in the kubernetes Endpoints/EndpointSlice')
       .action(async (opts: Record<string, string>) => {
         const { startApiServer } = await import('#impl/apiserver/index.ts');
         const backend = opts.storageBackend;
@@ -28,6 +29,7 @@ export const apiserverCommand: CommandModule = {
           etcdServers: opts.etcdServers,
           serviceClusterIPRange: opts.serviceClusterIpRange,
           runtimeConfig: opts.runtimeConfig,
+          advertiseAddress: opts.advertiseAddress,
         });
         await srv.ready;
         process.stdout.write(`${srv.url}\n`);
