@@ -415,4 +415,48 @@ export const containerCases = defineCases([
       await expectGrpcError(f.runtime.execSync({ containerId: id, cmd: ['echo', 'hi'], timeout: '5' }, { signal: f.signal }), 'ExecSync in an EXITED container');
     },
   },
+  {
+    name: '[kubets] Container events should stream the lifecycle events of a container',
+    async run(f) {
+      const ctl = new AbortController();
+      const onAbort = (): void => ctl.abort();
+      f.signal.addEventListener('abort', onAbort, { once: true });
+      f.defer('stop the event stream', async () => {
+        f.signal.removeEventListener('abort', onAbort);
+        ctl.abort();
+      });
+      const events = f.runtime.getContainerEvents(ctl.signal);
+      const seen: Array<{ id: string; type: number }> = [];
+      let streamError: unknown;
+      const reader = (async () => {
+        try {
+          for await (const e of events) seen.push({ id: e.containerId, type: e.containerEventType });
+        } catch (err) {
+          streamError = err;
+        }
+      })();
+      // The first read tells whether the RPC exists at all.
+      for (let i = 0; i < 20 && !streamError; i++) await sleep(100, f.signal);
+      if (streamError) await f.orSkipUnimplemented(Promise.reject(streamError), 'GetContainerEvents');
+      const pod = await f.newPod('events');
+      const id = await f.runContainer(pod, 'events');
+      await f.eventually('CONTAINER_CREATED and CONTAINER_STARTED events', async () => {
+        if (streamError) fail(`GetContainerEvents stream failed: ${String(streamError)}`);
+        const types = seen.filter((e) => e.id === id).map((e) => e.type);
+        expectTrue(types.includes(0) && types.includes(1), `events for container ${id}: ${JSON.stringify(types)} (want CREATED=0 and STARTED=1)`);
+      }, 15_000);
+      ctl.abort();
+      await reader;
+    },
+  },
+  {
+    name: '[kubets] Container should checkpoint a running container when the runtime supports it',
+    async run(f) {
+      const pod = await f.newPod('checkpoint');
+      const id = await f.runContainer(pod, 'checkpoint');
+      const dir = await f.tempDir('checkpoint');
+      await f.orSkipUnimplemented(f.runtime.checkpointContainer({ containerId: id, location: path.join(dir, 'checkpoint.tar'), timeout: '60' }, { signal: f.signal }), 'CheckpointContainer');
+      await stat(path.join(dir, 'checkpoint.tar')).catch(() => fail('CheckpointContainer succeeded but wrote no archive at the requested location'));
+    },
+  },
 ]);
