@@ -11,7 +11,7 @@
  * ```
  */
 export { startKubelet, Kubelet, silentLogger, type KubeletOptions, type KubeletHandle, type KubeletLogger } from './kubelet.ts';
-export { restKubeletClient, type KubeletClient, type PodList } from './kubelet-client.ts';
+export { restKubeletClient, type KubeletClient } from './kubelet-client.ts';
 export { PodWorkers, type PodSyncer, type PodWorkerState, type SyncPodType, type UpdatePodOptions } from './pod-workers.ts';
 export { computePodActions, type PodActions } from './kuberuntime/kuberuntime-manager.ts';
 export { generateAPIPodStatus, getPhase } from './kubelet-pods.ts';

@@ -5,13 +5,8 @@
  * ApiErrors (use its `isNotFound`, `isConflict`).
  */
 import type { ConfigMap, Lease, Node, Pod, Secret } from '#generated/k8s/index.ts';
-import { isNotFound, type RestClient, type WatchEvent } from '#impl/client/index.ts';
-
-/** PodList is a list of pods with the collection's resourceVersion. */
-export interface PodList {
-  items: Pod[];
-  resourceVersion: string;
-}
+import { isNotFound, type RestClient } from '#impl/client/index.ts';
+import { newListWatchFromClient, type ListerWatcher } from '#impl/client/tools/cache/index.ts';
 
 /** KubeletClient: see the module comment. Every method takes an AbortSignal. */
 export interface KubeletClient {
@@ -22,9 +17,8 @@ export interface KubeletClient {
   getLease(namespace: string, name: string, signal?: AbortSignal): Promise<Lease>;
   createLease(lease: Lease, signal?: AbortSignal): Promise<Lease>;
   updateLease(lease: Lease, signal?: AbortSignal): Promise<Lease>;
-  listPods(fieldSelector: string, signal?: AbortSignal): Promise<PodList>;
-  /** watchPods streams pod events from `resourceVersion` until the server closes or the signal aborts. */
-  watchPods(fieldSelector: string, resourceVersion: string, signal?: AbortSignal): AsyncIterable<WatchEvent<Pod>>;
+  /** podListWatch lists and watches pods matching a field selector (for the pod source's informer). */
+  podListWatch(fieldSelector: string): ListerWatcher<Pod>;
   getPod(namespace: string, name: string, signal?: AbortSignal): Promise<Pod>;
   /** updatePodStatus PUTs pods/{name}/status. */
   updatePodStatus(pod: Pod, signal?: AbortSignal): Promise<Pod>;
@@ -58,12 +52,7 @@ export function restKubeletClient(rest: RestClient): KubeletClient {
     getLease: (ns, name, signal) => leases.namespace(ns).get(name, { signal }) as Promise<Lease>,
     createLease: (lease, signal) => leases.namespace(lease.metadata?.namespace ?? '').create(lease, { signal }) as Promise<Lease>,
     updateLease: (lease, signal) => leases.namespace(lease.metadata?.namespace ?? '').update(lease, { signal }) as Promise<Lease>,
-    listPods: async (fieldSelector, signal) => {
-      const list = await pods.list({ fieldSelector, signal });
-      return { items: list.items as Pod[], resourceVersion: list.metadata.resourceVersion ?? '' };
-    },
-    watchPods: (fieldSelector, resourceVersion, signal) =>
-      pods.watch({ fieldSelector, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300, signal }) as AsyncIterable<WatchEvent<Pod>>,
+    podListWatch: (fieldSelector) => newListWatchFromClient(pods, { fieldSelector }) as unknown as ListerWatcher<Pod>,
     getPod: (ns, name, signal) => pods.namespace(ns).get(name, { signal }) as Promise<Pod>,
     updatePodStatus: (pod, signal) => pods.namespace(pod.metadata?.namespace ?? '').update(pod, { subresource: 'status', signal }) as Promise<Pod>,
     deletePod: async (ns, name, opts, signal) => {

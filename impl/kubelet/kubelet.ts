@@ -386,6 +386,9 @@ export class Kubelet implements PodSyncer {
    * finishes deleted pods whose workers already finished (e.g. a Failed pod deleted later).
    */
   async housekeeping(signal: AbortSignal): Promise<void> {
+    // Until the sources delivered their first list, "not desired" means "not seen yet": a
+    // restarted kubelet must not kill the pods it is about to adopt (upstream sourcesReady).
+    if (!this.source.hasSynced()) return;
     const desired = this.podManager.uids();
     this.podWorkers.syncKnownPods(desired);
     for (const rp of this.pleg.runtimePods()) {
