@@ -4,6 +4,7 @@
  * {@link LeaseLock} for `coordination.k8s.io/v1` Leases and an in-memory fake client.
  */
 export * from './leader-election.ts';
+export * from './metrics.ts';
 export * from './resourcelock/interface.ts';
 export * from './resourcelock/lease-lock.ts';
 export * from './resourcelock/fake-lease-client.ts';

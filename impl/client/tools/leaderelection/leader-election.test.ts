@@ -136,3 +136,17 @@ test('two candidates never lead at once', async (t) => {
   b.ctrl.abort();
   await Promise.all([a.done, b.done]);
 });
+
+test('leader_election_master_status follows leadership', async (t) => {
+  const { Registry } = await import('prom-client');
+  const { prometheusLeaderMetrics } = await import('./metrics.ts');
+  const registry = new Registry();
+  const clock = new FakeClock();
+  const client = new FakeLeaseClient();
+  const a = candidate('a', client, clock, { metrics: prometheusLeaderMetrics(registry), name: 'kube-scheduler', releaseOnCancel: true });
+  await clock.advance(0);
+  t.regex(await registry.metrics(), /leader_election_master_status\{name="kube-scheduler"\} 1/);
+  a.ctrl.abort();
+  await a.done;
+  t.regex(await registry.metrics(), /leader_election_master_status\{name="kube-scheduler"\} 0/);
+});

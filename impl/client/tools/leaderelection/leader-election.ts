@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { isNotFound } from '../../api-error.ts';
 import { jitter, realClock, sleepUntilAborted, type Clock } from '../../util/workqueue/clock.ts';
 import { noopLogger, type Logger } from '../cache/logger.ts';
+import { noopLeaderMetrics, type LeaderMetrics } from './metrics.ts';
 import type { LeaderElectionRecord, ResourceLock } from './resourcelock/interface.ts';
 
 /** JITTER_FACTOR is the retry jitter (upstream `JitterFactor = 1.2`). */
@@ -52,6 +53,8 @@ export interface LeaderElectionConfig {
   clock?: Clock;
   logger?: Logger;
   random?: () => number;
+  /** Leadership metrics; default none (see `prometheusLeaderMetrics`). */
+  metrics?: LeaderMetrics;
 }
 
 /** DEFAULT_LEADER_ELECTION durations, ms (upstream component-base defaults). */
@@ -73,6 +76,7 @@ export class LeaderElector {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly random: () => number;
+  private readonly metrics: LeaderMetrics;
   readonly name: string;
   private observedRecord: LeaderElectionRecord | undefined;
   private observedRawRecord = '';
@@ -89,6 +93,7 @@ export class LeaderElector {
     this.clock = config.clock ?? realClock;
     this.logger = config.logger ?? noopLogger;
     this.random = config.random ?? Math.random;
+    this.metrics = config.metrics ?? noopLeaderMetrics;
     this.name = config.name ?? config.lock.describe();
   }
 
@@ -132,6 +137,7 @@ export class LeaderElector {
         leading.abort(new Error(`leader election lost: ${this.name}`));
       }
       if (this.releaseOnCancel) await this.release();
+      else this.metrics.leaderOff(this.name);
     } finally {
       try {
         this.callbacks.onStoppedLeading();
@@ -150,6 +156,7 @@ export class LeaderElector {
       this.maybeReportTransition();
       if (ok) {
         this.lock.recordEvent('became leader');
+        this.metrics.leaderOn(this.name);
         this.logger.info({ lock: this.name }, 'successfully acquired lease');
         return true;
       }
@@ -176,6 +183,7 @@ export class LeaderElector {
       this.maybeReportTransition();
       if (signal.aborted) return;
       if (!ok) {
+        this.metrics.leaderOff(this.name);
         this.logger.error({ lock: this.name }, 'failed to renew lease: timed out waiting for the condition');
         this.lock.recordEvent('stopped leading');
         return;
@@ -202,6 +210,7 @@ export class LeaderElector {
       return false;
     }
     this.setObservedRecord(record);
+    this.metrics.leaderOff(this.name);
     return true;
   }
 
@@ -229,6 +238,7 @@ export class LeaderElector {
         this.logger.warn({ lock: this.name, err: String(err) }, 'Failed to update lock optimistically, falling back to slow path');
       }
     }
+    if (this.isLeader()) this.metrics.slowpathExercised(this.name);
 
     // 2. Obtain or create the record.
     let old: LeaderElectionRecord;
