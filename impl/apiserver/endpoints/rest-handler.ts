@@ -11,6 +11,7 @@ import {
   fieldLabelNotSupported,
   methodNotSupported,
   notFound,
+  requestEntityTooLarge,
   StatusError,
 } from '#impl/apimachinery/index.ts';
 import { parse as parseLabelSelector } from '#impl/apimachinery/labels/selector.ts';
@@ -34,7 +35,7 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BY
   const len = Number(req.headers['content-length'] ?? '0');
   if (len > limit) {
     req.resume();
-    throw new StatusError({ reason: 'RequestEntityTooLarge', message: `the server has received a request that is too large: limit is ${limit}` });
+    throw requestEntityTooLarge(`limit is ${limit}`);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -42,7 +43,7 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BY
     size += c.length;
     if (size > limit) {
       req.resume();
-      throw new StatusError({ reason: 'RequestEntityTooLarge', message: `the server has received a request that is too large: limit is ${limit}` });
+      throw requestEntityTooLarge(`limit is ${limit}`);
     }
     chunks.push(c);
   }
@@ -167,7 +168,7 @@ export function buildPredicate(served: ServedResource, q: URLSearchParams, nameF
   try {
     labelSel = ls ? parseLabelSelector(ls) : undefined;
   } catch (err) {
-    throw badRequest(`unable to parse requirement: ${(err as Error).message}`);
+    throw badRequest((err as Error).message);
   }
   let fieldSel;
   try {
@@ -184,11 +185,13 @@ export function buildPredicate(served: ServedResource, q: URLSearchParams, nameF
     const allowed = new Set(['metadata.name', ...(served.entry.namespaced ? ['metadata.namespace'] : []), ...supportedFieldLabels(served)]);
     for (const req of fieldSel.requirements) if (!allowed.has(req.field)) throw fieldLabelNotSupported(req.field);
   }
-  if (!labelSel?.empty() && labelSel === undefined && (!fieldSel || fieldSel.empty()) && !nameFromPath) return undefined;
+  const noLabels = !labelSel || labelSel.empty();
+  const noFields = !fieldSel || fieldSel.empty();
+  if (noLabels && noFields && nameFromPath === undefined) return undefined;
   return (o) => {
     if (nameFromPath !== undefined && o.metadata.name !== nameFromPath) return false;
-    if (labelSel && !labelSel.matches(o.metadata.labels)) return false;
-    if (fieldSel && !fieldSel.empty() && !fieldSel.matches(attrsOf(o))) return false;
+    if (!noLabels && !labelSel!.matches(o.metadata.labels)) return false;
+    if (!noFields && !fieldSel!.matches(attrsOf(o))) return false;
     return true;
   };
 }
