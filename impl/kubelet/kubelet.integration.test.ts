@@ -166,6 +166,12 @@ it('a busybox pod bound to the node reaches Running with a pod IP in 198.18.0.0/
     return p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
   });
   t.like(conds, { PodReadyToStartContainers: 'True', Initialized: 'True', PodScheduled: 'True' });
+  const reasons = await until('events', async () => {
+    const list = await rest.resource('', 'v1', 'events').namespace('default').list();
+    const mine = list.items.filter((e) => e.involvedObject?.name === 'hello' && e.source?.component === 'kubelet').map((e) => String(e.reason));
+    return ['Pulling', 'Pulled', 'Created', 'Started'].every((r) => mine.includes(r)) ? mine : undefined;
+  }, 15_000);
+  t.true(reasons.includes('Started'));
 });
 
 it('a pod exiting 3 with restartPolicy Never reaches Failed with exitCode 3', async (t) => {

@@ -20,6 +20,7 @@ import path from 'node:path';
 import type { Node, Pod, Taint } from '#generated/k8s/index.ts';
 import { connectCri, type CriClients } from '#impl/cri/index.ts';
 import { loadKubeconfig, RestClient, type RestConfig } from '#impl/client/index.ts';
+import { newBroadcaster, newEventSink, type EventBroadcaster, type EventRecorder, type ObjectLike } from '#impl/client/tools/record/index.ts';
 import { realClock, type Clock } from '#impl/storage/clock.ts';
 import { newSourceApiserver, type PodSource, type PodUpdate } from './config/apiserver.ts';
 import { emptyPodStatus, type PodStatus, type RuntimePod } from './container/runtime.ts';
@@ -95,6 +96,8 @@ export interface KubeletOptions {
   clock?: Clock;
   signal?: AbortSignal;
   logger?: KubeletLogger;
+  /** recorder receives pod events (Pulling, Pulled, Created, Started, Killing, BackOff, Failed...). startKubelet makes one writing to the API when not given. */
+  recorder?: EventRecorder;
   machineInfo?: () => MachineInfo;
 }
 
@@ -148,8 +151,8 @@ export class Kubelet implements PodSyncer {
       getSecret: (ns: string, name: string, signal?: AbortSignal) => this.client.getSecret(ns, name, signal),
     };
     const onEvent = (pod: Pod, type: string, reason: string, message: string): void => {
-      // TODO #6: record Events in the API.
       this.log.debug({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, type, reason }, message);
+      o.recorder?.event({ ...pod, apiVersion: 'v1', kind: 'Pod' } as ObjectLike, type, reason, message);
     };
     this.volumeManager = new VolumeManager({ rootDir, configSource, warn: (pod, msg) => this.log.warn({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace }, msg) });
     const sandboxContext: SandboxConfigContext = {
@@ -474,10 +477,17 @@ export function startKubelet(opts: KubeletOptions): KubeletHandle {
   let cri: CriClients | undefined;
   let rest: RestClient | undefined;
   let client = opts.client;
+  let broadcaster: EventBroadcaster | undefined;
+  let recorder = opts.recorder;
   if (!client) {
     const cfg = opts.restConfig ?? loadKubeconfig({ path: opts.kubeconfig });
     rest = new RestClient({ ...cfg, userAgent: cfg.userAgent ?? 'kubelet/v1.35.0 (linux) kubets' });
     client = restKubeletClient(rest);
+    if (!recorder) {
+      broadcaster = newBroadcaster({ clock: opts.clock });
+      broadcaster.startRecordingToSink(newEventSink(rest));
+      recorder = broadcaster.newRecorder({ component: 'kubelet', host: (opts.hostnameOverride ?? os.hostname()).toLowerCase() });
+    }
   }
   let runtimeService = opts.runtimeService;
   let imageService = opts.imageService;
@@ -487,12 +497,13 @@ export function startKubelet(opts: KubeletOptions): KubeletHandle {
     runtimeService ??= cri.runtime;
     imageService ??= cri.image;
   }
-  const kubelet = new Kubelet({ ...opts, client, runtimeService, imageService });
+  const kubelet = new Kubelet({ ...opts, client, runtimeService, imageService, recorder });
   const ctrl = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, ctrl.signal]) : ctrl.signal;
   let resolveRegistered: () => void = () => {};
   const registered = new Promise<void>((r) => (resolveRegistered = r));
-  const done = kubelet.run(signal, () => resolveRegistered()).finally(() => {
+  const done = kubelet.run(signal, () => resolveRegistered()).finally(async () => {
+    await broadcaster?.shutdown().catch(() => {});
     cri?.close();
     rest?.close();
   });
