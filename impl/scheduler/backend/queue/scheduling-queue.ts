@@ -232,7 +232,7 @@ export class PriorityQueue {
 
   /** isPodBackingOff reports whether the pod's backoff has not expired. */
   isPodBackingOff(qpi: QueuedPodInfo): boolean {
-    if (qpi.gated) return false;
+    if (qpi.gated || qpi.attempts === 0) return false;
     return this.backoffTime(qpi) > this.clock.now();
   }
 

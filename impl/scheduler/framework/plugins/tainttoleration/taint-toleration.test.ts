@@ -9,7 +9,7 @@ interface FilterCase {
   name: string;
   pod: Pod;
   taints: Taint[];
-  want?: { code: number; reason: string };
+  want?: { code: Code; reason: string };
 }
 
 const filterCases: FilterCase[] = [
