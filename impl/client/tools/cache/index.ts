@@ -11,6 +11,7 @@ export * from './thread-safe-store.ts';
 export * from './list-watch.ts';
 export * from './reflector.ts';
 export * from './shared-informer.ts';
+export * from './filtering-resource-event-handler.ts';
 export * from './lister.ts';
 export * from './wait-for-cache-sync.ts';
 export * from './shared-informer-factory.ts';

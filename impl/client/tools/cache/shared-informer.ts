@@ -208,11 +208,11 @@ class SharedIndexInformerImpl<T extends KubeObject> implements SharedIndexInform
       return listener;
     }
     this.listeners.add(listener);
-    if (this.synced || this.started) {
+    if (this.started) {
       // upstream: a late handler first sees the cache's content as adds.
       for (const obj of this.indexer.list()) listener.add({ type: 'add', obj, initial: true });
+      listener.initialQueued = true;
     }
-    listener.initialQueued = this.synced || this.started ? true : false;
     if (period > 0) {
       listener.nextResyncAt = this.clock.now() + period;
       if (this.started) this.scheduleResync();
