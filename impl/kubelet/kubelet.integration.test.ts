@@ -206,6 +206,28 @@ async function execIn(pod: Pod, container: string, cmd: string[]): Promise<strin
   return Buffer.from(r.stdout).toString('utf8') + Buffer.from(r.stderr).toString('utf8');
 }
 
+it('termination messages: from the file, and from the log with FallbackToLogsOnError', async (t) => {
+  await pods().create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'msg' },
+    spec: {
+      nodeName: NODE,
+      restartPolicy: 'Never',
+      containers: [
+        { name: 'file', image: 'busybox', command: ['sh', '-c', 'printf bye > /dev/termination-log; exit 1'] },
+        { name: 'logs', image: 'busybox', command: ['sh', '-c', 'echo from-the-log; exit 2'], terminationMessagePolicy: 'FallbackToLogsOnError' },
+      ],
+    },
+  });
+  const p = await podWhere('msg', 'Failed', (x) => x.status?.phase === 'Failed');
+  const byName = Object.fromEntries((p.status?.containerStatuses ?? []).map((c) => [c.name, c.state?.terminated]));
+  t.is(byName.file?.message, 'bye');
+  t.is(byName.file?.exitCode, 1);
+  t.is(byName.logs?.message, 'from-the-log\n');
+  t.is(byName.logs?.exitCode, 2);
+});
+
 it('init container, emptyDir, configMap/secret volumes and env from ConfigMap, Secret and the downward API', async (t) => {
   await rest.resource('', 'v1', 'configmaps').namespace('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { color: 'blue', 'file.txt': 'from-configmap' } });
   await rest.resource('', 'v1', 'secrets').namespace('default').create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec' }, data: { password: Buffer.from('s3cret').toString('base64') } });

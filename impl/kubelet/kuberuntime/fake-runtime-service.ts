@@ -231,6 +231,8 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
       message: '',
       labels: c.config.labels as Record<string, string>,
       annotations: c.config.annotations as Record<string, string>,
+      mounts: c.config.mounts ?? [],
+      logPath: '',
     };
     return { status: status as ContainerStatus, info: {} };
   }

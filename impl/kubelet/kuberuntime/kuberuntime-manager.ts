@@ -14,7 +14,7 @@
  * waiting reason (ErrImagePull, CrashLoopBackOff, CreateContainerConfigError, ...).
  */
 import type { Container, Pod } from '#generated/k8s/index.ts';
-import { ContainerState as CriContainerState, NamespaceMode, PodSandboxState, type DeepPartial, type PodSandboxConfig } from '#generated/cri/api.ts';
+import { ContainerState as CriContainerState, NamespaceMode, PodSandboxState, type ContainerStatus as CriContainerStatus, type DeepPartial, type PodSandboxConfig } from '#generated/cri/api.ts';
 import type { Clock } from '#impl/storage/clock.ts';
 import {
   findContainerStatus,
@@ -31,8 +31,11 @@ import { Backoff } from '../util/backoff.ts';
 import type { VolumeManager } from '../volumemanager/volume-manager.ts';
 import { generateContainerConfig, hashContainer } from './container.ts';
 import type { RuntimeService } from './cri-services.ts';
+import { createTerminationMessageFile, readLogTail, readTerminationMessageFile } from './termination-message.ts';
 import {
   CONTAINER_HASH_LABEL,
+  CONTAINER_TERMINATION_MESSAGE_PATH_LABEL,
+  CONTAINER_TERMINATION_MESSAGE_POLICY_LABEL,
   KUBERNETES_CONTAINER_NAME_LABEL,
   KUBERNETES_POD_NAMESPACE_LABEL,
   KUBERNETES_POD_NAME_LABEL,
@@ -316,6 +319,10 @@ export class KubeGenericRuntimeManager {
       try {
         const st = (await this.rs.containerStatus({ containerId: c.id }, { signal })).status;
         if (!st) continue;
+        let message = st.message;
+        if (st.state === CriContainerState.CONTAINER_EXITED) {
+          message = (await this.terminationMessage(st)) || st.message;
+        }
         containerStatuses.push({
           id: st.id,
           runtime: this.o.runtimeName,
@@ -330,7 +337,7 @@ export class KubeGenericRuntimeManager {
           imageId: st.imageId || st.image?.image || '',
           restartCount: st.metadata?.attempt ?? 0,
           reason: st.reason,
-          message: st.message,
+          message,
           hash: st.annotations[CONTAINER_HASH_LABEL] ?? '',
         });
       } catch (err) {
@@ -341,6 +348,17 @@ export class KubeGenericRuntimeManager {
     containerStatuses.sort((a, b) => b.createdAt - a.createdAt || b.restartCount - a.restartCount);
     const ready = sandboxStatuses.find((s) => s.ready);
     return { uid, name, namespace, ips: ready?.ips ?? [], sandboxStatuses, containerStatuses, timestamp: this.o.clock.now() };
+  }
+
+  /** terminationMessage reads an exited container's message (file, or log tail per policy). */
+  private async terminationMessage(st: CriContainerStatus): Promise<string> {
+    const tmPath = st.annotations[CONTAINER_TERMINATION_MESSAGE_PATH_LABEL];
+    const policy = st.annotations[CONTAINER_TERMINATION_MESSAGE_POLICY_LABEL];
+    let msg = '';
+    const mount = tmPath ? st.mounts.find((m) => m.containerPath === tmPath) : undefined;
+    if (mount) msg = await readTerminationMessageFile(mount.hostPath);
+    if (!msg && policy === 'FallbackToLogsOnError' && st.exitCode !== 0 && st.logPath) msg = await readLogTail(st.logPath);
+    return msg;
   }
 
   /** syncPod: see the module comment. */
@@ -431,6 +449,11 @@ export class KubeGenericRuntimeManager {
     const imageRef = await this.o.imageManager.ensureImageExists(pod, c, signal);
     const env = await makeEnvironmentVariables(pod, c, this.o.configSource, { nodeName: this.o.nodeName, hostIPs: this.o.nodeIPs, podIPs }, signal);
     const mounts = this.o.volumeManager.makeMounts(pod, c, volumes, etcHosts);
+    const tmPath = c.terminationMessagePath ?? '/dev/termination-log';
+    if (tmPath && !mounts.some((m) => m.containerPath === tmPath)) {
+      const file = await createTerminationMessageFile(this.o.volumeManager.podDir(pod.metadata?.uid ?? ''), c.name);
+      mounts.push({ containerPath: tmPath, hostPath: file, readonly: false });
+    }
     const config = generateContainerConfig(pod, c, {
       restartCount,
       imageRef,
