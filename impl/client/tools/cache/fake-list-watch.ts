@@ -22,7 +22,8 @@ function expiredError(request: string, message?: string): ApiError {
 }
 
 class FakeWatch<T> {
-  private readonly buffer: Array<WatchEvent<T>> = [];
+  private buffer: Array<WatchEvent<T>> = [];
+  private head = 0;
   private wake: (() => void) | undefined;
   closed = false;
   error: unknown;
@@ -42,7 +43,14 @@ class FakeWatch<T> {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for (;;) {
-        while (this.buffer.length > 0) yield this.buffer.shift()!;
+        while (this.head < this.buffer.length) {
+          const ev = this.buffer[this.head++]!;
+          if (this.head === this.buffer.length) {
+            this.buffer = [];
+            this.head = 0;
+          }
+          yield ev;
+        }
         if (this.closed) {
           if (this.error) throw this.error;
           return;
