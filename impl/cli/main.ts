@@ -11,7 +11,9 @@ async function main(argv: string[]): Promise<void> {
   await program.parseAsync(argv);
 }
 
+// A command that fails exits at once with status 1, even if it left servers or timers behind
+// (a half-started `kubets up` must not linger).
 main(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
+  process.exit(1);
 });
