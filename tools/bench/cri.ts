@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ContainerState } from '#generated/cri/api.ts';
-import { dialCri, type RawCri } from '../../conformance/cri/framework/raw-client.ts';
+import * as grpc from '@grpc/grpc-js';
+import { dialCri, isCriCallError, type RawCri } from '../../conformance/cri/framework/raw-client.ts';
 import { preflight } from '../../conformance/cri/validate.ts';
 
 /** BENCH_OPERATIONS are the timed operations, in lifecycle order. */
@@ -150,6 +151,8 @@ export async function runCriBench(opts: CriBenchOptions): Promise<CriBenchResult
     const v = await preflight(cri, opts.runtimeEndpoint, opts.connectTimeoutMs ?? 10_000, signal);
     await ensureImage(cri, image, signal);
 
+    // gone is set when the runtime stops answering: the run stops instead of failing every call.
+    let gone = '';
     const timed = async <T>(op: BenchOperation, call: () => Promise<T>, durations: number[]): Promise<T> => {
       const s = now();
       try {
@@ -160,6 +163,7 @@ export async function runCriBench(opts: CriBenchOptions): Promise<CriBenchResult
         return r;
       } catch (err) {
         errorCounts[op]++;
+        if (isCriCallError(err, grpc.status.UNAVAILABLE) && !gone) gone = `${op}: ${err.message}`;
         if (errors.length < 10) errors.push(`${op}: ${err instanceof Error ? err.message : String(err)}`);
         throw err;
       }
@@ -205,7 +209,7 @@ export async function runCriBench(opts: CriBenchOptions): Promise<CriBenchResult
     let done = 0;
     await Promise.all(
       Array.from({ length: Math.min(concurrency, iterations) }, async () => {
-        while (next < iterations && !signal?.aborted) {
+        while (next < iterations && !signal?.aborted && !gone) {
           const i = next++;
           await lifecycle(i);
           opts.onProgress?.(++done, iterations + pullIterations);
@@ -215,6 +219,7 @@ export async function runCriBench(opts: CriBenchOptions): Promise<CriBenchResult
       }),
     );
 
+    if (gone) throw new Error(`the runtime stopped answering after ${datapoints.length} complete iterations: ${gone}`);
     for (let i = 0; i < pullIterations && !signal?.aborted; i++) {
       const st = await cri.image.imageStatus({ image: { image: pullImage } }, { signal }).catch(() => undefined);
       if (st?.image?.id) await cri.image.removeImage({ image: { image: st.image.id } }, { signal }).catch(() => undefined);

@@ -4,8 +4,9 @@
  *
  * With an upstream endpoint it proxies every unary RPC to a real runtime (containerd) and injects
  * the chosen faults on the way back; without one it is a fake that answers Version and Status,
- * runs "sandboxes" after a short delay, and says UNIMPLEMENTED to everything else (enough to test
- * how the validator behaves when the runtime dies mid-run).
+ * runs "sandboxes" and "containers" after a short delay (nothing really runs), has one fake image,
+ * and says UNIMPLEMENTED to everything else (enough to test how the validator and the benchmark
+ * behave when the runtime dies mid-run).
  *
  * Run as a script (the bad-input tests kill it by PID):
  *   npx tsx conformance/cri/testing/faulty-runtime.ts --listen /tmp/x.sock [--upstream unix:///…] [--faults a,b] [--delay MS]
@@ -121,6 +122,13 @@ export async function startFaultyRuntime(opts: FaultyRuntimeOptions): Promise<Fa
     runtime.podSandboxStatus = (call, cb) =>
       cb(null, { status: { id: (call.request as api.PodSandboxStatusRequest).podSandboxId, state: api.PodSandboxState.SANDBOX_READY, createdAt: String(Date.now() * 1e6) }, info: {} });
     runtime.listPodSandbox = (_call, cb) => cb(null, { items: [] });
+    runtime.createContainer = (_call, cb) => void setTimeout(() => cb(null, { containerId: randomUUID().replace(/-/g, '') }), delay / 3);
+    for (const m of ['startContainer', 'stopContainer', 'removeContainer']) runtime[m] = (_call, cb) => cb(null, {});
+    runtime.listContainers = (_call, cb) => cb(null, { containers: [] });
+    image.imageStatus = (call, cb) =>
+      cb(null, { image: { id: 'sha256:' + '1'.repeat(64), repoTags: [(call.request as api.ImageStatusRequest).image?.image ?? ''], repoDigests: [], size: '1' }, info: {} });
+    image.pullImage = (_call, cb) => cb(null, { imageRef: 'sha256:' + '1'.repeat(64) });
+    image.removeImage = (_call, cb) => cb(null, {});
   }
 
   const server = new grpc.Server();
