@@ -1,0 +1,167 @@
+/**
+ * Shared pieces of the REST handlers: the request bundle, body reading and decoding, query
+ * parameters (dryRun, fieldValidation, fieldManager), type-meta and unknown-field checks.
+ *
+ * upstream: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go and the strict decoding
+ * of handlers/create.go.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import YAML from 'yaml';
+import { badRequest, methodNotSupported, requestEntityTooLarge, StatusError } from '#impl/apimachinery/index.ts';
+import type { ServedResource } from '../../api-registry.ts';
+import type { RequestInfo } from '../../request-info.ts';
+import type { KubeObject, RequestContext } from '../../registry/rest/strategy.ts';
+import type { Store } from '../../registry/generic/store.ts';
+import { negotiateInput } from '../../negotiation.ts';
+import { applyDefaults, findUnknownFields } from '../../schema/structural.ts';
+import { findDuplicateFields } from '../duplicate-fields.ts';
+
+/** MAX_REQUEST_BODY_BYTES is upstream's 3 MiB request limit. */
+export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+
+/** readBody reads a request body, 413 RequestEntityTooLarge past the limit. */
+export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BYTES): Promise<Buffer> {
+  const len = Number(req.headers['content-length'] ?? '0');
+  if (len > limit) {
+    req.resume();
+    throw requestEntityTooLarge(`limit is ${limit}`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > limit) {
+      req.resume();
+      throw requestEntityTooLarge(`limit is ${limit}`);
+    }
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** RestRequest bundles what every verb handler needs. */
+export interface RestRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: RequestInfo;
+  query: URLSearchParams;
+  served: ServedResource;
+  ctx: RequestContext;
+  now: () => Date;
+}
+
+export function dryRunOf(q: URLSearchParams): boolean {
+  const vals = q.getAll('dryRun');
+  for (const v of vals) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}`);
+  return vals.includes('All');
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function fieldValidationOf(q: URLSearchParams): FieldValidation {
+  const v = q.get('fieldValidation') ?? 'Warn';
+  if (v === '' ) return 'Warn';
+  if (v !== 'Strict' && v !== 'Warn' && v !== 'Ignore') throw badRequest(`fieldValidation parameter unsupported: ${v}`);
+  return v;
+}
+
+/** defaultFieldManager derives the manager from the User-Agent like upstream (`kubectl-client-side-apply`, `kubectl`). */
+export function fieldManagerOf(r: RestRequest): string {
+  const fm = r.query.get('fieldManager');
+  if (fm) {
+    if (fm.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
+    return fm;
+  }
+  const ua = String(r.req.headers['user-agent'] ?? 'unknown');
+  return ua.split('/')[0]!.slice(0, 128);
+}
+
+/** decodeObject parses a JSON/YAML body, 400 on malformed input. */
+export function decodeBody(buf: Buffer, kind: 'json' | 'yaml'): unknown {
+  const text = buf.toString('utf8');
+  if (kind === 'yaml') {
+    try {
+      return YAML.parse(text, { uniqueKeys: false });
+    } catch (err) {
+      throw badRequest(`error decoding YAML: ${(err as Error).message}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(describeJsonError(text, err));
+  }
+}
+
+export function describeJsonError(text: string, err: unknown): string {
+  if (text.trim() === '') return 'Object \'Kind\' is missing in \'\'';
+  const msg = err instanceof Error ? err.message : String(err);
+  return `couldn't get version/kind; json parse error: ${msg}`;
+}
+
+/** checkTypeMeta enforces that apiVersion/kind match the URL (upstream: the decoder defaults them from the URL and rejects others). */
+export function checkTypeMeta(obj: unknown, apiVersion: string, kind: string): KubeObject {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw badRequest(`the object provided is unrecognized (must be of type ${kind})`);
+  const o = obj as KubeObject;
+  if (o.kind !== undefined && o.kind !== '' && o.kind !== kind) {
+    throw badRequest(`the object provided is unrecognized (must be of type ${kind}): ${o.kind} in version "${apiVersion}" cannot be handled as a ${kind}`);
+  }
+  if (o.apiVersion !== undefined && o.apiVersion !== '' && o.apiVersion !== apiVersion) {
+    throw badRequest(`the API version in the data (${o.apiVersion}) does not match the expected API version (${apiVersion})`);
+  }
+  o.apiVersion = apiVersion;
+  o.kind = kind;
+  if (o.metadata === undefined || o.metadata === null) o.metadata = {};
+  if (typeof o.metadata !== 'object' || Array.isArray(o.metadata)) throw badRequest('metadata: must be an object');
+  return o;
+}
+
+/** checkUnknownFields applies fieldValidation: Strict -> 400, Warn -> Warning headers, Ignore -> nothing. */
+export function checkUnknownFields(r: RestRequest, obj: unknown, schema = r.served.schema, mode = fieldValidationOf(r.query), prune = false, duplicates: string[] = []): void {
+  if (mode === 'Ignore' && !prune) return;
+  const unknown = schema ? findUnknownFields(obj, schema, { prune }) : [];
+  if ((unknown.length === 0 && duplicates.length === 0) || mode === 'Ignore') return;
+  const problems = [...duplicates.map((p) => `duplicate field "${p}"`), ...unknown.map((p) => `unknown field "${p}"`)];
+  if (mode === 'Strict') throw badRequest(`strict decoding error: ${problems.join(', ')}`);
+  r.ctx.warnings.push(...problems);
+}
+
+export function apiVersionOf(served: ServedResource): string {
+  return served.entry.group === '' ? served.entry.version : `${served.entry.group}/${served.entry.version}`;
+}
+
+export function needStore(r: RestRequest): Store {
+  if (!r.served.store) throw methodNotSupported({ group: r.served.entry.group, resource: r.served.entry.resource }, r.info.verb);
+  return r.served.store;
+}
+
+export function checkVerb(r: RestRequest, verb: string, verbs: readonly string[] = r.served.entry.verbs): void {
+  if (!verbs.includes(verb)) throw methodNotSupported({ group: r.served.entry.group, resource: r.served.entry.resource }, verb);
+}
+
+export function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw badRequest(`invalid value for ${name}: ${v}`);
+  return n;
+}
+
+/** pageNotFound is upstream's 404 for an unknown path. */
+export function pageNotFound(): StatusError {
+  return new StatusError({ reason: 'NotFound', message: 'the server could not find the requested resource', details: {} });
+}
+
+export async function decodeForWrite(r: RestRequest, kindOverride?: { apiVersion: string; kind: string; schema?: ServedResource['schema'] }): Promise<KubeObject> {
+  const bodyKind = negotiateInput(r.info.verb, r.req.headers['content-type']);
+  const buf = await readBody(r.req);
+  const raw = decodeBody(buf, bodyKind === 'yaml' ? 'yaml' : 'json');
+  const obj = checkTypeMeta(raw, kindOverride?.apiVersion ?? apiVersionOf(r.served), kindOverride?.kind ?? r.served.entry.kind);
+  const schema = kindOverride ? kindOverride.schema : r.served.schema;
+  const mode = fieldValidationOf(r.query);
+  const duplicates = mode !== 'Ignore' && bodyKind === 'json' ? findDuplicateFields(buf.toString('utf8')) : [];
+  checkUnknownFields(r, obj, schema, mode, r.served.custom === true && !kindOverride, duplicates);
+  // Built-in kinds get the OpenAPI `default` values (custom resources default in admitCustom).
+  if (!r.served.custom) applyDefaults(obj, schema);
+  return obj;
+}
