@@ -11,6 +11,11 @@ import { cases as fieldValidation } from './api-machinery/field-validation.ts';
 import { cases as namespace } from './api-machinery/namespace.ts';
 import { cases as resourceQuota } from './api-machinery/resource-quota.ts';
 import { cases as watch } from './api-machinery/watch.ts';
+import { cases as garbageCollector } from './api-machinery/garbage-collector.ts';
+import { cases as controllers } from './apps/controllers.ts';
+import { cases as pods } from './node/pods.ts';
+import { cases as predicates } from './scheduling/predicates.ts';
+import { cases as volumes } from './storage/volumes.ts';
 import { cases as amApiOperations } from './api-machinery/api-operations.ts';
 import { cases as appsApi } from './apps/api-objects.ts';
 import { cases as serviceAccounts } from './auth/service-accounts.ts';
@@ -40,4 +45,9 @@ export const cases: readonly ConformanceCase[] = [
   ...nodeApi,
   ...schedulingApi,
   ...storageApi,
+  ...garbageCollector,
+  ...controllers,
+  ...pods,
+  ...predicates,
+  ...volumes,
 ];
