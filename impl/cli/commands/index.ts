@@ -18,5 +18,6 @@ export const commandModules: Array<() => Promise<CommandModule>> = [
   () => import('./kubelet.ts').then((m) => m.kubeletCommand),
   () => import('./apiserver.ts').then((m) => m.apiserverCommand),
   () => import('./scheduler.ts').then((m) => m.schedulerCommand),
+  () => import('./controller-manager.ts').then((m) => m.controllerManagerCommand),
   () => import('./up.ts').then((m) => m.upCommand),
 ];

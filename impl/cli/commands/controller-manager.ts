@@ -1,0 +1,89 @@
+/**
+ * `kubets controller-manager`: kube-controller-manager (upstream flag names). Runs until
+ * SIGINT/SIGTERM.
+ *
+ * ```
+ * kubets controller-manager --kubeconfig K [--controllers=*,-name] [--leader-elect]
+ *   [--concurrent-namespace-syncs N] [--concurrent-gc-syncs N] [--concurrent-replicaset-syncs N]
+ *   [--concurrent-rc-syncs N] [--root-ca-file F] [--healthz-port P] [--v 2]
+ * ```
+ */
+import type { Command } from 'commander';
+import type { CommandModule } from './index.ts';
+
+interface ControllerManagerFlags {
+  kubeconfig?: string;
+  controllers: string;
+  leaderElect?: boolean;
+  leaderElectResourceNamespace: string;
+  leaderElectResourceName: string;
+  concurrentNamespaceSyncs?: number;
+  concurrentGcSyncs?: number;
+  concurrentReplicasetSyncs?: number;
+  concurrentRcSyncs?: number;
+  concurrentDeploymentSyncs?: number;
+  rootCaFile?: string;
+  healthzPort?: number;
+  bindAddress: string;
+  v: number;
+}
+
+const int = (v: string): number => {
+  const n = Number.parseInt(v, 10);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${v}`);
+  return n;
+};
+
+/** controllerManagerCommand registers `kubets controller-manager`. */
+export const controllerManagerCommand: CommandModule = {
+  register(program: Command) {
+    program
+      .command('controller-manager')
+      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller')
+      .option('--kubeconfig <path>', 'kubeconfig with the controller-manager credentials (default $KUBECONFIG)')
+      .option('--controllers <list>', 'controllers to enable: * (all default ones), name, -name; comma-separated', '*')
+      .option('--leader-elect', 'elect a leader on the kube-system/kube-controller-manager Lease before running')
+      .option('--leader-elect-resource-namespace <ns>', 'namespace of the leader election Lease', 'kube-system')
+      .option('--leader-elect-resource-name <name>', 'name of the leader election Lease', 'kube-controller-manager')
+      .option('--concurrent-namespace-syncs <n>', 'namespace workers (default 10)', int)
+      .option('--concurrent-gc-syncs <n>', 'garbage collector workers (default 20)', int)
+      .option('--concurrent-replicaset-syncs <n>', 'replicaset workers (default 5)', int)
+      .option('--concurrent-rc-syncs <n>', 'replicationcontroller workers (default 5)', int)
+      .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt (default: the kubeconfig CA)')
+      .option('--healthz-port <port>', 'serve /healthz and /metrics over HTTP on this port (0 = random)', int)
+      .option('--bind-address <ip>', 'address of the /healthz and /metrics server', '127.0.0.1')
+      .option('--v <level>', 'log verbosity (0 info, 4+ debug)', int, 0)
+      .action(async (f: ControllerManagerFlags) => {
+        const [{ startControllerManager }, { pino }] = await Promise.all([import('../../controllers/index.ts'), import('pino')]);
+        const logger = pino({ level: f.v >= 4 ? 'debug' : 'info', base: { component: 'kube-controller-manager' } }, pino.destination(2));
+        const concurrency: Record<string, number> = {};
+        const set = (flag: string, v: number | undefined): void => {
+          if (v !== undefined) concurrency[flag] = v;
+        };
+        set('concurrent-namespace-syncs', f.concurrentNamespaceSyncs);
+        set('concurrent-gc-syncs', f.concurrentGcSyncs);
+        set('concurrent-replicaset-syncs', f.concurrentReplicasetSyncs);
+        set('concurrent-rc-syncs', f.concurrentRcSyncs);
+        const cm = await startControllerManager({
+          kubeconfig: f.kubeconfig,
+          controllers: f.controllers.split(',').map((s) => s.trim()).filter(Boolean),
+          leaderElect: f.leaderElect === true,
+          leaderElectResourceNamespace: f.leaderElectResourceNamespace,
+          leaderElectResourceName: f.leaderElectResourceName,
+          concurrency,
+          rootCAFile: f.rootCaFile,
+          healthzPort: f.healthzPort,
+          bindAddress: f.bindAddress,
+          logger,
+        });
+        logger.info({ controllers: cm.controllers, healthz: cm.healthzUrl }, 'controller-manager running');
+        await new Promise<void>((resolve) => {
+          const stop = (): void => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        logger.info({}, 'shutting down');
+        await cm.stop();
+      });
+  },
+};

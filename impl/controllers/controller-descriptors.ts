@@ -1,0 +1,124 @@
+/**
+ * The controllers `kubets controller-manager` knows, by upstream name (upstream
+ * `cmd/kube-controller-manager/app/controller_descriptor.go` `NewControllerDescriptors`), and
+ * the `--controllers` selection rules (`*` = every default-on controller, `name` turns one
+ * on, `-name` turns one off; aliases accepted).
+ */
+import { RESOURCES } from './controller-client.ts';
+import type { ControllerContext, ControllerDescriptor } from './controller-context.ts';
+import { Publisher } from './certificates/rootcacertpublisher/publisher.ts';
+import { NamespaceController } from './namespace/namespace-controller.ts';
+import { ServiceAccountsController } from './serviceaccount/serviceaccounts-controller.ts';
+import { GarbageCollector } from './garbagecollector/garbagecollector.ts';
+import { ReplicaSetController } from './replicaset/replicaset-controller.ts';
+import { newReplicationManager } from './replication/replication-controller.ts';
+
+
+/** CONTROLLER_DESCRIPTORS lists the built-in controllers in start order. */
+export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
+  {
+    name: 'namespace-controller',
+    aliases: ['namespace'],
+    defaultWorkers: 10,
+    concurrencyFlag: 'concurrent-namespace-syncs',
+    init: (ctx) =>
+      new NamespaceController({
+        client: ctx.client,
+        discovery: ctx.discovery,
+        namespaceInformer: ctx.informers.forResource(RESOURCES.namespaces),
+        deletionGracePeriodMs: ctx.namespaceDeletionGracePeriodMs,
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'serviceaccount-controller',
+    aliases: ['serviceaccount'],
+    defaultWorkers: 1,
+    init: (ctx) =>
+      new ServiceAccountsController({
+        client: ctx.client,
+        serviceAccountInformer: ctx.informers.forResource(RESOURCES.serviceaccounts),
+        namespaceInformer: ctx.informers.forResource(RESOURCES.namespaces),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'root-ca-certificate-publisher-controller',
+    aliases: ['root-ca-cert-publisher'],
+    defaultWorkers: 1,
+    init: (ctx) => {
+      if (!ctx.rootCA) throw new Error('root-ca-certificate-publisher-controller needs a CA bundle (--root-ca-file or a kubeconfig with certificate-authority data)');
+      return new Publisher({
+        client: ctx.client,
+        configMapInformer: ctx.informers.forResource(RESOURCES.configmaps),
+        namespaceInformer: ctx.informers.forResource(RESOURCES.namespaces),
+        rootCA: ctx.rootCA,
+        clock: ctx.clock,
+        logger: ctx.logger,
+      });
+    },
+  },
+  {
+    name: 'garbage-collector-controller',
+    aliases: ['garbagecollector'],
+    defaultWorkers: 20,
+    concurrencyFlag: 'concurrent-gc-syncs',
+    init: (ctx) => new GarbageCollector({ client: ctx.client, discovery: ctx.discovery, informers: ctx.informers, startInformers: () => ctx.startInformers(), clock: ctx.clock, logger: ctx.logger, recorder: ctx.recorderFor('garbage-collector-controller') }),
+  },
+  {
+    name: 'replicaset-controller',
+    aliases: ['replicaset'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-replicaset-syncs',
+    init: (ctx) =>
+      new ReplicaSetController({
+        client: ctx.client,
+        rsInformer: ctx.informers.forResource(RESOURCES.replicasets),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        recorder: ctx.recorderFor('replicaset-controller'),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'replicationcontroller-controller',
+    aliases: ['replicationcontroller'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-rc-syncs',
+    init: (ctx) =>
+      newReplicationManager({
+        client: ctx.client,
+        rsInformer: ctx.informers.forResource(RESOURCES.replicationcontrollers),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        recorder: ctx.recorderFor('replication-controller'),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+];
+
+/** workersFor returns a descriptor's worker count given the `--concurrent-*-syncs` values. */
+export function workersFor(d: ControllerDescriptor, concurrency: Readonly<Record<string, number>>): number {
+  return (d.concurrencyFlag ? concurrency[d.concurrencyFlag] : undefined) ?? d.defaultWorkers;
+}
+
+/**
+ * selectControllers applies `--controllers` to the descriptors (upstream `IsControllerEnabled`):
+ * an explicit `name`/`-name` wins, then `*` enables the default-on ones. Unknown names throw.
+ */
+export function selectControllers(selection: readonly string[], descriptors: readonly ControllerDescriptor[] = CONTROLLER_DESCRIPTORS): ControllerDescriptor[] {
+  const find = (n: string): ControllerDescriptor | undefined => descriptors.find((d) => d.name === n || d.aliases.includes(n));
+  for (const s of selection) {
+    const n = s.startsWith('-') ? s.slice(1) : s;
+    if (n !== '*' && !find(n)) throw new Error(`"${n}" is not in the list of known controllers`);
+  }
+  const star = selection.includes('*');
+  return descriptors.filter((d) => {
+    const names = [d.name, ...d.aliases];
+    if (selection.some((s) => s.startsWith('-') && names.includes(s.slice(1)))) return false;
+    if (selection.some((s) => names.includes(s))) return true;
+    return star && !d.disabledByDefault;
+  });
+}

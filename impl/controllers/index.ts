@@ -1,0 +1,18 @@
+/**
+ * Public surface of `impl/controllers`: kube-controller-manager (`startControllerManager`), the
+ * controller descriptors and `--controllers` rules, and each controller's class for tests and
+ * embedding. Each controller is informers + a workqueue + `reconcile(key)` (STYLE.md item 12).
+ */
+export { startControllerManager, type ControllerManagerOptions, type RunningControllerManager } from './controller-manager.ts';
+export { CONTROLLER_DESCRIPTORS, selectControllers, workersFor } from './controller-descriptors.ts';
+export type { Controller, ControllerContext, ControllerDescriptor, InformerSource } from './controller-context.ts';
+export type { ClientLike, ResourceApi, GVR } from './controller-client.ts';
+export { newDiscoveryClient, staticDiscovery, type APIResourceInfo, type DiscoveryInterface } from './discovery.ts';
+export { runWorkers, processNextWorkItem, type ReconcileResult } from './worker-loop.ts';
+export { NamespaceController } from './namespace/namespace-controller.ts';
+export { NamespacedResourcesDeleter, ResourcesRemainingError } from './namespace/deletion/namespaced-resources-deleter.ts';
+export { ServiceAccountsController } from './serviceaccount/serviceaccounts-controller.ts';
+export { Publisher as RootCACertPublisher } from './certificates/rootcacertpublisher/publisher.ts';
+export { GarbageCollector } from './garbagecollector/garbagecollector.ts';
+export { ReplicaSetController } from './replicaset/replicaset-controller.ts';
+export { newReplicationManager } from './replication/replication-controller.ts';
