@@ -239,6 +239,9 @@ test.serial('CRDs: live registration, two versions, pruning, defaulting, validat
   t.is((await c.get(base)).status, 404);
   const keys = await srv.storage.list('/registry/example.org/gadgets/', {});
   t.is(keys.items.length, 0);
+  const idx = (await c.get('/openapi/v3')).json.paths;
+  t.falsy(idx['apis/example.org/v1']);
+  t.truthy(idx['apis/apps/v1']);
 });
 
 test.serial('deletecollection deletes what the selector selects; PartialObjectMetadataList', async (t) => {

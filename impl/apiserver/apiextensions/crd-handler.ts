@@ -161,6 +161,8 @@ export function installCrdSupport(o: CrdSupportOptions): { start(): Promise<void
   };
 
   const crdObjects = new Map<string, KubeObject>();
+  /** OpenAPI documents published for custom resources (never the built-in ones). */
+  const published = new Set<string>();
 
   function publishOpenApi(group: string | undefined): void {
     if (!group) return;
@@ -191,16 +193,17 @@ export function installCrdSupport(o: CrdSupportOptions): { start(): Promise<void
         byVersion.set(v.name, doc);
       }
     }
-    // Remove documents of versions no longer served, set the others.
-    for (const v of ['v1', 'v1beta1', 'v1alpha1', 'v2', 'v2beta1', ...byVersion.keys()]) {
-      const path = `apis/${group}/${v}`;
-      if (byVersion.has(v)) o.openapi.setDocument(path, byVersion.get(v));
-      else if (!isBuiltinGroup(group)) o.openapi.setDocument(path, undefined);
+    // Set the served versions' documents; remove the ones this handler published before and no longer serves.
+    for (const [v, doc] of byVersion) {
+      o.openapi.setDocument(`apis/${group}/${v}`, doc);
+      published.add(`apis/${group}/${v}`);
     }
-  }
-
-  function isBuiltinGroup(group: string): boolean {
-    return group.endsWith('.k8s.io') && !group.includes('example');
+    for (const path of [...published]) {
+      if (path.startsWith(`apis/${group}/`) && !byVersion.has(path.slice(`apis/${group}/`.length))) {
+        o.openapi.setDocument(path, undefined);
+        published.delete(path);
+      }
+    }
   }
 
   function servedVersion(crd: KubeObject, v: Record<string, any>): ServedResource {
