@@ -1,0 +1,194 @@
+/**
+ * kube-controller-manager against a real apiserver (SQLite storage, no kubelet): namespace
+ * deletion, the default ServiceAccount and kube-root-ca.crt, garbage collection (background and
+ * foreground), and a ReplicaSet creating, adopting and scaling down pods.
+ */
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isNotFound, loadKubeconfig, RestClient, type KubeObject } from '#impl/client/index.ts';
+import { startControllerManager, type RunningControllerManager } from './index.ts';
+
+interface Env {
+  stopApi(): Promise<void>;
+  cm: RunningControllerManager;
+  rest: RestClient;
+  dir: string;
+}
+
+let env: Env | undefined;
+let skipReason = '';
+
+test.before(async () => {
+  let startApiServer: typeof import('#impl/apiserver/index.ts').startApiServer;
+  try {
+    ({ startApiServer } = await import('#impl/apiserver/index.ts'));
+  } catch (err) {
+    skipReason = `apiserver not available: ${String(err)}`;
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'kubets-kcm-'));
+  const api = await startApiServer({ dataDir: dir, securePort: 0, log: () => undefined });
+  await api.ready;
+  const cm = await startControllerManager({ kubeconfig: api.kubeconfigPath, namespaceDeletionGracePeriodMs: 0 });
+  await cm.started;
+  const rest = new RestClient(loadKubeconfig({ path: api.kubeconfigPath }));
+  env = { stopApi: () => api.stop(), cm, rest, dir };
+});
+
+test.after.always(async () => {
+  if (!env) return;
+  await env.cm.stop();
+  env.rest.close();
+  await env.stopApi();
+  rmSync(env.dir, { recursive: true, force: true });
+});
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function gone(rc: { get(name: string): Promise<unknown> }, name: string): Promise<boolean> {
+  try {
+    await rc.get(name);
+    return false;
+  } catch (err) {
+    if (isNotFound(err)) return true;
+    throw err;
+  }
+}
+
+async function makeNamespace(rest: RestClient, name: string): Promise<void> {
+  await rest.resource('', 'v1', 'namespaces').create({ metadata: { name } });
+}
+
+test.serial('a new namespace gets the default ServiceAccount and kube-root-ca.crt', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  await makeNamespace(env.rest, 'kcm-new');
+  const sa = await eventually('default SA', () => env!.rest.resource('', 'v1', 'serviceaccounts').namespace('kcm-new').get('default'));
+  t.is(sa.metadata?.name, 'default');
+  const cm = await eventually('kube-root-ca.crt', () => env!.rest.resource('', 'v1', 'configmaps').namespace('kcm-new').get('kube-root-ca.crt'));
+  t.true(String(cm.data?.['ca.crt']).includes('BEGIN CERTIFICATE'));
+  t.truthy(cm.metadata?.annotations?.['kubernetes.io/description']);
+  // Deleted: re-created.
+  await env.rest.resource('', 'v1', 'serviceaccounts').namespace('kcm-new').delete('default');
+  const again = await eventually('default SA re-created', () => env!.rest.resource('', 'v1', 'serviceaccounts').namespace('kcm-new').get('default'));
+  t.not(again.metadata?.uid, sa.metadata?.uid);
+});
+
+test.serial('deleting a namespace with ConfigMaps and Secrets finishes and the namespace disappears', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  await makeNamespace(env.rest, 'kcm-del');
+  for (let i = 0; i < 3; i++) {
+    await env.rest.resource('', 'v1', 'configmaps').namespace('kcm-del').create({ metadata: { name: `cm-${i}` }, data: { i: String(i) } });
+    await env.rest.resource('', 'v1', 'secrets').namespace('kcm-del').create({ metadata: { name: `s-${i}` }, stringData: { i: String(i) } });
+  }
+  const started = Date.now();
+  await env.rest.resource('', 'v1', 'namespaces').delete('kcm-del');
+  await eventually('namespace gone', () => gone(env!.rest.resource('', 'v1', 'namespaces'), 'kcm-del'), 30_000);
+  t.log(`namespace deleted in ${Date.now() - started} ms`);
+  const left = await env.rest.resource('', 'v1', 'configmaps').namespace('kcm-del').list();
+  t.is(left.items.length, 0);
+});
+
+test.serial('background deletion: deleting an owner ConfigMap deletes its dependent', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  await makeNamespace(env.rest, 'kcm-gc');
+  const cms = env.rest.resource('', 'v1', 'configmaps').namespace('kcm-gc');
+  const owner = await cms.create({ metadata: { name: 'owner' } });
+  await cms.create({ metadata: { name: 'dependent', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata!.uid! }] } });
+  await cms.delete('owner');
+  await eventually('dependent collected', () => gone(cms, 'dependent'));
+  t.pass();
+});
+
+test.serial('a dependent whose owner never existed is collected', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  const cms = env.rest.resource('', 'v1', 'configmaps').namespace('kcm-gc');
+  await cms.create({ metadata: { name: 'dangling', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'nobody', uid: '00000000-0000-0000-0000-000000000001' }] } });
+  await eventually('dangling dependent collected', () => gone(cms, 'dangling'));
+  t.pass();
+});
+
+test.serial('foreground deletion: the owner waits for its blocking dependent', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  const cms = env.rest.resource('', 'v1', 'configmaps').namespace('kcm-gc');
+  const owner = await cms.create({ metadata: { name: 'fg-owner' } });
+  await cms.create({
+    metadata: {
+      name: 'fg-dependent',
+      finalizers: ['example.com/hold'],
+      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'fg-owner', uid: owner.metadata!.uid!, blockOwnerDeletion: true }],
+    },
+  });
+  await cms.delete('fg-owner', { propagationPolicy: 'Foreground' });
+  // The dependent is deleted (held by its finalizer) while the owner waits.
+  const dep = await eventually('dependent marked for deletion', async () => {
+    const d = await cms.get('fg-dependent');
+    return d.metadata?.deletionTimestamp ? d : undefined;
+  });
+  t.truthy(dep.metadata?.deletionTimestamp);
+  const o = await cms.get('fg-owner');
+  t.truthy(o.metadata?.deletionTimestamp);
+  t.deepEqual(o.metadata?.finalizers, ['foregroundDeletion']);
+  // Release the dependent: then the owner goes too.
+  await cms.patch('fg-dependent', { metadata: { finalizers: null } });
+  await eventually('dependent gone', () => gone(cms, 'fg-dependent'));
+  await eventually('owner gone', () => gone(cms, 'fg-owner'));
+  t.pass();
+});
+
+test.serial('orphan deletion: dependents lose the owner reference and stay', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  const cms = env.rest.resource('', 'v1', 'configmaps').namespace('kcm-gc');
+  const owner = await cms.create({ metadata: { name: 'or-owner' } });
+  await cms.create({ metadata: { name: 'or-dependent', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'or-owner', uid: owner.metadata!.uid! }] } });
+  await cms.delete('or-owner', { propagationPolicy: 'Orphan' });
+  await eventually('owner gone', () => gone(cms, 'or-owner'));
+  const dep = await cms.get('or-dependent');
+  t.deepEqual(dep.metadata?.ownerReferences ?? [], []);
+});
+
+test.serial('a ReplicaSet creates, adopts and scales down pods and reports status.replicas', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  await makeNamespace(env.rest, 'kcm-rs');
+  const pods = env.rest.resource('', 'v1', 'pods').namespace('kcm-rs');
+  const rss = env.rest.resource('apps', 'v1', 'replicasets').namespace('kcm-rs');
+  const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] } };
+  // An orphan that matches is adopted, so only two more pods are created.
+  await pods.create({ metadata: { name: 'orphan', labels: { app: 'web' } }, spec: template.spec });
+  const rs = await rss.create({ metadata: { name: 'web' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template } });
+  const owned = (list: KubeObject[]): KubeObject[] =>
+    list.filter((p) => !p.metadata?.deletionTimestamp && (p.metadata?.ownerReferences ?? []).some((r) => r.uid === rs.metadata?.uid && r.controller === true));
+  const three = await eventually('3 pods', async () => {
+    const l = owned((await pods.list()).items);
+    return l.length === 3 ? l : undefined;
+  });
+  t.true(three.some((p) => p.metadata?.name === 'orphan'), 'orphan adopted');
+  t.true(three.filter((p) => p.metadata?.name !== 'orphan').every((p) => p.metadata?.name?.startsWith('web-')));
+  const withStatus = await eventually('status.replicas 3', async () => {
+    const r = await rss.get('web');
+    return r.status?.replicas === 3 && r.status?.observedGeneration === r.metadata?.generation ? r : undefined;
+  });
+  t.is(withStatus.status?.fullyLabeledReplicas, 3);
+  t.is(withStatus.status?.readyReplicas ?? 0, 0);
+  await rss.patch('web', { spec: { replicas: 1 } });
+  await eventually('1 pod', async () => owned((await pods.list()).items).length === 1);
+  await eventually('status.replicas 1', async () => (await rss.get('web')).status?.replicas === 1);
+  // Deleting the ReplicaSet (background) lets the garbage collector remove its pod.
+  await rss.delete('web');
+  await eventually('pods collected', async () => (await pods.list()).items.filter((p) => !p.metadata?.deletionTimestamp).length === 0);
+  t.pass();
+});
