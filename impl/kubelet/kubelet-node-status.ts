@@ -86,6 +86,14 @@ export class NodeStatusUpdater {
     return node;
   }
 
+  /** nodeForAdmission is the node pods are admitted against: the last one seen, else the initial one with machine capacity. */
+  nodeForAdmission(): Node {
+    if (this.node?.status?.allocatable) return this.node;
+    const n = this.initialNode();
+    setMachineInfo(n, this.o.machineInfo(), this.o.maxPods);
+    return n;
+  }
+
   /** registerWithAPIServer creates the Node, adopting an existing one; retried until it works. */
   async registerWithAPIServer(signal: AbortSignal): Promise<Node> {
     let delay = 100;

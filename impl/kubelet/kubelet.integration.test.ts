@@ -297,6 +297,13 @@ it('a missing image gives ErrImagePull, then ImagePullBackOff with a message', a
   t.true(reasons.has('ErrImagePull') || reasons.has('ImagePullBackOff'));
 });
 
+it('a pod whose nodeSelector does not match the node is rejected: Failed with reason NodeAffinity', async (t) => {
+  await pods().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'reject' }, spec: { nodeName: NODE, nodeSelector: { 'kubets.io/test': 'other' }, containers: [{ name: 'main', image: 'busybox' }] } });
+  const p = await podWhere('reject', 'Failed', (x) => x.status?.phase === 'Failed');
+  t.is(p.status?.reason, 'NodeAffinity');
+  t.regex(p.status?.message ?? '', /^Pod was rejected: Predicate NodeAffinity failed/);
+});
+
 it('a kubelet restart adopts running pods: same container ID, restartCount unchanged', async (t) => {
   const before = (await pods().get('hello')) as Pod;
   const id = before.status?.containerStatuses?.[0]?.containerID;

@@ -32,6 +32,7 @@ import type { ImageService, RuntimeService } from './kuberuntime/cri-services.ts
 import { KubeGenericRuntimeManager } from './kuberuntime/kuberuntime-manager.ts';
 import { buildPodLogsDirectory, podCgroupParent, type SandboxConfigContext } from './kuberuntime/sandbox.ts';
 import { destroyPodCgroup } from './cm/pod-container-manager.ts';
+import { canAdmitPod } from './lifecycle/predicate.ts';
 import { LeaseController } from './nodelease/controller.ts';
 import { readMachineInfo, type MachineInfo } from './nodestatus/setters.ts';
 import { GenericPLEG } from './pleg/generic.ts';
@@ -276,13 +277,38 @@ export class Kubelet implements PodSyncer {
     else this.handlePodRemoves(pods);
   }
 
-  /** handlePodAdditions admits new pods and starts their workers (TODO #6: admission handlers). */
+  /**
+   * handlePodAdditions admits new pods in creation order and starts their workers; a pod that
+   * does not fit is rejected: Failed with the predicate's reason (upstream HandlePodAdditions, rejectPod).
+   */
   handlePodAdditions(pods: Pod[]): void {
     const sorted = [...pods].sort((a, b) => String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)));
     for (const pod of sorted) {
+      const uid = pod.metadata?.uid ?? '';
+      const admitted = this.podManager.getPods().filter((p) => {
+        const id = p.metadata?.uid ?? '';
+        const phase = this.statusManager.getPodStatus(id)?.phase ?? p.status?.phase;
+        return id !== uid && phase !== 'Succeeded' && phase !== 'Failed' && !this.podWorkers.isPodTerminationRequested(id);
+      });
       this.podManager.addPod(pod);
+      if (!isTerminalPhase(pod) && !this.podWorkers.state(uid)) {
+        const r = canAdmitPod(pod, this.nodeStatus.nodeForAdmission(), admitted);
+        if (!r.admit) {
+          this.rejectPod(pod, r.reason, r.message);
+          continue;
+        }
+      }
       this.podWorkers.updatePod({ updateType: 'create', pod });
     }
+  }
+
+  /** rejectPod fails a pod that could not be admitted (upstream rejectPod) and lets its worker finish it. */
+  private rejectPod(pod: Pod, reason: string, message: string): void {
+    this.log.info({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, reason }, message);
+    this.o.recorder?.event({ ...pod, apiVersion: 'v1', kind: 'Pod' } as ObjectLike, 'Warning', reason, message);
+    const status = { ...(pod.status ?? {}), phase: 'Failed', reason, message: `Pod was rejected: ${message}` };
+    this.statusManager.setPodStatus(pod, status);
+    this.podWorkers.updatePod({ updateType: 'create', pod: { ...pod, status } });
   }
 
   /** handlePodUpdates passes spec/metadata changes (deletionTimestamp included) to the workers. */
