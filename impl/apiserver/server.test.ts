@@ -242,6 +242,10 @@ test.serial('services get a ClusterIP from the range; a taken IP is 422', async 
   t.regex(b.json.message, /provided IP is already allocated/);
   const headless = await c.post('/api/v1/namespaces/default/services', svc('h', 'None'));
   t.is(headless.json.spec.clusterIP, 'None');
+  const np = await c.patch('/api/v1/namespaces/default/services/a', { spec: { type: 'NodePort' } }, 'application/merge-patch+json');
+  t.is(np.status, 200, np.text);
+  t.true(np.json.spec.ports[0].nodePort >= 30000 && np.json.spec.ports[0].nodePort <= 32767);
+  t.is(np.json.spec.clusterIP, a.json.spec.clusterIP);
 });
 
 test.serial('strategic merge patch merges containers by name', async (t) => {

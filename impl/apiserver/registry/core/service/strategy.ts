@@ -176,7 +176,13 @@ export function newServiceStrategy(alloc: ServiceAllocators): Strategy {
       for (const p of obj.spec.ports ?? []) {
         const op = (old.spec?.ports ?? []).find((x: { port: number; protocol?: string }) => x.port === p.port && (x.protocol ?? 'TCP') === p.protocol);
         if (!p.nodePort && op?.nodePort && (obj.spec.type === 'NodePort' || obj.spec.type === 'LoadBalancer')) p.nodePort = op.nodePort;
+        // A port that becomes a node port gets one (upstream alloc.go allocUpdateServiceNodePortsNew).
+        if (!p.nodePort && (obj.spec.type === 'NodePort' || obj.spec.type === 'LoadBalancer')) {
+          const n = alloc.ports.allocateNext();
+          if (n !== undefined) p.nodePort = n;
+        }
       }
+      if (obj.spec.type === 'ClusterIP') for (const p of obj.spec.ports ?? []) delete p.nodePort;
     },
     validate: (_ctx, obj) => validateService(obj),
     validateUpdate(_ctx, obj, old) {
