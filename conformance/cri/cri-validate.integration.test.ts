@@ -135,10 +135,10 @@ run('faulty runtime: the right cases fail, with messages that say what was wrong
   // 1. StopContainer is ignored: only the stop case fails, and says the container kept running.
   const ignoreStop = await startFaultyRuntime({ socketPath: path.join(dir, 'ignore-stop.sock'), upstream: tp.endpoint, faults: ['ignore-stop'] });
   t.teardown(() => ignoreStop.stop());
-  const r1 = (await runCriValidate({ runtimeEndpoint: ignoreStop.endpoint, focus, parallel: 3, stateTimeoutMs: 4_000, write: () => undefined })).results;
+  const r1 = (await runCriValidate({ runtimeEndpoint: ignoreStop.endpoint, focus, parallel: 3, stateTimeoutMs: 10_000, write: () => undefined })).results;
   t.log(r1);
   t.is(find(r1, 'stopping container [Conformance]').status, 'failed');
-  t.regex(find(r1, 'stopping container [Conformance]').message, /expected state CONTAINER_EXITED within 4s after StopContainer returned, still CONTAINER_RUNNING/);
+  t.regex(find(r1, 'stopping container [Conformance]').message, /expected state CONTAINER_EXITED within 10s after StopContainer returned, still CONTAINER_RUNNING/);
   for (const ok of ['version info [Conformance]', 'starting container [Conformance]', 'execSync [Conformance]', 'starting container with log [Conformance]']) {
     t.is(find(r1, ok).status, 'passed', `${ok} should pass when only StopContainer is faulty`);
   }
@@ -146,12 +146,12 @@ run('faulty runtime: the right cases fail, with messages that say what was wrong
   // 2. Wrong states and dropped exec output: the log case never sees EXITED, ExecSync output is empty.
   const wrong = await startFaultyRuntime({ socketPath: path.join(dir, 'wrong.sock'), upstream: tp.endpoint, faults: ['wrong-container-state', 'drop-exec-output'] });
   t.teardown(() => wrong.stop());
-  const r2 = (await runCriValidate({ runtimeEndpoint: wrong.endpoint, focus, parallel: 3, stateTimeoutMs: 4_000, write: () => undefined })).results;
+  const r2 = (await runCriValidate({ runtimeEndpoint: wrong.endpoint, focus, parallel: 3, stateTimeoutMs: 10_000, write: () => undefined })).results;
   t.log(r2);
   t.is(find(r2, 'execSync [Conformance]').status, 'failed');
   t.is(find(r2, 'execSync [Conformance]').message, 'ExecSync stdout of `echo -n hello`: expected "hello", got ""');
   t.regex(find(r2, 'Container ExecSync should return stdout, stderr and the exit code separately').message, /ExecSync result: expected \{ stdout: 'out', stderr: 'err', exitCode: 3 \}, got \{ stdout: '', stderr: '', exitCode: 3 \}/);
-  t.regex(find(r2, 'starting container with log [Conformance]').message, /expected state CONTAINER_EXITED within 4s after its command .* ended, still CONTAINER_RUNNING/);
+  t.regex(find(r2, 'starting container with log [Conformance]').message, /expected state CONTAINER_EXITED within 10s after its command .* ended, still CONTAINER_RUNNING/);
   t.is(find(r2, 'version info [Conformance]').status, 'passed');
   t.is(find(r2, 'starting container [Conformance]').status, 'passed');
 });
