@@ -84,7 +84,13 @@ export function newRequestInfo(method: string, path: string, query: URLSearchPar
   } else {
     info.verb = specVerb ?? method.toLowerCase();
   }
-  parts = parts.map((p) => decodeURIComponent(p));
+  parts = parts.map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p; // a malformed escape stays as is and fails name validation or lookup later
+    }
+  });
   if (parts[0] === 'namespaces') {
     if (parts.length > 1) {
       info.namespace = parts[1]!;

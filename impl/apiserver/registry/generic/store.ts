@@ -172,7 +172,8 @@ export interface DeleteResult {
 /** INITIAL_EVENTS_END_ANNOTATION marks the bookmark after the initial events of a `sendInitialEvents` watch. */
 export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
 
-class DryRunResult {
+/** UnchangedResult aborts a compare-and-swap without writing, carrying the object to return (no-op updates). */
+class UnchangedResult {
   constructor(readonly obj: KubeObject) {}
 }
 
@@ -623,14 +624,14 @@ export class Store {
             const obj = await tryUpdate(existing);
             if (existing && sameIgnoringVolatile(obj, existing)) {
               unchanged = existing;
-              throw new DryRunResult(existing);
+              throw new UnchangedResult(existing);
             }
             return obj;
           },
           { ignoreNotFound: this.strategy.allowCreateOnUpdate || opts.forceAllowCreate === true },
         )
         .catch((err: unknown) => {
-          if (err instanceof DryRunResult) return err.obj;
+          if (err instanceof UnchangedResult) return err.obj;
           throw err;
         });
       if (unchanged) return { object: this.decorate(unchanged), created: false };
@@ -750,7 +751,7 @@ export class Store {
           m.deletionTimestamp = rfc3339(new Date(this.now().getTime() + grace * 1000));
           m.deletionGracePeriodSeconds = grace;
         } else if (!finalizersChanged) {
-          throw new DryRunResult(cur);
+          throw new UnchangedResult(cur);
         }
         if (finalizers.length) m.finalizers = finalizers;
         if (m.generation !== undefined && !cur.metadata.deletionTimestamp) m.generation += 1;
@@ -760,7 +761,7 @@ export class Store {
         try {
           return { object: this.decorate(mark(existing)), deleted: false };
         } catch (err) {
-          if (err instanceof DryRunResult) return { object: this.decorate(err.obj), deleted: false };
+          if (err instanceof UnchangedResult) return { object: this.decorate(err.obj), deleted: false };
           throw err;
         }
       }
@@ -771,7 +772,7 @@ export class Store {
             cachedExisting: existing,
           })
           .catch((err: unknown) => {
-            if (err instanceof DryRunResult) return err.obj;
+            if (err instanceof UnchangedResult) return err.obj;
             throw err;
           });
         return { object: this.decorate(out), deleted: false };
