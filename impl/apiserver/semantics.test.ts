@@ -257,3 +257,99 @@ test.serial('deletecollection deletes what the selector selects; PartialObjectMe
   t.is(del.status, 200);
   t.deepEqual((await c.get(`${base}?labelSelector=dc`)).json.items.map((i: any) => i.metadata.name), ['dc3']);
 });
+
+const tpl = (labels: Record<string, string>) => ({ metadata: { labels }, spec: { containers: [{ name: 'c', image: 'i' }] } });
+
+interface StrategyCase {
+  name: string;
+  run: () => Promise<{ status: number; json: any }>;
+  code: number;
+  check?: (json: any) => unknown;
+  want?: unknown;
+  message?: RegExp;
+}
+
+const strategyCases: StrategyCase[] = [
+  {
+    name: 'configmap: bad key is 422',
+    run: () => c.post(`${NS}/default/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'badkey' }, data: { 'a/b': 'x' } }),
+    code: 422,
+    message: /data\[a\/b\]: Invalid value: "a\/b"/,
+  },
+  {
+    name: 'configmap: immutable data cannot change',
+    run: async () => {
+      await c.post(`${NS}/default/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'frozen' }, data: { a: '1' }, immutable: true });
+      return c.patch(`${NS}/default/configmaps/frozen`, { data: { a: '2' } }, 'application/merge-patch+json');
+    },
+    code: 422,
+    message: /data: Forbidden: field is immutable when `immutable` is set/,
+  },
+  {
+    name: 'secret: stringData is folded into base64 data',
+    run: () => c.post(`${NS}/default/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's1' }, stringData: { u: 'admin' } }),
+    code: 201,
+    check: (j) => [j.data, j.stringData, j.type],
+    want: [{ u: 'YWRtaW4=' }, undefined, 'Opaque'],
+  },
+  {
+    name: 'deployment: selector must match template labels',
+    run: () => c.post('/apis/apps/v1/namespaces/default/deployments', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'mismatch' }, spec: { selector: { matchLabels: { a: 'b' } }, template: tpl({ a: 'c' }) } }),
+    code: 422,
+    message: /spec.template.metadata.labels: Invalid value: map\[string\]string\{"a":"c"\}: `selector` does not match template `labels`/,
+  },
+  {
+    name: 'deployment: selector is immutable',
+    run: async () => {
+      await c.post('/apis/apps/v1/namespaces/default/deployments', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'sel' }, spec: { selector: { matchLabels: { a: 'b' } }, template: tpl({ a: 'b', x: 'y' }) } });
+      return c.patch('/apis/apps/v1/namespaces/default/deployments/sel', { spec: { selector: { matchLabels: { a: 'b', x: 'y' } } } }, 'application/merge-patch+json');
+    },
+    code: 422,
+    message: /spec.selector: Invalid value: .*field is immutable/,
+  },
+  {
+    name: 'deployment: defaults as upstream',
+    run: () => c.post('/apis/apps/v1/namespaces/default/deployments', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'defaults' }, spec: { selector: { matchLabels: { a: 'b' } }, template: tpl({ a: 'b' }) } }),
+    code: 201,
+    check: (j) => [j.spec.replicas, j.spec.strategy, j.spec.revisionHistoryLimit, j.spec.progressDeadlineSeconds, j.spec.template.spec.restartPolicy],
+    want: [1, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } }, 10, 600, 'Always'],
+  },
+  {
+    name: 'job: selector and controller-uid labels are generated',
+    run: () => c.post('/apis/batch/v1/namespaces/default/jobs', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] } } } }),
+    code: 201,
+    check: (j) => [j.spec.selector.matchLabels['batch.kubernetes.io/controller-uid'] === j.metadata.uid, j.spec.template.metadata.labels['job-name'], j.spec.backoffLimit, j.spec.completions],
+    want: [true, 'j', 6, 1],
+  },
+  {
+    name: 'cronjob: an invalid schedule is 422',
+    run: () => c.post('/apis/batch/v1/namespaces/default/cronjobs', { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cj' }, spec: { schedule: 'every day', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] } } } } } }),
+    code: 422,
+    message: /spec.schedule: Invalid value: "every day"/,
+  },
+  {
+    name: 'pod: duplicate container names are 422',
+    run: () => c.post(`${NS}/default/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'dup' }, spec: { containers: [{ name: 'a', image: 'i' }, { name: 'a', image: 'j' }] } }),
+    code: 422,
+    message: /spec.containers\[1\].name: Duplicate value: "a"/,
+  },
+  {
+    name: 'rbac: names may contain colons',
+    run: () => c.post('/apis/rbac.authorization.k8s.io/v1/clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:test:role' }, rules: [] }),
+    code: 201,
+  },
+  {
+    name: 'namespace: names must be DNS labels',
+    run: () => c.post(NS, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } }),
+    code: 422,
+  },
+];
+
+for (const tc of strategyCases) {
+  test.serial(`strategy: ${tc.name}`, async (t) => {
+    const r = await tc.run();
+    t.is(r.status, tc.code, JSON.stringify(r.json));
+    if (tc.message) t.regex(r.json.message, tc.message);
+    if (tc.check) t.deepEqual(tc.check(r.json), tc.want);
+  });
+}

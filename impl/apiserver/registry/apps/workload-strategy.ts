@@ -21,10 +21,6 @@ import { setDefaultsPodSpec, validatePodSpec } from '../core/pod/strategy.ts';
 /** WorkloadKind names the workloads sharing this strategy. */
 export type WorkloadKind = 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet' | 'ReplicationController';
 
-function goMap(m: Record<string, string> | undefined): string {
-  return `map[string]string{${Object.entries(m ?? {}).map(([k, v]) => `"${k}":"${v}"`).join(', ')}}`;
-}
-
 function setDefaults(kind: WorkloadKind, obj: KubeObject): void {
   const spec = (obj.spec ??= {});
   if (kind !== 'DaemonSet') spec.replicas ??= 1;
@@ -70,7 +66,7 @@ export function validateWorkload(kind: WorkloadKind, obj: KubeObject): FieldErro
   if (kind === 'ReplicationController') {
     const sel = spec.selector as Record<string, string> | undefined;
     if (!sel || Object.keys(sel).length === 0) errs.push(required(sp.child('selector'), ''));
-    else if (!labels.selectorFromSet(sel).matches(tplLabels ?? {})) errs.push(invalidValue(sp.child('template', 'metadata', 'labels'), goMap(tplLabels), '`selector` does not match template `labels`'));
+    else if (!labels.selectorFromSet(sel).matches(tplLabels ?? {})) errs.push(invalidValue(sp.child('template', 'metadata', 'labels'), tplLabels ?? {}, '`selector` does not match template `labels`'));
   } else {
     const sel = spec.selector;
     if (!sel) errs.push(required(sp.child('selector'), ''));
@@ -82,7 +78,7 @@ export function validateWorkload(kind: WorkloadKind, obj: KubeObject): FieldErro
         errs.push(invalidValue(sp.child('selector'), sel, (err as Error).message));
       }
       if (s && s.empty()) errs.push(invalidValue(sp.child('selector'), sel, 'empty selector is invalid for deployment'));
-      else if (s && !s.matches(tplLabels ?? {})) errs.push(invalidValue(sp.child('template', 'metadata', 'labels'), goMap(tplLabels), '`selector` does not match template `labels`'));
+      else if (s && !s.matches(tplLabels ?? {})) errs.push(invalidValue(sp.child('template', 'metadata', 'labels'), tplLabels ?? {}, '`selector` does not match template `labels`'));
     }
   }
   if (!spec.template) errs.push(required(sp.child('template'), ''));
