@@ -109,7 +109,7 @@ export const imageCases = defineCases([
   {
     name: `${D} public image should timeout if requested [Conformance]`,
     async run(f) {
-      const err = await expectGrpcError(
+      await expectGrpcError(
         f.image.pullImage({ image: { image: `${f.images.pause}-timeout-${f.uid()}` } }, { signal: f.signal, timeoutMs: 1 }),
         'PullImage with a 1 ms deadline',
         [grpc.status.DEADLINE_EXCEEDED],

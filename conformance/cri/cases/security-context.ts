@@ -90,13 +90,12 @@ export const securityContextCases = defineCases([
     name: `${N} runtime should support PodPID`,
     async run(f) {
       const pod = await f.newPod('pod-pid', { linux: podLinux({ pid: NamespaceMode.POD }) });
-      const first = await f.runContainer(pod, 'pod-pid-a', { command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done # first-container'], linux: { securityContext: { namespaceOptions: { pid: NamespaceMode.POD } } } });
+      await f.runContainer(pod, 'pod-pid-a', { command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done # first-container'], linux: { securityContext: { namespaceOptions: { pid: NamespaceMode.POD } } } });
       const second = await f.runContainer(pod, 'pod-pid-b', { linux: { securityContext: { namespaceOptions: { pid: NamespaceMode.POD } } } });
       const pid1 = await f.execOk(second, 'tr "\\0" " " < /proc/1/cmdline');
       expectTrue(!pid1.includes('trap'), `with pid=POD, PID 1 should be the sandbox's process, not a container's command; got ${JSON.stringify(pid1)}`);
       const seen = await f.execOk(second, 'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline 2>/dev/null; echo; done');
       expectContains(seen, 'first-container', 'processes visible from a sibling container with pid=POD');
-      void first;
     },
   },
   {
