@@ -242,6 +242,7 @@ export class Kubelet implements PodSyncer {
   private async runtimeState(signal: AbortSignal): Promise<NodeRuntimeState> {
     const v = await this.rs.version({}, { signal });
     this.runtimeName = v.runtimeName || this.runtimeName;
+    this.runtime.runtimeName = this.runtimeName;
     const runtimeErrors: string[] = [];
     const networkErrors: string[] = [];
     const st = await this.rs.status({}, { signal });
@@ -456,6 +457,7 @@ export class Kubelet implements PodSyncer {
     try {
       const v = await this.rs.version({}, { signal });
       this.runtimeName = v.runtimeName || this.runtimeName;
+      this.runtime.runtimeName = this.runtimeName;
       this.log.info({ runtimeName: v.runtimeName, runtimeVersion: v.runtimeVersion, runtimeApiVersion: v.runtimeApiVersion }, 'Container runtime initialized');
     } catch (err) {
       this.log.error({ err: String((err as Error)?.message ?? err) }, 'Container runtime not reachable yet');

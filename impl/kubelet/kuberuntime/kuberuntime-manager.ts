@@ -260,10 +260,13 @@ export class KubeGenericRuntimeManager {
   private readonly o: KubeGenericRuntimeManagerOptions;
   /** backOff is the CrashLoopBackOff state, keyed like upstream getStableKey. */
   readonly backOff: Backoff;
+  /** runtimeName is the `containerID` scheme, updated from CRI Version once known. */
+  runtimeName: string;
 
   constructor(opts: KubeGenericRuntimeManagerOptions) {
     this.o = opts;
     this.rs = opts.runtimeService;
+    this.runtimeName = opts.runtimeName;
     this.backOff = new Backoff({
       initialMs: opts.crashLoopBackoffInitialMs ?? 10_000,
       maxMs: opts.crashLoopBackoffMaxMs ?? 300_000,
@@ -325,7 +328,7 @@ export class KubeGenericRuntimeManager {
         }
         containerStatuses.push({
           id: st.id,
-          runtime: this.o.runtimeName,
+          runtime: this.runtimeName,
           name: st.metadata?.name ?? '',
           state: toState(st.state),
           createdAt: nsToMs(st.createdAt),

@@ -16,7 +16,7 @@ const cases: { name: string; pod: Pod; admitted?: Pod[]; want: string }[] = [
   { name: 'an empty node admits a pod', pod: pod(), want: 'admit' },
   { name: 'max pods reached: OutOfpods', pod: pod(), admitted: [pod(), pod(), pod()], want: 'OutOfpods' },
   { name: 'cpu fits exactly', pod: pod({}, '1'), admitted: [pod({}, '1')], want: 'admit' },
-  { name: 'cpu over allocatable: OutOfcpu', pod: pod({}, '1500m'), admitted: [pod({}, '1')], want: 'Outofcpu' },
+  { name: 'cpu over allocatable: OutOfcpu', pod: pod({}, '1500m'), admitted: [pod({}, '1')], want: 'OutOfcpu' },
   { name: 'nodeSelector matches', pod: pod({ nodeSelector: { disk: 'ssd' } }), want: 'admit' },
   { name: 'nodeSelector mismatch: NodeAffinity', pod: pod({ nodeSelector: { disk: 'hdd' } }), want: 'NodeAffinity' },
   { name: 'required affinity NotIn excludes this node', pod: pod({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['n1'] }] }] } } } }), want: 'NodeAffinity' },

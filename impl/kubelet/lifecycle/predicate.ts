@@ -81,7 +81,7 @@ export function canAdmitPod(pod: Pod, node: Node, admitted: Pod[]): PodAdmitResu
     const capacity = amount(r, alloc[r]);
     const used = admitted.reduce((a, p) => a + podRequests(p)[r], 0);
     if (used + want[r] > capacity) {
-      return { admit: false, reason: `Outof${r}`, message: `Node didn't have enough resource: ${r}, requested: ${want[r]}, used: ${used}, capacity: ${capacity}` };
+      return { admit: false, reason: `OutOf${r}`, message: `Node didn't have enough resource: ${r}, requested: ${want[r]}, used: ${used}, capacity: ${capacity}` };
     }
   }
   if (!podMatchesNodeAffinity(pod, node)) {

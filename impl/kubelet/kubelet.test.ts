@@ -1,0 +1,140 @@
+/**
+ * The whole kubelet on fakes (FakeKubeletClient + FakeRuntimeService, real timers with short
+ * periods): registration, the pod lifecycle through the sync loop, the status manager and the
+ * delete flow — what kubelet.integration.test.ts checks on containerd, runnable anywhere.
+ */
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pod } from '#generated/k8s/index.ts';
+import { FakeKubeletClient } from './fake-kubelet-client.ts';
+import { FakeRuntimeService } from './kuberuntime/fake-runtime-service.ts';
+import { startKubelet, type KubeletHandle } from './kubelet.ts';
+import type { MachineInfo } from './nodestatus/setters.ts';
+
+const machine: MachineInfo = {
+  numCores: 4,
+  memoryCapacityBytes: 8 * 1024 ** 3,
+  rootfsCapacityBytes: 100 * 1024 ** 3,
+  machineID: 'm',
+  systemUUID: 's',
+  bootID: 'b',
+  kernelVersion: '6.1.0',
+  osImage: 'Debian GNU/Linux 12 (bookworm)',
+  operatingSystem: 'linux',
+  architecture: 'amd64',
+};
+
+async function until<T>(what: string, fn: () => T | undefined | false, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+function setup(t: { teardown(fn: () => Promise<void> | void): void }): { client: FakeKubeletClient; runtime: FakeRuntimeService; kubelet: KubeletHandle } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kubets-kubelet-'));
+  const client = new FakeKubeletClient();
+  const runtime = new FakeRuntimeService();
+  const kubelet = startKubelet({
+    client,
+    runtimeService: runtime,
+    imageService: runtime,
+    rootDir: dir,
+    hostnameOverride: 'node-a',
+    machineInfo: () => machine,
+    plegRelistPeriodMs: 30,
+    housekeepingPeriodMs: 50,
+    podWorkerBackOffMs: 50,
+    nodeStatusUpdateFrequencyMs: 100,
+    leaseRenewIntervalMs: 100,
+  });
+  t.teardown(async () => {
+    await kubelet.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { client, runtime, kubelet };
+}
+
+const busybox = (name: string, command: string[], restartPolicy = 'Always'): Pod => ({
+  metadata: { name },
+  spec: { nodeName: 'node-a', restartPolicy, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox:1.35', command }] },
+});
+
+test('registers the Node with capacity, labels, nodeInfo and conditions, and a Lease', async (t) => {
+  const { client, kubelet } = setup(t);
+  await kubelet.registered;
+  const node = await client.getNode('node-a');
+  t.like(node.metadata?.labels, { 'kubernetes.io/hostname': 'node-a', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' });
+  t.like(node.status?.capacity, { cpu: '4', memory: '8388608Ki', pods: '110' });
+  t.is(node.status?.allocatable?.memory, `${8 * 1024 * 1024 - 100 * 1024}Ki`);
+  t.is(node.status?.nodeInfo?.containerRuntimeVersion, 'fake://0.0.1');
+  t.is(node.status?.nodeInfo?.kubeletVersion, 'v1.35.0');
+  t.deepEqual(node.status?.conditions?.map((c) => `${c.type}=${c.status}`), ['MemoryPressure=False', 'DiskPressure=False', 'PIDPressure=False', 'Ready=True']);
+  t.deepEqual(node.status?.daemonEndpoints, { kubeletEndpoint: { Port: 10250 } });
+  const lease = await until('lease', () => client.leases.get('kube-node-lease/node-a'));
+  t.is(lease.spec?.holderIdentity, 'node-a');
+  t.is(lease.spec?.leaseDurationSeconds, 40);
+  t.regex(lease.spec?.renewTime ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  const first = lease.spec?.renewTime;
+  await until('lease renewed', () => client.leases.get('kube-node-lease/node-a')?.spec?.renewTime !== first);
+  t.pass();
+});
+
+test('a pod runs, fails with restartPolicy Never, and is deleted after its containers are removed', async (t) => {
+  const { client, runtime, kubelet } = setup(t);
+  await kubelet.registered;
+  client.createPod(busybox('p1', ['sleep', '3600'], 'Never'));
+  const running = await until('Running', () => client.pod('default', 'p1')?.status?.phase === 'Running' && client.pod('default', 'p1'));
+  t.regex(running.status?.podIP ?? '', /^198\.18\./);
+  t.is(running.status?.containerStatuses?.[0]?.containerID?.startsWith('fake://'), true);
+  runtime.exitContainer(runtime.containerByName('main')!.id, 4);
+  const failed = await until('Failed', () => client.pod('default', 'p1')?.status?.phase === 'Failed' && client.pod('default', 'p1'));
+  t.is(failed.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 4);
+  // The sandbox is stopped once the pod is terminal, but containers stay until the pod is deleted.
+  await until('sandbox stopped', () => [...runtime.sandboxes.values()].every((s) => s.state !== 0));
+  t.is(runtime.containers.size, 1);
+  client.markPodDeleted('default', 'p1', 5);
+  await until('pod deleted', () => !client.pod('default', 'p1'));
+  t.deepEqual(client.deletes, ['default/p1 grace=0']);
+  t.is(runtime.containers.size, 0);
+  t.is(runtime.sandboxes.size, 0);
+});
+
+test('a running pod deleted gracefully is stopped with its grace period', async (t) => {
+  const { client, runtime, kubelet } = setup(t);
+  await kubelet.registered;
+  client.createPod(busybox('p2', ['sleep', '3600']));
+  await until('Running', () => client.pod('default', 'p2')?.status?.phase === 'Running');
+  runtime.calls.length = 0;
+  client.markPodDeleted('default', 'p2', 7);
+  await until('pod deleted', () => !client.pod('default', 'p2'));
+  t.true(runtime.calls.includes('stopContainer'));
+  t.true(runtime.calls.indexOf('stopContainer') < runtime.calls.indexOf('stopPodSandbox'));
+  t.true(runtime.calls.includes('removePodSandbox'));
+  t.is(runtime.containers.size, 0);
+});
+
+test('runtime pods the API does not know are stopped and removed (orphans)', async (t) => {
+  const { runtime, kubelet } = setup(t);
+  const { podSandboxId } = await runtime.runPodSandbox({ config: { metadata: { name: 'ghost', namespace: 'default', uid: 'ghost-uid' }, labels: { 'io.kubernetes.pod.uid': 'ghost-uid', 'io.kubernetes.pod.name': 'ghost', 'io.kubernetes.pod.namespace': 'default' } } });
+  await kubelet.registered;
+  await until('orphan removed', () => !runtime.sandboxes.has(podSandboxId));
+  t.pass();
+});
+
+test('a pod that does not fit is rejected with OutOfcpu', async (t) => {
+  const { client, kubelet } = setup(t);
+  await kubelet.registered;
+  const p = busybox('big', ['sleep', '1']);
+  p.spec!.containers[0].resources = { requests: { cpu: '64' } };
+  client.createPod(p);
+  const failed = await until('rejected', () => client.pod('default', 'big')?.status?.phase === 'Failed' && client.pod('default', 'big'));
+  t.is(failed.status?.reason, 'OutOfcpu');
+  t.is(failed.status?.message, "Pod was rejected: Node didn't have enough resource: cpu, requested: 64000, used: 0, capacity: 4000");
+});
