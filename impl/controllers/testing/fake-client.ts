@@ -34,6 +34,8 @@ export class FakeClient implements ClientLike {
   readonly objects = new Map<string, Map<string, KubeObject>>();
   /** Every write, e.g. `create pods ns/web-abc`, `delete configmaps ns/x`, `update namespaces/finalize /ns`. */
   readonly actions: string[] = [];
+  /** The object (or patch) sent with each action, in order. */
+  readonly sent: Array<{ action: string; obj?: KubeObject }> = [];
   private readonly reactors: Reactor[] = [];
   private rv = 1;
   private seq = 0;
@@ -69,6 +71,11 @@ export class FakeClient implements ClientLike {
     return [...this.bucket(resource).values()].filter((o) => ns === undefined || (o.metadata?.namespace ?? '') === ns);
   }
 
+  /** lastSent returns the last object sent with `action` (e.g. `update namespaces/status /t`). */
+  lastSent(action: string): KubeObject | undefined {
+    return [...this.sent].reverse().find((s) => s.action === action)?.obj;
+  }
+
   /** writes returns the recorded actions except the given verbs. */
   writes(): string[] {
     return this.actions.filter((a) => !a.startsWith('get ') && !a.startsWith('list '));
@@ -93,6 +100,7 @@ export class FakeClient implements ClientLike {
 
   private run(verb: string, resource: string, ns: string, name: string, obj?: KubeObject): void {
     this.actions.push(`${verb} ${resource} ${ns}/${name}`);
+    this.sent.push({ action: `${verb} ${resource} ${ns}/${name}`, obj: obj && structuredClone(obj) });
     for (const r of this.reactors) r(verb, resource, ns, name, obj);
   }
 

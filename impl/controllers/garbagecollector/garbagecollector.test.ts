@@ -1,0 +1,134 @@
+import test from 'ava';
+import type { KubeObject } from '#impl/client/index.ts';
+import { staticDiscovery, type APIResourceInfo } from '../discovery.ts';
+import { FakeClient } from '../testing/fake-client.ts';
+import { FakeInformers } from '../testing/fake-informer.ts';
+import { GarbageCollector } from './garbagecollector.ts';
+
+const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+const DISCOVERY: APIResourceInfo[] = [
+  { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs: VERBS },
+  { group: '', version: 'v1', resource: 'events', kind: 'Event', namespaced: true, verbs: VERBS },
+  { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, verbs: VERBS },
+];
+
+const ref = (name: string, uid: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ apiVersion: 'v1', kind: 'ConfigMap', name, uid, ...extra });
+const cm = (name: string, uid: string, meta: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'ns', name, uid, ...meta } });
+
+async function setup(objects: KubeObject[]): Promise<{ gc: GarbageCollector; client: FakeClient }> {
+  const client = new FakeClient();
+  for (const o of objects) client.seed('configmaps', o);
+  const informers = new FakeInformers();
+  const gc = new GarbageCollector({ client, discovery: staticDiscovery(DISCOVERY), informers });
+  await gc.syncMonitors();
+  const inf = informers.forResource({ group: '', version: 'v1', resource: 'configmaps' });
+  for (const o of objects) inf.add(client.stored('configmaps', 'ns', o.metadata!.name!)!);
+  return { gc, client };
+}
+
+interface Case {
+  name: string;
+  objects: KubeObject[];
+  /** uid to process with attemptToDelete (or attemptToOrphan with `orphan: true`). */
+  process: string;
+  orphan?: boolean;
+  wantWrites: string[];
+  check?: (client: FakeClient) => boolean;
+}
+
+const cases: Case[] = [
+  {
+    name: 'owner absent: the dependent is deleted in the background',
+    objects: [cm('dep', 'd1', { ownerReferences: [ref('gone', 'o1')] })],
+    process: 'd1',
+    wantWrites: ['delete configmaps ns/dep'],
+  },
+  {
+    name: 'owner replaced (uid mismatch): the dependent is deleted',
+    objects: [cm('owner', 'o2'), cm('dep', 'd1', { ownerReferences: [ref('owner', 'o1')] })],
+    process: 'd1',
+    wantWrites: ['delete configmaps ns/dep'],
+  },
+  {
+    name: 'owner present: nothing happens',
+    objects: [cm('owner', 'o1'), cm('dep', 'd1', { ownerReferences: [ref('owner', 'o1')] })],
+    process: 'd1',
+    wantWrites: [],
+  },
+  {
+    name: 'one live owner and one gone: the dangling reference is removed',
+    objects: [cm('owner', 'o1'), cm('dep', 'd1', { ownerReferences: [ref('owner', 'o1'), ref('gone', 'o9')] })],
+    process: 'd1',
+    wantWrites: ['patch configmaps ns/dep'],
+    check: (c) => JSON.stringify(c.stored('configmaps', 'ns', 'dep')?.metadata?.ownerReferences?.map((r) => r.uid)) === '["o1"]',
+  },
+  {
+    name: 'owner in foreground deletion: its dependent is deleted',
+    objects: [
+      cm('owner', 'o1', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['foregroundDeletion'] }),
+      cm('dep', 'd1', { ownerReferences: [ref('owner', 'o1', { blockOwnerDeletion: true })] }),
+    ],
+    process: 'd1',
+    wantWrites: ['delete configmaps ns/dep'],
+  },
+  {
+    name: 'owner in foreground deletion with a blocking dependent keeps its finalizer',
+    objects: [
+      cm('owner', 'o1', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['foregroundDeletion'] }),
+      cm('dep', 'd1', { ownerReferences: [ref('owner', 'o1', { blockOwnerDeletion: true })] }),
+    ],
+    process: 'o1',
+    wantWrites: [],
+  },
+  {
+    name: 'owner in foreground deletion with only non-blocking dependents loses its finalizer',
+    objects: [
+      cm('owner', 'o1', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['foregroundDeletion'] }),
+      cm('dep', 'd1', { ownerReferences: [ref('owner', 'o1')] }),
+    ],
+    process: 'o1',
+    wantWrites: ['patch configmaps ns/owner'],
+  },
+  {
+    name: 'orphan: references are removed from dependents, then the orphan finalizer',
+    objects: [
+      cm('owner', 'o1', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['orphan'] }),
+      cm('dep', 'd1', { ownerReferences: [ref('owner', 'o1')] }),
+    ],
+    process: 'o1',
+    orphan: true,
+    wantWrites: ['patch configmaps ns/dep', 'patch configmaps ns/owner'],
+    check: (c) => (c.stored('configmaps', 'ns', 'dep')?.metadata?.ownerReferences ?? []).length === 0 && c.stored('configmaps', 'ns', 'owner') === undefined,
+  },
+];
+
+for (const c of cases) {
+  test(`garbage collector: ${c.name}`, async (t) => {
+    const { gc, client } = await setup(c.objects);
+    if (c.orphan) await gc.attemptToOrphanItem(c.process);
+    else await gc.attemptToDeleteItem(c.process);
+    t.deepEqual(client.writes(), c.wantWrites);
+    if (c.check) t.true(c.check(client));
+  });
+}
+
+test('garbage collector graph: a virtual owner is created for an unseen owner and queued for verification', async (t) => {
+  const { gc } = await setup([cm('dep', 'd1', { ownerReferences: [ref('owner', 'o1')] })]);
+  const owner = gc.graph.node('o1');
+  t.truthy(owner);
+  t.false(owner!.observed);
+  t.true(owner!.dependents.has(gc.graph.node('d1')!));
+  t.true(gc.attemptToDelete.len() >= 1);
+  // Verifying the virtual owner finds it absent: its dependents are queued.
+  await gc.attemptToDeleteItem('o1');
+  t.is(gc.graph.node('o1'), undefined);
+});
+
+test('garbage collector monitors: events are ignored', async (t) => {
+  const client = new FakeClient();
+  const informers = new FakeInformers();
+  const gc = new GarbageCollector({ client, discovery: staticDiscovery(DISCOVERY), informers });
+  await gc.syncMonitors();
+  informers.forResource({ group: '', version: 'v1', resource: 'events' }).add({ metadata: { namespace: 'ns', name: 'e', uid: 'e1', ownerReferences: [ref('x', 'x1')] } });
+  t.is(gc.graph.node('e1'), undefined);
+});
