@@ -51,8 +51,8 @@ export const cases = [
       const msg = err.status.message ?? '';
       expectContains(msg, 'strict decoding error', 'error message');
       expectContains(msg, 'unknown field "spec.unknownField"', 'error message');
-      expectContains(msg, 'duplicate field "replicas"', 'error message');
-      expectContains(msg, 'duplicate field "paused"', 'error message');
+      expectContains(msg, 'duplicate field "spec.replicas"', 'error message');
+      expectContains(msg, 'duplicate field "spec.paused"', 'error message');
       ctx.step('the same object is accepted with fieldValidation=Ignore');
       const ok = await post(ctx, path, body, { fieldValidation: 'Ignore' });
       expectEqual(ok.spec?.unknownField, undefined, 'unknown field dropped with fieldValidation=Ignore');
@@ -136,7 +136,7 @@ export const cases = [
       ctx.step('attempting to create a CR with duplicate fields, fieldValidation=Strict');
       const body = `{"apiVersion":"${crd.group}/v1","kind":"${crd.kind}","metadata":{"name":"test-cr"},"spec":{"foo":"bar","foo":"baz"}}`;
       const err = await expectApiError(post(ctx, path, body), { code: 400 }, 'strict create of a custom resource with a duplicate field');
-      expectContains(err.status.message ?? '', 'duplicate field "foo"', 'error message');
+      expectContains(err.status.message ?? '', 'duplicate field "spec.foo"', 'error message');
     },
   }),
 
