@@ -341,6 +341,10 @@ export interface Handle {
   readonly parallelism: number;
   /** runFilterPlugins runs the profile's Filter plugins on one node (preemption's what-if checks). */
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined;
+  /** runPreFilterExtensionRemovePod tells PreFilter plugins that `podToRemove` left `nodeInfo` (preemption what-ifs). */
+  runPreFilterExtensionRemovePod?(state: CycleState, podToSchedule: Pod, podToRemove: Pod, nodeInfo: NodeInfo): Status | undefined;
+  /** runPreFilterExtensionAddPod tells PreFilter plugins that `podToAdd` joined `nodeInfo`. */
+  runPreFilterExtensionAddPod?(state: CycleState, podToSchedule: Pod, podToAdd: Pod, nodeInfo: NodeInfo): Status | undefined;
 }
 
 /** PluginFactory builds a plugin from its `pluginConfig` args and the handle. */

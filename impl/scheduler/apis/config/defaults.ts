@@ -32,6 +32,8 @@ export function getDefaultPlugins(): Plugins {
         { name: names.NodeAffinity, weight: 2 },
         { name: names.NodePorts },
         { name: names.NodeResourcesFit, weight: 1 },
+        { name: names.PodTopologySpread, weight: 2 },
+        { name: names.InterPodAffinity, weight: 2 },
         { name: names.DefaultPreemption },
         { name: names.NodeResourcesBalancedAllocation, weight: 1 },
         { name: names.ImageLocality, weight: 1 },

@@ -6,6 +6,7 @@ import type { PluginFactory } from '../interface.ts';
 import { newDefaultBinder } from './defaultbinder/default-binder.ts';
 import { newDefaultPreemption } from './defaultpreemption/default-preemption.ts';
 import { newImageLocality } from './imagelocality/image-locality.ts';
+import { newInterPodAffinity } from './interpodaffinity/inter-pod-affinity.ts';
 import * as names from './names/names.ts';
 import { newNodeAffinity } from './nodeaffinity/node-affinity.ts';
 import { newNodeName } from './nodename/node-name.ts';
@@ -13,6 +14,7 @@ import { newNodePorts } from './nodeports/node-ports.ts';
 import { newBalancedAllocation } from './noderesources/balanced-allocation.ts';
 import { newFit } from './noderesources/fit.ts';
 import { newNodeUnschedulable } from './nodeunschedulable/node-unschedulable.ts';
+import { newPodTopologySpread } from './podtopologyspread/pod-topology-spread.ts';
 import { newPrioritySort } from './queuesort/priority-sort.ts';
 import { newSchedulingGates } from './schedulinggates/scheduling-gates.ts';
 import { newTaintToleration } from './tainttoleration/taint-toleration.ts';
@@ -31,6 +33,8 @@ export function newInTreeRegistry(): Map<string, PluginFactory> {
     [names.NodeAffinity, newNodeAffinity],
     [names.NodePorts, newNodePorts],
     [names.NodeResourcesFit, newFit],
+    [names.PodTopologySpread, newPodTopologySpread],
+    [names.InterPodAffinity, newInterPodAffinity],
     [names.NodeResourcesBalancedAllocation, newBalancedAllocation],
     [names.ImageLocality, newImageLocality],
     [names.DefaultPreemption, newDefaultPreemption],

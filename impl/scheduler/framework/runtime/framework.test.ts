@@ -18,12 +18,12 @@ test('the default profile expands MultiPoint into every extension point in upstr
   const f = fw();
   t.deepEqual(f.preEnqueuePlugins.map((p) => p.name), ['SchedulingGates']);
   t.deepEqual(f.queueSortPlugins.map((p) => p.name), ['PrioritySort']);
-  t.deepEqual(f.preFilterPlugins.map((p) => p.name), ['NodeAffinity', 'NodePorts', 'NodeResourcesFit']);
-  t.deepEqual(f.filterPlugins.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit']);
+  t.deepEqual(f.preFilterPlugins.map((p) => p.name), ['NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+  t.deepEqual(f.filterPlugins.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
   t.deepEqual(f.postFilterPlugins.map((p) => p.name), ['DefaultPreemption']);
   t.deepEqual(
     f.scorePlugins.map((p) => `${p.plugin.name}:${p.weight}`),
-    ['TaintToleration:3', 'NodeAffinity:2', 'NodeResourcesFit:1', 'NodeResourcesBalancedAllocation:1', 'ImageLocality:1'],
+    ['TaintToleration:3', 'NodeAffinity:2', 'NodeResourcesFit:1', 'PodTopologySpread:2', 'InterPodAffinity:2', 'NodeResourcesBalancedAllocation:1', 'ImageLocality:1'],
   );
   t.deepEqual(f.bindPlugins.map((p) => p.name), ['DefaultBinder']);
 });

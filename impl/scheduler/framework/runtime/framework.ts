@@ -289,6 +289,26 @@ export class Framework implements Handle {
     return undefined;
   }
 
+  /** runPreFilterExtensionRemovePod runs every PreFilter plugin's removePod extension (skipped plugins excluded). */
+  runPreFilterExtensionRemovePod(state: CycleState, podToSchedule: Pod, podToRemove: Pod, nodeInfo: NodeInfo): Status | undefined {
+    for (const p of this.preFilterPlugins) {
+      if (state.skipFilterPlugins.has(p.name)) continue;
+      const s = p.preFilterExtensions?.()?.removePod(state, podToSchedule, podToRemove, nodeInfo);
+      if (s && !s.isSuccess()) return s.withPlugin(p.name);
+    }
+    return undefined;
+  }
+
+  /** runPreFilterExtensionAddPod runs every PreFilter plugin's addPod extension (skipped plugins excluded). */
+  runPreFilterExtensionAddPod(state: CycleState, podToSchedule: Pod, podToAdd: Pod, nodeInfo: NodeInfo): Status | undefined {
+    for (const p of this.preFilterPlugins) {
+      if (state.skipFilterPlugins.has(p.name)) continue;
+      const s = p.preFilterExtensions?.()?.addPod(state, podToSchedule, podToAdd, nodeInfo);
+      if (s && !s.isSuccess()) return s.withPlugin(p.name);
+    }
+    return undefined;
+  }
+
   /** runPostFilterPlugins runs PostFilter plugins until one succeeds (preemption found a node). */
   async runPostFilterPlugins(state: CycleState, pod: Pod, statuses: NodeToStatusReader, signal?: AbortSignal): Promise<{ result?: PostFilterResult; status: Status | undefined }> {
     const start = this.now();

@@ -5,8 +5,8 @@
  * upstream: pkg/scheduler/framework/plugins/defaultpreemption/default_preemption.go and
  * framework/preemption/preemption.go (Evaluator.Preempt).
  *
- * Not yet honoured: PodDisruptionBudgets (TODO(#8)), nominated pods of other preemptors when
- * filtering, and PreFilterExtensions for plugins whose state depends on other pods.
+ * Not yet honoured: PodDisruptionBudgets (TODO(#8)) and nominated pods of other preemptors when
+ * filtering.
  */
 import type { Pod } from '#generated/k8s/index.ts';
 import type { CycleState } from '../../cycle-state.ts';
@@ -58,6 +58,7 @@ export function selectVictimsOnNode(handle: Handle, state: CycleState, pod: Pod,
     if (podPriority(pi.pod) < prio) {
       potential.push(pi);
       copy.removePod(pi.pod);
+      handle.runPreFilterExtensionRemovePod?.(state, pod, pi.pod, copy);
     }
   }
   if (potential.length === 0) return { victims: [], status: unschedulableAndUnresolvable(ERR_NO_VICTIMS) };
@@ -67,8 +68,10 @@ export function selectVictimsOnNode(handle: Handle, state: CycleState, pod: Pod,
   const victims: Pod[] = [];
   for (const pi of potential) {
     copy.addPod(pi);
+    handle.runPreFilterExtensionAddPod?.(state, pod, pi.pod, copy);
     if (handle.runFilterPlugins(state, pod, copy)) {
       copy.removePod(pi.pod);
+      handle.runPreFilterExtensionRemovePod?.(state, pod, pi.pod, copy);
       victims.push(pi.pod);
     }
   }

@@ -1,0 +1,70 @@
+/**
+ * Parsed pod (anti-)affinity terms (upstream `framework.AffinityTerm` and
+ * `newAffinityTerm`): the namespaces a term applies to, its label selector and topology key.
+ * Parsed terms are cached per PodInfo, since existing pods' terms are read every cycle.
+ */
+import type { Pod, PodAffinityTerm } from '#generated/k8s/index.ts';
+import { labels } from '#impl/apimachinery/index.ts';
+import type { PodInfo } from '../../types.ts';
+
+/** AffinityTerm is one parsed PodAffinityTerm. */
+export interface AffinityTerm {
+  /** namespaces the term selects; empty with allNamespaces false means none. */
+  namespaces: ReadonlySet<string>;
+  /** allNamespaces is true for an empty (`{}`) namespaceSelector. */
+  allNamespaces: boolean;
+  selector: labels.Selector;
+  topologyKey: string;
+  /** weight of a preferred term (0 for required ones). */
+  weight: number;
+}
+
+/**
+ * newAffinityTerm parses a term for a pod: no namespaces and no namespaceSelector mean the pod's
+ * own namespace; an empty namespaceSelector means all namespaces. A non-empty namespaceSelector
+ * needs namespace labels, which the scheduler does not watch yet (TODO(#8)); it adds nothing.
+ */
+export function newAffinityTerm(pod: Pod, term: PodAffinityTerm, weight = 0): AffinityTerm {
+  const ns = new Set(term.namespaces ?? []);
+  const nsSel = term.namespaceSelector;
+  const allNamespaces = !!nsSel && Object.keys(nsSel.matchLabels ?? {}).length === 0 && (nsSel.matchExpressions ?? []).length === 0;
+  if (ns.size === 0 && !nsSel) ns.add(pod.metadata?.namespace ?? 'default');
+  let selector = labels.labelSelectorAsSelector(term.labelSelector);
+  // matchLabelKeys / mismatchLabelKeys merge the pod's own label values into the selector.
+  const own = pod.metadata?.labels ?? {};
+  for (const k of term.matchLabelKeys ?? []) if (k in own) selector = selector.add(labels.newRequirement(k, 'in', [own[k]!]));
+  for (const k of term.mismatchLabelKeys ?? []) if (k in own) selector = selector.add(labels.newRequirement(k, 'notin', [own[k]!]));
+  return { namespaces: ns, allNamespaces, selector, topologyKey: term.topologyKey, weight };
+}
+
+/** termMatches reports whether a pod is selected by the term (namespace and labels). */
+export function termMatches(term: AffinityTerm, pod: Pod): boolean {
+  if (!term.allNamespaces && !term.namespaces.has(pod.metadata?.namespace ?? '')) return false;
+  return term.selector.matches(pod.metadata?.labels ?? {});
+}
+
+/** ParsedTerms are a pod's four term lists, parsed. */
+export interface ParsedTerms {
+  requiredAffinity: AffinityTerm[];
+  requiredAntiAffinity: AffinityTerm[];
+  preferredAffinity: AffinityTerm[];
+  preferredAntiAffinity: AffinityTerm[];
+}
+
+const cache = new WeakMap<PodInfo, ParsedTerms>();
+
+/** parsedTerms returns (and caches) the parsed terms of a PodInfo. */
+export function parsedTerms(pi: PodInfo): ParsedTerms {
+  let t = cache.get(pi);
+  if (!t) {
+    const pod = pi.pod;
+    t = {
+      requiredAffinity: pi.requiredAffinityTerms.map((x) => newAffinityTerm(pod, x)),
+      requiredAntiAffinity: pi.requiredAntiAffinityTerms.map((x) => newAffinityTerm(pod, x)),
+      preferredAffinity: pi.preferredAffinityTerms.map((x) => newAffinityTerm(pod, x.podAffinityTerm, x.weight)),
+      preferredAntiAffinity: pi.preferredAntiAffinityTerms.map((x) => newAffinityTerm(pod, x.podAffinityTerm, x.weight)),
+    };
+    cache.set(pi, t);
+  }
+  return t;
+}

@@ -1,0 +1,269 @@
+/**
+ * PodTopologySpread keeps matching pods spread across topology domains: DoNotSchedule
+ * constraints filter (skew = matching pods in the node's domain + self - global minimum must not
+ * exceed maxSkew; fewer domains than minDomains make the minimum 0), ScheduleAnyway constraints
+ * score (fewer matching pods in the domain is better).
+ * upstream: pkg/scheduler/framework/plugins/podtopologyspread/{common,filtering,scoring,plugin}.go
+ *
+ * Not yet: system default constraints (they need Service/ReplicaSet listers; TODO(#8)).
+ */
+import type { Node, Pod, TopologySpreadConstraint } from '#generated/k8s/index.ts';
+import { labels } from '#impl/apimachinery/index.ts';
+import type { CycleState, StateData } from '../../cycle-state.ts';
+import { ActionType, type ClusterEventWithHint } from '../../events.ts';
+import {
+  Code,
+  MaxNodeScore,
+  newStatus,
+  unschedulable,
+  unschedulableAndUnresolvable,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type NodeScore,
+  type PluginFactory,
+  type PreFilterExtensions,
+  type PreFilterOutcome,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+  type Status,
+} from '../../interface.ts';
+import type { NodeInfo } from '../../types.ts';
+import { RequiredNodeAffinity } from '../helper/node-affinity.ts';
+import { findMatchingUntoleratedTaint } from '../helper/taints.ts';
+import * as names from '../names/names.ts';
+
+/** NAME is the plugin name used in configuration. */
+export const NAME = names.PodTopologySpread;
+/** PRE_FILTER_STATE_KEY is where PreFilter leaves the domain counts. */
+export const PRE_FILTER_STATE_KEY = 'PreFilter' + NAME;
+/** PRE_SCORE_STATE_KEY is where PreScore leaves the scoring counts. */
+export const PRE_SCORE_STATE_KEY = 'PreScore' + NAME;
+/** ERR_REASON_CONSTRAINTS_NOT_MATCH: the skew would exceed maxSkew. */
+export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
+/** ERR_REASON_NODE_LABEL_NOT_MATCH: the node lacks a constraint's topology key. */
+export const ERR_REASON_NODE_LABEL_NOT_MATCH = ERR_REASON_CONSTRAINTS_NOT_MATCH + ' (missing required label)';
+
+/** Constraint is a parsed TopologySpreadConstraint. */
+export interface Constraint {
+  maxSkew: number;
+  topologyKey: string;
+  selector: labels.Selector;
+  minDomains: number;
+  nodeAffinityPolicy: 'Honor' | 'Ignore';
+  nodeTaintsPolicy: 'Honor' | 'Ignore';
+}
+
+/** parseConstraints keeps the constraints with the given whenUnsatisfiable, merging matchLabelKeys into the selector. */
+export function parseConstraints(pod: Pod, action: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
+  const own = pod.metadata?.labels ?? {};
+  return (pod.spec?.topologySpreadConstraints ?? [])
+    .filter((c: TopologySpreadConstraint) => c.whenUnsatisfiable === action)
+    .map((c) => {
+      let selector = labels.labelSelectorAsSelector(c.labelSelector);
+      for (const k of c.matchLabelKeys ?? []) if (k in own) selector = selector.add(labels.newRequirement(k, 'in', [own[k]!]));
+      return {
+        maxSkew: c.maxSkew,
+        topologyKey: c.topologyKey,
+        selector,
+        minDomains: c.minDomains ?? 1,
+        nodeAffinityPolicy: (c.nodeAffinityPolicy ?? 'Honor') as 'Honor' | 'Ignore',
+        nodeTaintsPolicy: (c.nodeTaintsPolicy ?? 'Ignore') as 'Honor' | 'Ignore',
+      };
+    });
+}
+
+function countPodsMatchSelector(nodeInfo: NodeInfo, selector: labels.Selector, ns: string): number {
+  let n = 0;
+  for (const pi of nodeInfo.pods) {
+    const p = pi.pod;
+    if (p.metadata?.deletionTimestamp || p.metadata?.namespace !== ns) continue;
+    if (selector.matches(p.metadata?.labels ?? {})) n++;
+  }
+  return n;
+}
+
+function nodeHasKeys(node: Node, cs: readonly Constraint[]): boolean {
+  const l = node.metadata?.labels ?? {};
+  for (const c of cs) if (!(c.topologyKey in l)) return false;
+  return true;
+}
+
+function nodeEligible(c: Constraint, node: Node, affinity: RequiredNodeAffinity, pod: Pod): boolean {
+  if (c.nodeAffinityPolicy === 'Honor' && !affinity.match(node)) return false;
+  if (c.nodeTaintsPolicy === 'Honor' && findMatchingUntoleratedTaint(node.spec?.taints, pod.spec?.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')) return false;
+  return true;
+}
+
+class PreFilterState implements StateData {
+  constructor(
+    readonly constraints: Constraint[],
+    /** per constraint: domain value -> matching pods. */
+    readonly tpValueToMatchNum: Map<string, number>[],
+  ) {}
+  clone(): StateData {
+    return new PreFilterState(this.constraints, this.tpValueToMatchNum.map((m) => new Map(m)));
+  }
+  minMatchNum(i: number): number {
+    const m = this.tpValueToMatchNum[i]!;
+    if (m.size < this.constraints[i]!.minDomains) return 0;
+    let min = Infinity;
+    for (const v of m.values()) min = Math.min(min, v);
+    return min === Infinity ? 0 : min;
+  }
+}
+
+class PreScoreState implements StateData {
+  constructor(
+    readonly constraints: Constraint[],
+    readonly ignoredNodes: Set<string>,
+    readonly topologyPairToPodCounts: Map<string, number>[],
+    readonly topologyNormalizingWeight: number[],
+  ) {}
+  clone(): StateData {
+    return this;
+  }
+}
+
+/** PodTopologySpread is the plugin instance. */
+export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+  readonly name = NAME;
+  constructor(private readonly handle: Handle) {}
+
+  /** preFilter counts matching pods per domain for the DoNotSchedule constraints; Skip when there are none. */
+  preFilter(state: CycleState, pod: Pod): PreFilterOutcome {
+    const cs = parseConstraints(pod, 'DoNotSchedule');
+    if (cs.length === 0) return { status: newStatus(Code.Skip) };
+    const counts = cs.map(() => new Map<string, number>());
+    const affinity = new RequiredNodeAffinity(pod);
+    const ns = pod.metadata?.namespace ?? '';
+    for (const ni of this.handle.snapshotSharedLister().nodeInfos().list()) {
+      const node = ni.node;
+      if (!node || !nodeHasKeys(node, cs)) continue;
+      cs.forEach((c, i) => {
+        if (!nodeEligible(c, node, affinity, pod)) return;
+        const v = node.metadata!.labels![c.topologyKey]!;
+        counts[i]!.set(v, (counts[i]!.get(v) ?? 0) + countPodsMatchSelector(ni, c.selector, ns));
+      });
+    }
+    state.write(PRE_FILTER_STATE_KEY, new PreFilterState(cs, counts));
+    return undefined;
+  }
+
+  /** preFilterExtensions keep the counts right when preemption adds or removes pods. */
+  preFilterExtensions(): PreFilterExtensions {
+    const upd = (state: CycleState, podToSchedule: Pod, pod: Pod, ni: NodeInfo, delta: number): Status | undefined => {
+      const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
+      const node = ni.node;
+      if (!s || !node || pod.metadata?.namespace !== podToSchedule.metadata?.namespace || !nodeHasKeys(node, s.constraints)) return undefined;
+      s.constraints.forEach((c, i) => {
+        if (!c.selector.matches(pod.metadata?.labels ?? {})) return;
+        const v = node.metadata!.labels![c.topologyKey]!;
+        s.tpValueToMatchNum[i]!.set(v, (s.tpValueToMatchNum[i]!.get(v) ?? 0) + delta);
+      });
+      return undefined;
+    };
+    return {
+      addPod: (state, p, add, ni) => upd(state, p, add, ni, 1),
+      removePod: (state, p, rm, ni) => upd(state, p, rm, ni, -1),
+    };
+  }
+
+  /** filter rejects a node whose domain would exceed maxSkew. */
+  filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined {
+    const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
+    if (!s) return undefined;
+    const nodeLabels = nodeInfo.node?.metadata?.labels ?? {};
+    const podLabels = pod.metadata?.labels ?? {};
+    for (let i = 0; i < s.constraints.length; i++) {
+      const c = s.constraints[i]!;
+      const v = nodeLabels[c.topologyKey];
+      if (v === undefined) return unschedulableAndUnresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
+      const selfMatch = c.selector.matches(podLabels) ? 1 : 0;
+      const matchNum = s.tpValueToMatchNum[i]!.get(v) ?? 0;
+      const skew = matchNum + selfMatch - s.minMatchNum(i);
+      if (skew > c.maxSkew) return unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+    }
+    return undefined;
+  }
+
+  /** preScore counts matching pods per domain for the ScheduleAnyway constraints over the feasible nodes' domains. */
+  preScore(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): Status | undefined {
+    const cs = parseConstraints(pod, 'ScheduleAnyway');
+    if (cs.length === 0) return newStatus(Code.Skip);
+    const ignored = new Set<string>();
+    const counts = cs.map(() => new Map<string, number>());
+    for (const ni of nodes) {
+      const node = ni.node;
+      if (!node || !nodeHasKeys(node, cs)) {
+        ignored.add(ni.nodeName());
+        continue;
+      }
+      cs.forEach((c, i) => counts[i]!.set(node.metadata!.labels![c.topologyKey]!, 0));
+    }
+    const weights = counts.map((m) => Math.log(m.size + 2));
+    const affinity = new RequiredNodeAffinity(pod);
+    const ns = pod.metadata?.namespace ?? '';
+    for (const ni of this.handle.snapshotSharedLister().nodeInfos().list()) {
+      const node = ni.node;
+      if (!node || !nodeHasKeys(node, cs)) continue;
+      cs.forEach((c, i) => {
+        const v = node.metadata!.labels![c.topologyKey]!;
+        if (!counts[i]!.has(v) || !nodeEligible(c, node, affinity, pod)) return;
+        counts[i]!.set(v, counts[i]!.get(v)! + countPodsMatchSelector(ni, c.selector, ns));
+      });
+    }
+    state.write(PRE_SCORE_STATE_KEY, new PreScoreState(cs, ignored, counts, weights));
+    return undefined;
+  }
+
+  /** score is the weighted count of matching pods in the node's domains (lower is better). */
+  score(state: CycleState, _pod: Pod, nodeInfo: NodeInfo): number | Status {
+    const s = state.read<PreScoreState>(PRE_SCORE_STATE_KEY);
+    if (!s || s.ignoredNodes.has(nodeInfo.nodeName())) return 0;
+    const nodeLabels = nodeInfo.node?.metadata?.labels ?? {};
+    let score = 0;
+    s.constraints.forEach((c, i) => {
+      const v = nodeLabels[c.topologyKey];
+      if (v === undefined) return;
+      const cnt = s.topologyPairToPodCounts[i]!.get(v) ?? 0;
+      score += cnt * s.topologyNormalizingWeight[i]! + (c.maxSkew - 1);
+    });
+    return Math.round(score);
+  }
+
+  /** scoreExtensions reverses and scales: the emptiest domain scores 100, ignored nodes 0. */
+  scoreExtensions(): { normalizeScore(state: CycleState, pod: Pod, scores: NodeScore[]): Status | undefined } {
+    return {
+      normalizeScore: (state, _pod, scores) => {
+        const s = state.read<PreScoreState>(PRE_SCORE_STATE_KEY);
+        if (!s) return undefined;
+        let min = Infinity;
+        let max = 0;
+        for (const sc of scores) {
+          if (s.ignoredNodes.has(sc.name)) continue;
+          min = Math.min(min, sc.score);
+          max = Math.max(max, sc.score);
+        }
+        for (const sc of scores) {
+          if (s.ignoredNodes.has(sc.name)) sc.score = 0;
+          else if (max === 0) sc.score = MaxNodeScore;
+          else sc.score = Math.trunc((MaxNodeScore * (max + min - sc.score)) / max);
+        }
+        return undefined;
+      },
+    };
+  }
+
+  /** eventsToRegister: pods added, relabelled or deleted; nodes added, relabelled or re-tainted. */
+  eventsToRegister(): ClusterEventWithHint[] {
+    return [
+      { event: { resource: 'Pod', actionType: ActionType.Add | ActionType.UpdatePodLabel | ActionType.Delete } },
+      { event: { resource: 'Node', actionType: ActionType.Add | ActionType.Delete | ActionType.UpdateNodeLabel | ActionType.UpdateNodeTaint } },
+    ];
+  }
+}
+
+/** newPodTopologySpread builds the plugin. */
+export const newPodTopologySpread: PluginFactory = (_args, handle) => new PodTopologySpread(handle);
