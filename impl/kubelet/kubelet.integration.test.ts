@@ -7,7 +7,7 @@
  * root, or the apiserver.
  */
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -357,4 +357,40 @@ it('deleting a pod stops and removes its containers and the pod object disappear
     }
   });
   t.pass();
+});
+
+it('kubets kubelet (the CLI) registers its node with labels and taints, holds a Lease and stops on SIGTERM', async (t) => {
+  // One runtime, one kubelet: let the first one finish every pod, then stop it, so the CLI
+  // kubelet does not see them as orphans.
+  await pods().deleteCollection({ gracePeriodSeconds: 1 });
+  await until('all pods gone', async () => (await pods().list()).items.length === 0, 30_000);
+  await kubelet!.stop();
+  kubelet = undefined;
+  const child = spawn(process.execPath, [
+    path.join(import.meta.dirname, '../../bin/kubets.js'),
+    'kubelet',
+    '--kubeconfig', srv!.kubeconfigPath,
+    '--container-runtime-endpoint', info.endpoint,
+    '--root-dir', path.join(tmp, 'kubelet-cli'),
+    '--hostname-override', 'kubets-it-cli',
+    '--node-labels', 'role=cli',
+    '--register-with-taints', 'dedicated=cli:NoSchedule',
+    '--node-status-update-frequency', '1s',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  try {
+    const node = await until('CLI node Ready', async () => {
+      const n = (await rest.resource('', 'v1', 'nodes').get('kubets-it-cli')) as Node;
+      return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? n : undefined;
+    }, 30_000);
+    t.is(node.metadata?.labels?.role, 'cli');
+    t.deepEqual(node.spec?.taints, [{ key: 'dedicated', value: 'cli', effect: 'NoSchedule' }]);
+    await until('lease', async () => (await rest.resource('coordination.k8s.io', 'v1', 'leases').namespace('kube-node-lease').get('kubets-it-cli')) as Lease);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  t.is(await exited, 0, stderr.slice(-2000));
+  t.regex(stderr, /kubelet ready/);
 });
