@@ -36,15 +36,22 @@ function node(name: string, o: { cpu?: string; memory?: string; pods?: string; l
   };
 }
 
-function pod(name: string, o: { cpu?: string; nodeSelector?: Record<string, string>; tolerations?: NonNullable<Pod['spec']>['tolerations'] } = {}): Pod {
+type PodSpec = NonNullable<Pod['spec']>;
+function pod(
+  name: string,
+  o: { cpu?: string; nodeSelector?: Record<string, string>; tolerations?: PodSpec['tolerations']; labels?: Record<string, string>; affinity?: PodSpec['affinity']; spread?: PodSpec['topologySpreadConstraints']; priority?: number } = {},
+): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: 'default' },
+    metadata: { name, namespace: 'default', labels: o.labels },
     spec: {
       containers: [{ name: 'c', image: 'busybox', resources: o.cpu ? { requests: { cpu: o.cpu } } : undefined }],
       nodeSelector: o.nodeSelector,
       tolerations: o.tolerations,
+      affinity: o.affinity,
+      topologySpreadConstraints: o.spread,
+      priority: o.priority,
     },
   };
 }
@@ -131,6 +138,62 @@ test.serial('an unschedulable pod gets FailedScheduling with the upstream messag
   t.is((await pods().get('huge')).spec?.nodeName, undefined);
   await nodes().create(node('node-c', { cpu: '8' }));
   t.is(await boundNode('huge'), 'node-c');
+});
+
+test.serial('required anti-affinity spreads replicas one per node, and a fourth replica gets the upstream message', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  for (const n of ['spread-1', 'spread-2', 'spread-3']) await nodes().create(node(n, { labels: { pool: 'spread', 'topology.kubernetes.io/zone': n === 'spread-3' ? 'z2' : 'z1' } }));
+  const anti: PodSpec['affinity'] = {
+    podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'anti' } }, topologyKey: 'kubernetes.io/hostname' }] },
+  };
+  const placed = new Set<string>();
+  for (let i = 0; i < 3; i++) {
+    await pods().create(pod(`anti-${i}`, { labels: { app: 'anti' }, nodeSelector: { pool: 'spread' }, affinity: anti }));
+    placed.add(await boundNode(`anti-${i}`));
+  }
+  t.deepEqual([...placed].sort(), ['spread-1', 'spread-2', 'spread-3']);
+  await pods().create(pod('anti-3', { labels: { app: 'anti' }, nodeSelector: { pool: 'spread' }, affinity: anti }));
+  const cond = await until('anti-3 PodScheduled=False', async () => (await pods().get('anti-3')).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False'));
+  t.regex(cond.message ?? '', /^0\/\d+ nodes are available: .*3 node\(s\) didn't match pod anti-affinity rules/);
+  t.regex(cond.message ?? '', /didn't match Pod's node affinity\/selector/);
+  await pods().delete('anti-3', { gracePeriodSeconds: 0 });
+});
+
+test.serial('topology spread across zone labels keeps the skew within maxSkew', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  const spread: PodSpec['topologySpreadConstraints'] = [
+    { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'zoned' } } },
+  ];
+  const zones: Record<string, number> = {};
+  const zoneOf: Record<string, string> = { 'spread-1': 'z1', 'spread-2': 'z1', 'spread-3': 'z2' };
+  for (let i = 0; i < 4; i++) {
+    await pods().create(pod(`zoned-${i}`, { labels: { app: 'zoned' }, nodeSelector: { pool: 'spread' }, spread }));
+    const z = zoneOf[await boundNode(`zoned-${i}`)]!;
+    zones[z] = (zones[z] ?? 0) + 1;
+  }
+  t.deepEqual(zones, { z1: 2, z2: 2 });
+});
+
+test.serial('a high-priority pod preempts a lower-priority one and gets nominatedNodeName', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  await nodes().create(node('prio-node', { cpu: '1', labels: { pool: 'prio' } }));
+  await pods().create(pod('low', { cpu: '1', priority: 0, nodeSelector: { pool: 'prio' } }));
+  t.is(await boundNode('low'), 'prio-node');
+  await pods().create(pod('high', { cpu: '1', priority: 1000, nodeSelector: { pool: 'prio' } }));
+  // The victim is deleted gracefully; with no kubelet here, the test plays the kubelet and finishes the deletion.
+  await until('victim deletion', async () => {
+    try {
+      const low = await pods().get('low');
+      if (!low.metadata?.deletionTimestamp) return undefined;
+      await pods().delete('low', { gracePeriodSeconds: 0 });
+      return true;
+    } catch {
+      return true;
+    }
+  });
+  const nominated = await until('nominatedNodeName', async () => (await pods().get('high')).status?.nominatedNodeName || ((await pods().get('high')).spec?.nodeName ? 'bound' : undefined));
+  t.true(nominated === 'prio-node' || nominated === 'bound');
+  t.is(await boundNode('high'), 'prio-node');
 });
 
 test.serial('/healthz and /metrics are served with upstream metric names', async (t) => {

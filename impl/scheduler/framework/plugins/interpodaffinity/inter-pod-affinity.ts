@@ -151,14 +151,11 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     };
   }
 
-  /** filter checks existing anti-affinity, then the pod's affinity, then the pod's anti-affinity. */
+  /** filter checks the pod's affinity, then its anti-affinity, then existing pods' anti-affinity (upstream order). */
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined {
     const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
     if (!s) return undefined;
     const nodeLabels = nodeInfo.node?.metadata?.labels ?? {};
-    if (s.existingAntiAffinityCounts.size) {
-      for (const k in nodeLabels) if ((s.existingAntiAffinityCounts.get(pairKey(k, nodeLabels[k]!)) ?? 0) > 0) return unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH);
-    }
     const own = parsedTerms(s.podInfo);
     if (own.requiredAffinity.length && !this.satisfyPodAffinity(s, own.requiredAffinity, nodeLabels, pod)) {
       return unschedulableAndUnresolvable(ERR_REASON_AFFINITY_RULES_NOT_MATCH);
@@ -166,6 +163,9 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     for (const t of own.requiredAntiAffinity) {
       const v = nodeLabels[t.topologyKey];
       if (v !== undefined && (s.antiAffinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) > 0) return unschedulable(ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH);
+    }
+    if (s.existingAntiAffinityCounts.size) {
+      for (const k in nodeLabels) if ((s.existingAntiAffinityCounts.get(pairKey(k, nodeLabels[k]!)) ?? 0) > 0) return unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH);
     }
     return undefined;
   }
