@@ -7,6 +7,7 @@
  * apiextensions-apiserver's crdHandler.
  */
 import type { ResourceTableEntry } from '#generated/k8s/resource-table.ts';
+import type { PatchMeta } from '#impl/apimachinery/index.ts';
 import type { Structural } from './schema/structural.ts';
 import type { Store } from './registry/generic/store.ts';
 import type { KubeObject, RequestContext } from './registry/rest/strategy.ts';
@@ -24,6 +25,8 @@ export interface SubresourceHandler {
   create?(ctx: RequestContext, name: string, body: KubeObject, opts: { dryRun: boolean }): Promise<unknown>;
   /** Schema of the subresource object, for unknown-field checks (scale). */
   schema?: Structural;
+  /** Patch meta of the subresource object (scale), for strategic merge patch and apply. */
+  patchMeta?: () => PatchMeta | undefined;
   /** The subresource's kind, for apiVersion/kind defaults (`autoscaling/v1 Scale`). */
   apiVersion?: string;
   kind?: string;
@@ -37,6 +40,8 @@ export interface ServedResource {
   subresources: Map<string, SubresourceHandler>;
   /** Schema of the kind (defaulting, unknown fields); undefined means "accept anything". */
   schema?: Structural;
+  /** Patch meta of the kind (strategic merge patch, server-side apply, managedFields), computed on first use. */
+  patchMeta?: () => PatchMeta | undefined;
   /** Fields a field selector may use (besides metadata.name and metadata.namespace). */
   fieldSelectorAttrs?: (obj: KubeObject) => Record<string, string>;
   printer: TablePrinter;

@@ -6,7 +6,7 @@
  * upstream: pkg/controlplane/instance.go (InstallAPIs), pkg/registry/<group>/rest/storage_*.go,
  * pkg/kubeapiserver/options (runtime-config), NamespaceLifecycle admission (the create checks).
  */
-import { badRequest, conflict, forbidden, invalid, isNotFound, labels, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
+import { badRequest, conflict, forbidden, invalid, isNotFound, patchMetaFromStructural, type PatchMeta, labels, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
 import { resourceTable, type ResourceTableEntry } from '#generated/k8s/resource-table.ts';
 import type { Interface, StoredObject, WatchEvent } from '#impl/storage/interfaces.ts';
 import { newCacher, type Cacher } from '#impl/storage/cacher/cacher.ts';
@@ -26,7 +26,7 @@ import { newServiceStatusStrategy, newServiceStrategy, ServiceAllocators } from 
 import { newWorkloadStatusStrategy, newWorkloadStrategy, type WorkloadKind } from './registry/apps/workload-strategy.ts';
 import { jobStatusStrategy, jobStrategy } from './registry/batch/job/strategy.ts';
 import { cronJobStatusStrategy, cronJobStrategy } from './registry/batch/cronjob/strategy.ts';
-import { updateManagedFields } from './endpoints/fieldmanager.ts';
+import { recordUpdate } from './endpoints/fieldmanager.ts';
 import type { Structural } from './schema/structural.ts';
 
 /** RuntimeConfig says which group-versions are enabled (`--runtime-config`). */
@@ -118,7 +118,7 @@ export interface ControlPlane {
   allocators: ServiceAllocators;
   namespaces: NamespaceTracker;
   /** storeOptions returns the common Store options for a new resource (CRDs). */
-  storeCommon(prefix: string): Pick<StoreOptions, 'storage' | 'cacher' | 'managedFields' | 'now'>;
+  storeCommon(prefix: string, patchMeta?: () => PatchMeta | undefined): Pick<StoreOptions, 'storage' | 'cacher' | 'managedFields' | 'now'>;
   close(): Promise<void>;
 }
 
@@ -178,11 +178,12 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
     if (!schemaCache.has(name)) schemaCache.set(name, name ? o.openapi.structural(name) : undefined);
     return schemaCache.get(name);
   };
-  const managedFields: StoreOptions['managedFields'] = (ctx, obj, old, manager, subresource) => {
-    const gv = ctx.apiVersion ?? obj.apiVersion ?? '';
-    updateManagedFields(obj, old, manager, gv, now(), undefined, subresource);
-  };
-  const storeCommon = (prefix: string) => ({ storage: o.storage, cacher: cacherFor(prefix), managedFields, now });
+  /** managedFieldsFor records Update entries with the kind's patch meta (list keys decide field identity). */
+  const managedFieldsFor =
+    (patchMeta: () => PatchMeta | undefined): NonNullable<StoreOptions['managedFields']> =>
+    (ctx, obj, old, manager, subresource, resetFields) =>
+      recordUpdate({ obj, old, manager, apiVersion: ctx.apiVersion ?? obj.apiVersion ?? '', subresource, resetFields, patchMeta: patchMeta(), now: now() });
+  const storeCommon = (prefix: string, patchMeta: () => PatchMeta | undefined = () => undefined) => ({ storage: o.storage, cacher: cacherFor(prefix), managedFields: managedFieldsFor(patchMeta), now });
 
   // NamespaceLifecycle (upstream admission plugin): namespaced creates need an active namespace.
   const namespaceLifecycle = async (ctx: RequestContext, obj: KubeObject, resource: { group: string; resource: string }): Promise<void> => {
@@ -211,6 +212,8 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
     const s = strategies[`${e.group}/${e.resource}`];
     const main = s?.main ?? newDefaultStrategy({ namespaced: e.namespaced, hasStatusSubresource: hasStatus, hasSpec: schema?.properties?.has('spec') ?? false });
     const prefix = keyPrefixFor(e, coreResources);
+    let meta: PatchMeta | undefined;
+    const patchMeta = () => (meta ??= schema ? patchMetaFromStructural(schema) : undefined);
     const store = new Store({
       qualifiedResource: gr,
       group: e.group,
@@ -223,7 +226,7 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
       beginCreate: e.namespaced ? (ctx, obj) => namespaceLifecycle(ctx, obj, gr) : undefined,
       ...serviceHooks(e),
       ...namespaceHooks(e),
-      ...storeCommon(prefix),
+      ...storeCommon(prefix, patchMeta),
     });
     const subs = new Map<string, SubresourceHandler>();
     for (const sub of e.subresources) {
@@ -242,6 +245,7 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
       store,
       subresources: subs,
       schema,
+      patchMeta,
       printer,
       fieldSelectorAttrs: main.fieldSelectorAttrs,
     };
@@ -358,8 +362,10 @@ function scaleHandler(store: Store, e: ResourceTableEntry, schema: Structural | 
       status: { replicas: o.status?.replicas ?? 0, ...(selector ? { selector } : {}) },
     };
   };
+  let meta: PatchMeta | undefined;
   return {
     schema,
+    patchMeta: () => (meta ??= schema ? patchMetaFromStructural(schema) : undefined),
     apiVersion: 'autoscaling/v1',
     kind: 'Scale',
     get: async (ctx, name) => toScale(await store.get(ctx, name)),

@@ -7,7 +7,7 @@
  * upstream: staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go,
  * pkg/registry/customresourcedefinition/strategy.go, pkg/controller/{establish,finalizer}.
  */
-import { fieldPath, invalid, invalidValue, notFound, notSupported, required, type FieldError } from '#impl/apimachinery/index.ts';
+import { fieldPath, invalid, invalidValue, notFound, patchMetaFromStructural, type PatchMeta, notSupported, required, type FieldError } from '#impl/apimachinery/index.ts';
 import type { ResourceTableEntry } from '#generated/k8s/resource-table.ts';
 import type { Interface, StoredObject, WatchEvent } from '#impl/storage/interfaces.ts';
 import type { ServedResource, SubresourceHandler } from '../api-registry.ts';
@@ -237,7 +237,15 @@ export function installCrdSupport(o: CrdSupportOptions): { start(): Promise<void
     const schema: Structural = compiler.compile(raw);
     const prefix = `/registry/${group}/${plural}`;
     const strategy = newDefaultStrategy({ namespaced, hasStatusSubresource: hasStatus, hasSpec: true });
-    const common = o.controlPlane.storeCommon(prefix);
+    let meta: PatchMeta | undefined;
+    const patchMeta = () => {
+      if (!meta) {
+        const om = o.openapi.structural('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+        meta = patchMetaFromStructural(schema, om ? { metadata: patchMetaFromStructural(om) } : {});
+      }
+      return meta;
+    };
+    const common = o.controlPlane.storeCommon(prefix, patchMeta);
     const store = new Store({
       qualifiedResource: { group, resource: plural },
       group,
@@ -267,6 +275,7 @@ export function installCrdSupport(o: CrdSupportOptions): { start(): Promise<void
       store,
       subresources: subs,
       schema,
+      patchMeta,
       printer: customResourcePrinter(v.additionalPrinterColumns),
       custom: true,
       admitCustom,
@@ -336,7 +345,7 @@ export function installCrdSupport(o: CrdSupportOptions): { start(): Promise<void
         crdObjects.delete(obj.metadata.name!);
         await unserve(obj);
       },
-      ...o.controlPlane.storeCommon(crdPrefix),
+      ...o.controlPlane.storeCommon(crdPrefix, r.patchMeta),
     });
     r.store = store;
     r.subresources.set('status', { store: store.withSubresource('status', newStatusStrategy(strategy)) });

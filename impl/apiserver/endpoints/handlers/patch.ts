@@ -34,15 +34,18 @@ export async function patchObject(r: RestRequest): Promise<void> {
         kind,
         patch: buf,
         old,
-        schema: r.served.schema,
+        patchMeta: r.served.patchMeta?.(),
         manager: manager || fieldManagerOf(r),
         force,
         apiVersion: apiVersionOf(r.served),
         objectKind: r.served.entry.kind,
+        group: r.served.entry.group,
+        resource: r.served.entry.resource,
         name: r.info.name,
         namespace: r.info.namespace,
         now: r.now(),
         subresource: '',
+        resetFields: store.strategy.resetFields ?? [],
       });
       const typed = checkTypeMeta(next, apiVersionOf(r.served), r.served.entry.kind);
       checkUnknownFields(r, typed, r.served.schema, mode, r.served.custom === true);

@@ -47,7 +47,7 @@ export async function serveSubresource(r: RestRequest): Promise<void> {
         info.name,
         async (old) => {
           if (!old) throw notFound({ group: served.entry.group, resource: served.entry.resource }, info.name);
-          const next = await applyPatch({ kind, patch: buf, old, schema: served.schema, manager: manager || fieldManagerOf(r), force: r.query.get('force') === 'true', apiVersion: subApiVersion, objectKind: subKind, name: info.name, namespace: info.namespace, now: r.now(), subresource: info.subresource });
+          const next = await applyPatch({ kind, patch: buf, old, patchMeta: served.patchMeta?.(), manager: manager || fieldManagerOf(r), force: r.query.get('force') === 'true', apiVersion: subApiVersion, objectKind: subKind, group: served.entry.group, resource: served.entry.resource, name: info.name, namespace: info.namespace, now: r.now(), subresource: info.subresource, resetFields: store.strategy.resetFields ?? [] });
           const typed = checkTypeMeta(next, subApiVersion, subKind);
           if (served.admitCustom) served.admitCustom(typed, 'update', old);
           return typed;
@@ -68,7 +68,7 @@ export async function serveSubresource(r: RestRequest): Promise<void> {
       const kind = negotiateInput('patch', r.req.headers['content-type']) as PatchKind;
       const buf = await readBody(r.req);
       objInfo = async (old) => {
-        const next = await applyPatch({ kind, patch: buf, old, schema: sub.schema, manager: r.query.get('fieldManager') || fieldManagerOf(r), force: r.query.get('force') === 'true', apiVersion: subApiVersion, objectKind: subKind, name: info.name, namespace: info.namespace, now: r.now(), subresource: info.subresource });
+        const next = await applyPatch({ kind, patch: buf, old, patchMeta: sub.patchMeta?.(), manager: r.query.get('fieldManager') || fieldManagerOf(r), force: r.query.get('force') === 'true', apiVersion: subApiVersion, objectKind: subKind, group: served.entry.group, resource: served.entry.resource, name: info.name, namespace: info.namespace, now: r.now(), subresource: info.subresource, resetFields: [] });
         return checkTypeMeta(next, subApiVersion, subKind);
       };
     }

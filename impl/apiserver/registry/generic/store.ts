@@ -53,7 +53,7 @@ export type DecoratorFunc = (obj: KubeObject) => void;
  * ManagedFieldsUpdater records a non-apply write in metadata.managedFields; the apply path uses
  * its own. Called with the new object and the old one (undefined on create).
  */
-export type ManagedFieldsUpdater = (ctx: RequestContext, obj: KubeObject, old: KubeObject | undefined, manager: string, subresource: string) => void;
+export type ManagedFieldsUpdater = (ctx: RequestContext, obj: KubeObject, old: KubeObject | undefined, manager: string, subresource: string, resetFields: readonly string[]) => void;
 
 /** StoreOptions configures a {@link Store}. All fields are required unless marked optional. */
 export interface StoreOptions {
@@ -487,7 +487,7 @@ export class Store {
       obj.metadata ??= {};
       this.beforeCreate(ctx, obj);
       const finish = this.opts.beginCreate ? await this.opts.beginCreate(ctx, obj, { dryRun: opts.dryRun === true }) : undefined;
-      this.opts.managedFields?.(ctx, obj, undefined, opts.fieldManager ?? '', this.subresource);
+      this.opts.managedFields?.(ctx, obj, undefined, opts.fieldManager ?? '', this.subresource, this.strategy.resetFields ?? []);
       const name = obj.metadata.name!;
       let ok = false;
       try {
@@ -577,7 +577,7 @@ export class Store {
         if (obj.metadata.resourceVersion) throw conflict(this.qualifiedResource, name, OPTIMISTIC_LOCK_ERROR_MSG);
         this.beforeCreate(ctx, obj);
         if (this.opts.beginCreate) await this.opts.beginCreate(ctx, obj, { dryRun: opts.dryRun === true });
-        if (!opts.skipManagedFields) this.opts.managedFields?.(ctx, obj, undefined, opts.fieldManager ?? '', this.subresource);
+        if (!opts.skipManagedFields) this.opts.managedFields?.(ctx, obj, undefined, opts.fieldManager ?? '', this.subresource, this.strategy.resetFields ?? []);
         created = true;
         return obj;
       }
@@ -598,7 +598,7 @@ export class Store {
         throw conflict(this.qualifiedResource, name, OPTIMISTIC_LOCK_ERROR_MSG);
       }
       this.beforeUpdate(ctx, obj, old);
-      if (!opts.skipManagedFields) this.opts.managedFields?.(ctx, obj, old, opts.fieldManager ?? '', this.subresource);
+      if (!opts.skipManagedFields) this.opts.managedFields?.(ctx, obj, old, opts.fieldManager ?? '', this.subresource, this.strategy.resetFields ?? []);
       if ((this.opts.shouldDeleteDuringUpdate ?? shouldDeleteDuringUpdate)(obj)) deleteAfter = true;
       return obj;
     };
