@@ -196,6 +196,38 @@ test.serial('a high-priority pod preempts a lower-priority one and gets nominate
   t.is(await boundNode('high'), 'prio-node');
 });
 
+test.serial('with --leader-elect only the Lease holder schedules, and a second scheduler takes over when it stops', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  const config = { profiles: [{ schedulerName: 'le-scheduler' }], leaderElection: { leaderElect: true, leaseDuration: '4s', renewDeadline: '3s', retryPeriod: '500ms' } };
+  const silent = pino({ level: 'silent' });
+  const first = await startScheduler({ kubeconfig: ctx.srv!.kubeconfigPath, config, leaderElect: true, identity: 'first', logger: silent });
+  const leases = ctx.client!.resource('coordination.k8s.io', 'v1', 'leases').namespace('kube-system');
+  await until('lease held by first', async () => {
+    try {
+      const l = await leases.get('kube-scheduler');
+      return l.spec?.holderIdentity === 'first' ? true : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  const second = await startScheduler({ kubeconfig: ctx.srv!.kubeconfigPath, config, leaderElect: true, identity: 'second', logger: silent });
+  try {
+    const p1 = pod('le-1');
+    p1.spec!.schedulerName = 'le-scheduler';
+    await pods().create(p1);
+    await boundNode('le-1');
+    await first.stop();
+    await until('lease held by second', async () => ((await leases.get('kube-scheduler')).spec?.holderIdentity === 'second' ? true : undefined), 20_000);
+    const p2 = pod('le-2');
+    p2.spec!.schedulerName = 'le-scheduler';
+    await pods().create(p2);
+    t.truthy(await boundNode('le-2'));
+  } finally {
+    await first.stop();
+    await second.stop();
+  }
+});
+
 test.serial('/healthz and /metrics are served with upstream metric names', async (t) => {
   if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
   const url = ctx.sched!.url!;
