@@ -6,27 +6,25 @@
  * upstream: pkg/registry/core/service/ipallocator and portallocator (which keep a bitmap in a
  * RangeAllocation object; deriving it from the services is the repair loop's view of the same data).
  */
+import { formatIP, parseCIDR, parseIP } from '#impl/apimachinery/index.ts';
 
-/** parseCidr parses an IPv4 CIDR into [base, size]. */
+/** parseCidr parses an IPv4 CIDR into its base address (as a number), size and prefix. */
 export function parseCidr(cidr: string): { base: number; size: number; prefix: number } {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
-  if (!m) throw new Error(`invalid CIDR ${cidr}`);
-  const ip = ((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]);
-  const prefix = Number(m[5]);
-  const size = 2 ** (32 - prefix);
-  return { base: (ip & ~(size - 1)) >>> 0, size, prefix };
+  const c = parseCIDR(cidr.trim());
+  if (!c || c.family !== 4) throw new Error(`invalid IPv4 CIDR ${cidr}`);
+  const size = 2 ** (32 - c.prefix);
+  return { base: Number(c.value) - (Number(c.value) % size), size, prefix: c.prefix };
 }
 
-/** ipToString renders an IPv4 number. */
+/** ipToString renders an IPv4 address held as a number. */
 export function ipToString(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  return formatIP({ family: 4, value: BigInt(n) });
 }
 
 /** ipToNumber parses an IPv4 address, or undefined. */
 export function ipToNumber(s: string): number | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
-  if (!m || m.slice(1).some((x) => Number(x) > 255)) return undefined;
-  return ((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]);
+  const ip = parseIP(s);
+  return ip?.family === 4 ? Number(ip.value) : undefined;
 }
 
 /** RangeAllocator hands out integers from [min, max] (IPs as numbers, or ports). */
