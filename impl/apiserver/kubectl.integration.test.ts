@@ -110,9 +110,9 @@ async function scenario(t: import('ava').ExecutionContext, srv: RunningApiServer
   const watch = spawn(KUBECTL, ['get', 'cm', 'cfg', '-w', '-o', 'jsonpath={.data.a}{"\\n"}'], { env: { ...process.env, KUBECONFIG: kc, HOME: dir } });
   let watched = '';
   watch.stdout.on('data', (d: Buffer) => (watched += d.toString()));
-  for (let i = 0; i < 50 && !watched.includes('1'); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 200 && !watched.includes('1'); i++) await new Promise((r) => setTimeout(r, 100));
   await ok(['patch', 'cm', 'cfg', '--type=merge', '-p', '{"data":{"a":"2"}}']);
-  for (let i = 0; i < 50 && !watched.includes('2'); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 200 && !watched.includes('2'); i++) await new Promise((r) => setTimeout(r, 100));
   watch.kill();
   t.deepEqual(watched.trim().split('\n'), ['1', '2']);
 
@@ -174,6 +174,7 @@ async function scenario(t: import('ava').ExecutionContext, srv: RunningApiServer
 const haveKubectl = existsSync(KUBECTL);
 
 test('kubectl against the apiserver on SQLite', async (t) => {
+  t.timeout(180_000); // kubectl steps are slow on a loaded machine
   if (!haveKubectl) {
     t.log(`skipped: ${KUBECTL} not found`);
     t.pass();
@@ -191,6 +192,7 @@ test('kubectl against the apiserver on SQLite', async (t) => {
 });
 
 test('kubectl against the apiserver on etcd3', async (t) => {
+  t.timeout(180_000);
   if (!haveKubectl || !etcdAvailable()) {
     t.log(`skipped: ${haveKubectl ? 'etcd' : KUBECTL} not found`);
     t.pass();
