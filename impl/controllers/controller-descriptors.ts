@@ -12,6 +12,7 @@ import { ServiceAccountsController } from './serviceaccount/serviceaccounts-cont
 import { GarbageCollector } from './garbagecollector/garbagecollector.ts';
 import { ReplicaSetController } from './replicaset/replicaset-controller.ts';
 import { newReplicationManager } from './replication/replication-controller.ts';
+import { DeploymentController } from './deployment/deployment-controller.ts';
 
 
 /** CONTROLLER_DESCRIPTORS lists the built-in controllers in start order. */
@@ -93,6 +94,22 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         rsInformer: ctx.informers.forResource(RESOURCES.replicationcontrollers),
         podInformer: ctx.informers.forResource(RESOURCES.pods),
         recorder: ctx.recorderFor('replication-controller'),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'deployment-controller',
+    aliases: ['deployment'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-deployment-syncs',
+    init: (ctx) =>
+      new DeploymentController({
+        client: ctx.client,
+        dInformer: ctx.informers.forResource(RESOURCES.deployments),
+        rsInformer: ctx.informers.forResource(RESOURCES.replicasets),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        recorder: ctx.recorderFor('deployment-controller'),
         clock: ctx.clock,
         logger: ctx.logger,
       }),

@@ -192,3 +192,66 @@ test.serial('a ReplicaSet creates, adopts and scales down pods and reports statu
   await eventually('pods collected', async () => (await pods.list()).items.filter((p) => !p.metadata?.deletionTimestamp).length === 0);
   t.pass();
 });
+
+/** markPodsReady plays the kubelet: every pod of the namespace gets Running + Ready through pods/status. */
+function markPodsReady(rest: RestClient, ns: string, signal: AbortSignal): Promise<void> {
+  const pods = rest.resource('', 'v1', 'pods').namespace(ns);
+  return (async () => {
+    while (!signal.aborted) {
+      try {
+        for (const p of (await pods.list()).items) {
+          if (p.metadata?.deletionTimestamp || p.status?.phase === 'Running') continue;
+          const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+          await pods
+            .update({ ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } }, { subresource: 'status' })
+            .catch(() => undefined);
+        }
+      } catch {
+        /* retry */
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+}
+
+test.serial('a Deployment rolls out, rolls over to a new template with revisions, and becomes Available', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  await makeNamespace(env.rest, 'kcm-deploy');
+  const stopReady = new AbortController();
+  const readyLoop = markPodsReady(env.rest, 'kcm-deploy', stopReady.signal);
+  try {
+    const deps = env.rest.resource('apps', 'v1', 'deployments').namespace('kcm-deploy');
+    const rss = env.rest.resource('apps', 'v1', 'replicasets').namespace('kcm-deploy');
+    const pods = env.rest.resource('', 'v1', 'pods').namespace('kcm-deploy');
+    const template = (image: string): KubeObject => ({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image }] } });
+    await deps.create({ metadata: { name: 'web' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: template('busybox:1') } });
+    const done = async (image: string): Promise<KubeObject | undefined> => {
+      const d = await deps.get('web');
+      const s = d.status ?? {};
+      const progressing = (s.conditions ?? []).find((c: { type: string }) => c.type === 'Progressing');
+      const ok = s.updatedReplicas === 3 && s.availableReplicas === 3 && s.replicas === 3 && s.observedGeneration === d.metadata?.generation && progressing?.reason === 'NewReplicaSetAvailable';
+      return ok && d.spec.template.spec.containers[0].image === image ? d : undefined;
+    };
+    const d1 = await eventually('first rollout complete', () => done('busybox:1'), 30_000);
+    t.is(d1.metadata?.annotations?.['deployment.kubernetes.io/revision'], '1');
+    t.is((d1.status.conditions as Array<{ type: string; status: string }>).find((c) => c.type === 'Available')?.status, 'True');
+    await deps.patch('web', { spec: { template: template('busybox:2') } });
+    const d2 = await eventually('second rollout complete', () => done('busybox:2'), 30_000);
+    t.is(d2.metadata?.annotations?.['deployment.kubernetes.io/revision'], '2');
+    const list = (await rss.list()).items;
+    t.is(list.length, 2);
+    const byRev = Object.fromEntries(list.map((rs) => [rs.metadata?.annotations?.['deployment.kubernetes.io/revision'], rs]));
+    t.is(byRev['1']?.spec.replicas, 0);
+    t.is(byRev['2']?.spec.replicas, 3);
+    t.truthy(byRev['2']?.metadata?.labels?.['pod-template-hash']);
+    t.is(byRev['2']?.metadata?.name, `web-${byRev['2']?.metadata?.labels?.['pod-template-hash']}`);
+    await eventually('old pods gone', async () => (await pods.list()).items.filter((p) => !p.metadata?.deletionTimestamp).length === 3);
+    // Scaling keeps the template (no new revision).
+    await deps.patch('web', { spec: { replicas: 1 } });
+    await eventually('scaled to 1', async () => (await deps.get('web')).status?.replicas === 1);
+    t.is((await rss.list()).items.length, 2);
+  } finally {
+    stopReady.abort();
+    await readyLoop;
+  }
+});

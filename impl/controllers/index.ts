@@ -16,3 +16,4 @@ export { Publisher as RootCACertPublisher } from './certificates/rootcacertpubli
 export { GarbageCollector } from './garbagecollector/garbagecollector.ts';
 export { ReplicaSetController } from './replicaset/replicaset-controller.ts';
 export { newReplicationManager } from './replication/replication-controller.ts';
+export { DeploymentController } from './deployment/deployment-controller.ts';

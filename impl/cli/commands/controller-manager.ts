@@ -5,7 +5,7 @@
  * ```
  * kubets controller-manager --kubeconfig K [--controllers=*,-name] [--leader-elect]
  *   [--concurrent-namespace-syncs N] [--concurrent-gc-syncs N] [--concurrent-replicaset-syncs N]
- *   [--concurrent-rc-syncs N] [--root-ca-file F] [--healthz-port P] [--v 2]
+ *   [--concurrent-rc-syncs N] [--concurrent-deployment-syncs N] [--root-ca-file F] [--healthz-port P] [--v 2]
  * ```
  */
 import type { Command } from 'commander';
@@ -39,7 +39,7 @@ export const controllerManagerCommand: CommandModule = {
   register(program: Command) {
     program
       .command('controller-manager')
-      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller')
+      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment')
       .option('--kubeconfig <path>', 'kubeconfig with the controller-manager credentials (default $KUBECONFIG)')
       .option('--controllers <list>', 'controllers to enable: * (all default ones), name, -name; comma-separated', '*')
       .option('--leader-elect', 'elect a leader on the kube-system/kube-controller-manager Lease before running')
@@ -49,6 +49,7 @@ export const controllerManagerCommand: CommandModule = {
       .option('--concurrent-gc-syncs <n>', 'garbage collector workers (default 20)', int)
       .option('--concurrent-replicaset-syncs <n>', 'replicaset workers (default 5)', int)
       .option('--concurrent-rc-syncs <n>', 'replicationcontroller workers (default 5)', int)
+      .option('--concurrent-deployment-syncs <n>', 'deployment workers (default 5)', int)
       .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt (default: the kubeconfig CA)')
       .option('--healthz-port <port>', 'serve /healthz and /metrics over HTTP on this port (0 = random)', int)
       .option('--bind-address <ip>', 'address of the /healthz and /metrics server', '127.0.0.1')
@@ -64,6 +65,7 @@ export const controllerManagerCommand: CommandModule = {
         set('concurrent-gc-syncs', f.concurrentGcSyncs);
         set('concurrent-replicaset-syncs', f.concurrentReplicasetSyncs);
         set('concurrent-rc-syncs', f.concurrentRcSyncs);
+        set('concurrent-deployment-syncs', f.concurrentDeploymentSyncs);
         const cm = await startControllerManager({
           kubeconfig: f.kubeconfig,
           controllers: f.controllers.split(',').map((s) => s.trim()).filter(Boolean),
