@@ -206,5 +206,5 @@ test.serial('waitFor returns the first truthy value and times out with the messa
   t.regex(err?.message ?? '', /pod Running; last state: phase=Pending/);
   const ctrl = new AbortController();
   setTimeout(() => ctrl.abort(new Error('test over')), 20);
-  await t.throwsAsync(waitFor(() => false, { timeoutMs: 5000, intervalMs: 5, signal: ctrl.signal }), { message: 'test over' });
+  await t.throwsAsync(waitFor(() => false, { timeoutMs: 5000, intervalMs: 5, signal: ctrl.signal }), { message: /^test over while waiting for condition/ });
 });

@@ -31,7 +31,7 @@ export class WaitTimeoutError extends Error {
 /**
  * waitFor calls `condition` until it returns something other than `undefined`, `null` or
  * `false`, and returns that. It throws {@link WaitTimeoutError} after `timeoutMs`, and the
- * signal's reason when aborted. Errors from the condition propagate unless `ignoreErrors`.
+ * signal's reason (plus what was awaited) when aborted. Errors from the condition propagate unless `ignoreErrors`.
  */
 export async function waitFor<T>(
   condition: () => Promise<T | undefined | null | false> | T | undefined | null | false,
@@ -41,8 +41,17 @@ export async function waitFor<T>(
   const intervalMs = opts.intervalMs ?? 250;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
+  const describeWait = (): string => {
+    const state = opts.describe ? `; last state: ${opts.describe()}` : '';
+    const errText = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
+    return `waiting for ${opts.message ?? 'condition'}${state}${errText}`;
+  };
   for (;;) {
-    if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted');
+    if (opts.signal?.aborted) {
+      const reason: unknown = opts.signal.reason;
+      const why = reason instanceof Error ? reason.message : 'aborted';
+      throw new Error(`${why} while ${describeWait()}`, { cause: reason });
+    }
     try {
       const v = await condition();
       if (v !== undefined && v !== null && v !== false) return v;
@@ -52,10 +61,7 @@ export async function waitFor<T>(
     }
     const left = deadline - Date.now();
     if (left <= 0) {
-      const what = opts.message ?? 'condition';
-      const state = opts.describe ? `; last state: ${opts.describe()}` : '';
-      const errText = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
-      throw new WaitTimeoutError(`timed out after ${timeoutMs}ms waiting for ${what}${state}${errText}`, { cause: lastError });
+      throw new WaitTimeoutError(`timed out after ${timeoutMs}ms ${describeWait()}`, { cause: lastError });
     }
     try {
       await sleep(Math.min(intervalMs, left), undefined, { signal: opts.signal });

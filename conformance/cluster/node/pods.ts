@@ -322,7 +322,9 @@ export const cases = [
     codename: '[sig-node] Kubelet when scheduling a busybox command in a pod should print the output to logs [Conformance] [NodeConformance]',
     async run(ctx) {
       const name = `busybox-scheduling-${ctx.uid}`;
+      ctx.step('creating a busybox pod that prints Hello World');
       await createPod(ctx, { metadata: { name }, spec: { restartPolicy: 'Never', containers: [{ name, image: ctx.images.busybox, command: ['sh', '-c', 'echo Hello World'] }] } });
+      ctx.step('checking the pod logs');
       await ctx.waitFor(async () => (await podLogs(ctx, name, name).catch(() => '')) === 'Hello World\n', { timeoutMs: 120_000, message: `logs of ${name} to be "Hello World"` });
     },
   }),
@@ -332,7 +334,9 @@ export const cases = [
     codename: '[sig-node] Kubelet when scheduling a busybox command that always fails in a pod should have an terminated reason [Conformance] [NodeConformance]',
     async run(ctx) {
       const name = `bin-false-${ctx.uid}`;
+      ctx.step('creating a pod running /bin/false');
       await createPod(ctx, { metadata: { name }, spec: { restartPolicy: 'Never', containers: [{ name, image: ctx.images.busybox, command: ['/bin/false'] }] } });
+      ctx.step('waiting for the container to terminate');
       const p = await waitForPod(ctx, name, (x) => Boolean(terminatedState(x)), 'container to terminate', { timeoutMs: 120_000 });
       const t = terminatedState(p)!;
       expectTrue(t.reason, `terminated container has no reason: ${JSON.stringify(t)}`);
@@ -345,7 +349,9 @@ export const cases = [
     codename: '[sig-node] Kubelet when scheduling a busybox command that always fails in a pod should be possible to delete [Conformance] [NodeConformance]',
     async run(ctx) {
       const name = `bin-false-${ctx.uid}`;
+      ctx.step('creating a pod running /bin/false');
       await createPod(ctx, { metadata: { name }, spec: { restartPolicy: 'Never', containers: [{ name, image: ctx.images.busybox, command: ['/bin/false'] }] } });
+      ctx.step('deleting the pod');
       await ctx.core('pods').delete(name);
       await ctx.waitFor(async () => ctx.core('pods').get(name).then(() => false, (e) => (e as { code?: number }).code === 404), { timeoutMs: 60_000, message: `pod ${name} to be deleted` });
     },
@@ -357,6 +363,7 @@ export const cases = [
     async run(ctx) {
       const name = `busybox-readonly-fs-${ctx.uid}`;
       await createPod(ctx, { metadata: { name }, spec: { restartPolicy: 'Never', containers: [{ name, image: ctx.images.busybox, command: ['/bin/sh', '-c', 'echo test > /file; sleep 240'], securityContext: { readOnlyRootFilesystem: true } }] } });
+      ctx.step('checking the pod logs for a write error');
       await ctx.waitFor(async () => /Read-only file system/.test(await podLogs(ctx, name, name).catch(() => '')), { timeoutMs: 120_000, message: `logs of ${name} to show "Read-only file system"` });
     },
   }),
@@ -367,6 +374,7 @@ export const cases = [
     async run(ctx) {
       const name = `agnhost-host-aliases-${ctx.uid}`;
       await createPod(ctx, { metadata: { name }, spec: { restartPolicy: 'Never', hostAliases: [{ ip: '123.45.67.89', hostnames: ['foo', 'bar'] }], containers: [{ name, image: ctx.images.busybox, command: ['/bin/sh', '-c', 'cat /etc/hosts; sleep 6000'] }] } });
+      ctx.step('checking /etc/hosts in the pod logs');
       await ctx.waitFor(async () => /123\.45\.67\.89\tfoo\tbar/.test(await podLogs(ctx, name, name).catch(() => '')), { timeoutMs: 120_000, message: `/etc/hosts of ${name} to contain "123.45.67.89\\tfoo\\tbar"` });
     },
   }),

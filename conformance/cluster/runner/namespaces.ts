@@ -35,10 +35,12 @@ export class NamespaceTracker implements NamespaceManager {
 
   /**
    * hasServiceAccountController guesses whether a ServiceAccount controller runs: it does when
-   * `default/default` exists. Checked once per run.
+   * `default/default` exists. Once seen, remembered for the run.
    */
-  hasServiceAccountController(): Promise<boolean> {
-    this.saController ??= this.client
+  async hasServiceAccountController(): Promise<boolean> {
+    // A positive answer is kept; a negative one is checked again (the controller may start late).
+    if (this.saController && (await this.saController)) return true;
+    this.saController = this.client
       .resource('', 'v1', 'serviceaccounts')
       .namespace('default')
       .get('default')

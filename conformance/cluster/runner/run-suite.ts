@@ -81,8 +81,9 @@ async function runCase(c: ConformanceCase, opts: RunSuiteOptions, tracker: Names
     namespaces: [],
     file: c.file,
   };
+  let body: Promise<void> = Promise.resolve();
   try {
-    const body = (async () => {
+    body = (async () => {
       const baseName = c.id.toLowerCase();
       sink.steps.push(`STEP: Creating a namespace ${baseName}-*`);
       const ns = await namespaces.create(baseName, {}, ctrl.signal);
@@ -96,14 +97,20 @@ async function runCase(c: ConformanceCase, opts: RunSuiteOptions, tracker: Names
     });
     body.catch(() => {});
     await Promise.race([body, aborted]);
-  } catch (err) {
+  } catch (caught) {
+    let err = caught;
+    if (ctrl.signal.aborted && err === ctrl.signal.reason) {
+      // Give the case a moment to fail with its own, more precise error (e.g. what a wait was waiting for).
+      const own = await Promise.race([body.then(() => undefined, (e: unknown) => e), new Promise((r) => setTimeout(r, 1000, undefined))]);
+      if (own instanceof Error && own !== ctrl.signal.reason) err = own;
+    }
     if (err instanceof SkipCase) {
       result.status = 'skipped';
       result.message = err.message;
     } else {
       result.status = 'failed';
-      const d = describeError(ctrl.signal.aborted && !(err instanceof Error && err.name === 'ConformanceFailure') ? ctrl.signal.reason ?? err : err);
-      const lastStep = sink.steps.at(-1);
+      const d = describeError(err);
+      const lastStep = [...sink.steps].reverse().find((s) => s.includes('STEP:'));
       result.message = ctrl.signal.aborted && lastStep ? `${d.message} (during: ${lastStep.replace(/^\[[^\]]*\] /, '')})` : d.message;
       result.details = d.details;
     }
