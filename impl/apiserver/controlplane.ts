@@ -6,7 +6,7 @@
  * upstream: pkg/controlplane/instance.go (InstallAPIs), pkg/registry/<group>/rest/storage_*.go,
  * pkg/kubeapiserver/options (runtime-config), NamespaceLifecycle admission (the create checks).
  */
-import { badRequest, conflict, forbidden, invalid, isNotFound, patchMetaFromStructural, type PatchMeta, labels, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
+import { badRequest, conflict, forbidden, invalid, patchMetaFromStructural, StatusError, tooManyRequests, type PatchMeta, labels, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
 import { resourceTable, type ResourceTableEntry } from '#generated/k8s/resource-table.ts';
 import type { Interface, StoredObject, WatchEvent } from '#impl/storage/interfaces.ts';
 import { newCacher, type Cacher } from '#impl/storage/cacher/cacher.ts';
@@ -237,7 +237,7 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
         const bindStore = store.withSubresource('binding', { ...podStrategy, prepareForUpdate: () => {}, validateUpdate: () => [] });
         subs.set('binding', { create: (ctx, name, body, opts) => bindPod(bindStore, ctx, name, body, opts.dryRun, now) });
       }
-      else if (sub.name === 'eviction' && e.resource === 'pods') subs.set('eviction', { create: (ctx, name, body, opts) => evictPod(store, ctx, name, body, opts.dryRun) });
+      else if (sub.name === 'eviction' && e.resource === 'pods') subs.set('eviction', { create: (ctx, name, body, opts) => evictPod(store, registry.lookup('policy', 'v1', 'poddisruptionbudgets')?.store, ctx, name, body, opts.dryRun) });
       else if ((sub.name === 'ephemeralcontainers' || sub.name === 'resize') && e.resource === 'pods') subs.set(sub.name, { store: store.withSubresource(sub.name, podSubresourceStrategy(sub.name)) });
     }
     return {
@@ -426,17 +426,39 @@ async function bindPod(store: Store, ctx: RequestContext, name: string, binding:
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
 }
 
-/** evictPod deletes a pod through the eviction subresource (upstream EvictionREST; PodDisruptionBudgets are not checked yet). */
-async function evictPod(store: Store, ctx: RequestContext, name: string, eviction: KubeObject, dryRun: boolean): Promise<KubeObject> {
-  // TODO(#3): honour PodDisruptionBudgets (429 TooManyRequests when a budget would be violated).
+/**
+ * evictPod deletes a pod through the eviction subresource, unless a PodDisruptionBudget that
+ * selects it allows no disruption (429, upstream EvictionREST.Create). Pods that are not running
+ * (Pending with no node, Succeeded, Failed) are deleted without consulting budgets, as upstream.
+ */
+async function evictPod(store: Store, pdbs: Store | undefined, ctx: RequestContext, name: string, eviction: KubeObject, dryRun: boolean): Promise<KubeObject> {
+  const pod = await store.get(ctx, name);
+  const phase = pod.status?.phase;
+  const checkBudgets = pdbs && phase !== 'Succeeded' && phase !== 'Failed' && !(phase === 'Pending' && !pod.spec?.nodeName) && !pod.metadata.deletionTimestamp;
+  if (checkBudgets) {
+    const list = await pdbs.list(ctx, {});
+    const matching = list.items.filter((b) => {
+      try {
+        const sel = labels.labelSelectorAsSelector(b.spec?.selector);
+        return !sel.empty() && sel.matches(pod.metadata.labels ?? {});
+      } catch {
+        return false;
+      }
+    });
+    if (matching.length > 1) throw new StatusError({ reason: 'InternalError', code: 500, message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' });
+    const pdb = matching[0];
+    if (pdb) {
+      const allowed = pdb.status?.disruptionsAllowed ?? 0;
+      if ((pdb.status?.observedGeneration ?? 0) < (pdb.metadata.generation ?? 0) || allowed < 1) {
+        const e = tooManyRequests('Cannot evict pod as it would violate the pod\'s disruption budget.', 10);
+        e.status.details = { ...(e.status.details ?? {}), causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata.name} needs ${pdb.status?.desiredHealthy ?? 0} healthy pods and has ${pdb.status?.currentHealthy ?? 0} currently` }] };
+        throw e;
+      }
+    }
+  }
   const opts = { ...(eviction.deleteOptions ?? {}) };
   if (dryRun) opts.dryRun = ['All'];
-  try {
-    await store.delete(ctx, name, opts);
-  } catch (err) {
-    if (isNotFound(err)) throw err;
-    throw err;
-  }
+  await store.delete(ctx, name, opts);
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
 }
 

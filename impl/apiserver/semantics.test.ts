@@ -353,3 +353,19 @@ for (const tc of strategyCases) {
     if (tc.check) t.deepEqual(tc.check(r.json), tc.want);
   });
 }
+
+test.serial('eviction honours PodDisruptionBudgets (429 when no disruption is allowed)', async (t) => {
+  const pods = `${NS}/default/pods`;
+  await c.post(pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'guarded', labels: { pdb: 'yes' } }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'i' }] } });
+  await c.patch(`${pods}/guarded/status`, { status: { phase: 'Running' } }, 'application/merge-patch+json');
+  const pdbs = '/apis/policy/v1/namespaces/default/poddisruptionbudgets';
+  await c.post(pdbs, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'b' }, spec: { minAvailable: 1, selector: { matchLabels: { pdb: 'yes' } } } });
+  const ev = () => c.post(`${pods}/guarded/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'guarded' } });
+  const blocked = await ev();
+  t.is(blocked.status, 429, blocked.text);
+  t.is(blocked.json.message, "Cannot evict pod as it would violate the pod's disruption budget.");
+  await c.patch(`${pdbs}/b/status`, { status: { disruptionsAllowed: 1, observedGeneration: 1, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1 } }, 'application/merge-patch+json');
+  const ok = await ev();
+  t.is(ok.status, 201, ok.text);
+  t.truthy((await c.get(`${pods}/guarded`)).json.metadata.deletionTimestamp);
+});
