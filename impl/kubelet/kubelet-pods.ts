@@ -8,6 +8,12 @@ import { buildContainerID, type ContainerStatus, type PodStatus } from './contai
 import type { ContainerWaitingReason } from './container/sync-result.ts';
 import { getPodQOS } from './qos.ts';
 
+/** ProbeStatus answers what the probes decided for a container (the prober manager). */
+export interface ProbeStatus {
+  isReady(uid: string, container: string, containerId: string, running: boolean): boolean;
+  isStarted(uid: string, container: string, containerId: string, running: boolean): boolean;
+}
+
 /** ReasonCache remembers the last start failure of each container (upstream reason_cache.go). */
 export class ReasonCache {
   private readonly m = new Map<string, { reason: ContainerWaitingReason; message: string }>();
@@ -133,6 +139,8 @@ export function convertToAPIContainerStatuses(
   reasons: ReasonCache,
   hasInitContainers: boolean,
   previous: APIContainerStatus[] | undefined,
+  probes?: ProbeStatus,
+  isInit = false,
 ): APIContainerStatus[] {
   const uid = pod.metadata?.uid ?? '';
   const defaultWaiting: ContainerState = { waiting: { reason: hasInitContainers ? 'PodInitializing' : 'ContainerCreating' } };
@@ -153,8 +161,11 @@ export function convertToAPIContainerStatuses(
       out.containerID = buildContainerID(latest);
       out.imageID = latest.imageRef || latest.imageId;
       out.restartCount = latest.restartCount;
-      out.ready = latest.state === 'running';
-      out.started = latest.state === 'running';
+      const running = latest.state === 'running';
+      out.ready = probes ? probes.isReady(uid, c.name, latest.id, running) : running;
+      out.started = probes ? probes.isStarted(uid, c.name, latest.id, running) : running;
+      // upstream: a completed init container is ready; a running one is not (no sidecars yet).
+      if (isInit) out.ready = latest.state === 'exited' && latest.exitCode === 0;
       const prev = all[1];
       if (prev && prev.state !== 'running') out.lastState = apiState(prev);
     } else {
@@ -190,6 +201,8 @@ export interface GenerateStatusInput {
   podIsTerminal: boolean;
   /** oldStatus is the last status the kubelet computed (or the API's). */
   oldStatus?: APIPodStatus;
+  /** probes decide `ready`/`started` of running containers (default: running means both). */
+  probes?: ProbeStatus;
 }
 
 /** generateAPIPodStatus computes the full API status of a pod (upstream generateAPIPodStatus). */
@@ -197,9 +210,9 @@ export function generateAPIPodStatus(pod: Pod, status: PodStatus, input: Generat
   const old = input.oldStatus ?? pod.status ?? {};
   const inits = pod.spec?.initContainers ?? [];
   const hasInits = inits.length > 0;
-  const initStatuses = convertToAPIContainerStatuses(pod, status, inits, input.reasons, false, old.initContainerStatuses);
+  const initStatuses = convertToAPIContainerStatuses(pod, status, inits, input.reasons, false, old.initContainerStatuses, undefined, true);
   const initialized = initStatuses.every((s) => s.state?.terminated?.exitCode === 0);
-  const containerStatuses = convertToAPIContainerStatuses(pod, status, pod.spec?.containers ?? [], input.reasons, hasInits && !initialized, old.containerStatuses);
+  const containerStatuses = convertToAPIContainerStatuses(pod, status, pod.spec?.containers ?? [], input.reasons, hasInits && !initialized, old.containerStatuses, input.probes);
   if (hasInits && initialized) {
     for (const s of containerStatuses) if (s.state?.waiting?.reason === 'PodInitializing') s.state = { waiting: { reason: 'ContainerCreating' } };
   }

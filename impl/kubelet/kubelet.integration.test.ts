@@ -304,6 +304,55 @@ it('a pod whose nodeSelector does not match the node is rejected: Failed with re
   t.regex(p.status?.message ?? '', /^Pod was rejected: Predicate NodeAffinity failed/);
 });
 
+it('probes: httpGet readiness makes the pod Ready; a failing exec liveness probe restarts the container', async (t) => {
+  await pods().create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'probed' },
+    spec: {
+      nodeName: NODE,
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'web',
+          image: 'busybox',
+          command: ['sh', '-c', 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'],
+          ports: [{ name: 'http', containerPort: 8080 }],
+          readinessProbe: { httpGet: { path: '/index.html', port: 'http' }, periodSeconds: 1 },
+        },
+        {
+          name: 'live',
+          image: 'busybox',
+          command: ['sh', '-c', 'touch /tmp/healthy; sleep 2; rm /tmp/healthy; sleep 600'],
+          livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 1 },
+        },
+        {
+          name: 'unready',
+          image: 'busybox',
+          command: ['sleep', '600'],
+          readinessProbe: { tcpSocket: { port: 9999 }, periodSeconds: 1 },
+        },
+      ],
+    },
+  });
+  const p = await podWhere('probed', 'web ready and live restarted', (x) => {
+    const cs = Object.fromEntries((x.status?.containerStatuses ?? []).map((c) => [c.name, c]));
+    return cs.web?.ready === true && (cs.live?.restartCount ?? 0) >= 1;
+  }, 60_000);
+  const cs = Object.fromEntries((p.status?.containerStatuses ?? []).map((c) => [c.name, c]));
+  t.is(cs.unready?.ready, false);
+  t.is(cs.unready?.started, true);
+  t.is(p.status?.phase, 'Running');
+  const ready = p.status?.conditions?.find((c) => c.type === 'Ready');
+  t.is(ready?.status, 'False');
+  t.regex(ready?.message ?? '', /unready/);
+  const events = await rest.resource('', 'v1', 'events').namespace('default').list();
+  const unhealthy = events.items.filter((e) => e.involvedObject?.name === 'probed' && e.reason === 'Unhealthy').map((e) => String(e.message));
+  t.true(unhealthy.some((m) => m.startsWith('Liveness probe failed: cat')), unhealthy.join('\n'));
+  t.true(unhealthy.some((m) => m.startsWith('Readiness probe failed: dial tcp')), unhealthy.join('\n'));
+  await pods().delete('probed', { gracePeriodSeconds: 1 });
+});
+
 it('a kubelet restart adopts running pods: same container ID, restartCount unchanged', async (t) => {
   const before = (await pods().get('hello')) as Pod;
   const id = before.status?.containerStatuses?.[0]?.containerID;

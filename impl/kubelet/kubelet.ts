@@ -36,6 +36,7 @@ import { canAdmitPod } from './lifecycle/predicate.ts';
 import { LeaseController } from './nodelease/controller.ts';
 import { readMachineInfo, type MachineInfo } from './nodestatus/setters.ts';
 import { GenericPLEG } from './pleg/generic.ts';
+import { ProberManager } from './prober/prober-manager.ts';
 import { PodManager } from './pod/pod-manager.ts';
 import { PodWorkers, isTerminalPhase, type PodSyncer, type SyncPodResult, type SyncPodType } from './pod-workers.ts';
 import { StatusManager } from './status/status-manager.ts';
@@ -125,6 +126,7 @@ export class Kubelet implements PodSyncer {
   readonly nodeStatus: NodeStatusUpdater;
   readonly lease: LeaseController;
   readonly nodeIPs: string[];
+  readonly prober: ProberManager;
   private readonly o: KubeletOptions;
   private readonly clock: Clock;
   private readonly log: KubeletLogger;
@@ -173,9 +175,35 @@ export class Kubelet implements PodSyncer {
       runtimeName: this.runtimeName,
       nodeName: this.nodeName,
       nodeIPs: this.nodeIPs,
+      probeFailed: (pod, name, id) => this.prober.probeFailed(pod.metadata?.uid ?? '', name, id),
       crashLoopBackoffInitialMs: o.crashLoopBackoffInitialMs,
       crashLoopBackoffMaxMs: o.crashLoopBackoffMaxMs,
       onEvent,
+    });
+    this.prober = new ProberManager({
+      clock: this.clock,
+      runtime: this.rs,
+      containerInfo: (pod, name) => {
+        const st = this.statusManager.getPodStatus(pod.metadata?.uid ?? '');
+        const cs = st?.containerStatuses?.find((c) => c.name === name);
+        if (!cs?.containerID) return undefined;
+        const running = cs.state?.running;
+        return {
+          containerId: cs.containerID.replace(/^[a-z0-9]+:\/\//, ''),
+          running: !!running,
+          startedAt: running?.startedAt ? Date.parse(running.startedAt) : 0,
+          podIP: st?.podIP ?? '',
+        };
+      },
+      onChange: (pod) => {
+        const latest = this.podManager.getPodByUID(pod.metadata?.uid ?? '');
+        if (latest) this.podWorkers.updatePod({ updateType: 'sync', pod: latest });
+      },
+      onUnhealthy: (pod, container, type, output) => {
+        const kind = type[0].toUpperCase() + type.slice(1);
+        onEvent(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${output}`);
+        void container;
+      },
     });
     this.podWorkers = new PodWorkers({
       syncer: this,
@@ -341,6 +369,7 @@ export class Kubelet implements PodSyncer {
       now: this.clock.now(),
       podIsTerminal,
       oldStatus: this.statusManager.getPodStatus(uid) ?? pod.status,
+      probes: this.prober,
     });
     this.statusManager.setPodStatus(pod, api);
     return api.phase ?? 'Pending';
@@ -352,6 +381,7 @@ export class Kubelet implements PodSyncer {
     let status = await this.runtimeStatus(pod, signal);
     const phase = this.setStatus(pod, status, false);
     if (phase === 'Succeeded' || phase === 'Failed') return { isTerminal: true };
+    this.prober.addPod(pod);
     await mkdir(buildPodLogsDirectory(path.join(path.resolve(this.o.rootDir), 'logs', 'pods'), pod), { recursive: true });
     await mkdir(this.volumeManager.podDir(uid), { recursive: true });
     const res = await this.runtime.syncPod(pod, status, signal);
@@ -372,6 +402,7 @@ export class Kubelet implements PodSyncer {
 
   /** syncTerminatingPod stops the pod's containers and sandbox (upstream SyncTerminatingPod). */
   async syncTerminatingPod(signal: AbortSignal, pod: Pod, gracePeriodSeconds: number): Promise<void> {
+    this.prober.removePod(pod.metadata?.uid ?? '');
     this.log.info({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, podUID: pod.metadata?.uid, gracePeriod: gracePeriodSeconds }, 'Killing pod');
     const before = await this.runtimeStatus(pod, signal);
     await this.runtime.killPod(pod, before, gracePeriodSeconds, signal);
@@ -421,6 +452,7 @@ export class Kubelet implements PodSyncer {
     if (!this.source.hasSynced()) return;
     const desired = this.podManager.uids();
     this.podWorkers.syncKnownPods(desired);
+    this.prober.cleanupPods(desired);
     for (const rp of this.pleg.runtimePods()) {
       if (desired.has(rp.uid)) continue;
       const state = this.podWorkers.state(rp.uid);
@@ -490,6 +522,7 @@ export class Kubelet implements PodSyncer {
     })());
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     await this.podWorkers.stop();
+    this.prober.cleanupPods(new Set());
     await Promise.all(loops);
   }
 }

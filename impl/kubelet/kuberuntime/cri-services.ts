@@ -22,6 +22,7 @@ export type RuntimeService = Pick<
   | 'removeContainer'
   | 'listContainers'
   | 'containerStatus'
+  | 'execSync'
 >;
 
 /** ImageService is the kubelet's view of CRI ImageService. */

@@ -237,6 +237,17 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
     return { status: status as ContainerStatus, info: {} };
   }
 
+  /** exec answers ExecSync (default: exit 0, no output). */
+  exec: (containerId: string, cmd: string[]) => { exitCode: number; stdout?: string } = () => ({ exitCode: 0 });
+
+  async execSync(req: Parameters<RuntimeService['execSync']>[0]): ReturnType<RuntimeService['execSync']> {
+    this.rec('execSync');
+    const c = this.containers.get(req.containerId ?? '');
+    if (!c || c.state !== ContainerState.CONTAINER_RUNNING) throw notFound('ExecSync', `container ${req.containerId}`);
+    const r = this.exec(c.id, (req.cmd ?? []) as string[]);
+    return { stdout: Buffer.from(r.stdout ?? ''), stderr: Buffer.alloc(0), exitCode: r.exitCode };
+  }
+
   async imageStatus(req: Parameters<ImageService['imageStatus']>[0]): ReturnType<ImageService['imageStatus']> {
     this.rec('imageStatus');
     const id = this.images.get(req.image?.image ?? '');

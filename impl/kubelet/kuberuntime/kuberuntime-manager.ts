@@ -141,8 +141,11 @@ function computeInitContainerActions(pod: Pod, status: PodStatus, changes: PodAc
   return false;
 }
 
-/** computePodActions: see the module comment. Pure. */
-export function computePodActions(pod: Pod, status: PodStatus): PodActions {
+/** ProbeFailed reports a liveness/startup failure of a running container (from the prober manager). */
+export type ProbeFailed = (containerName: string, containerId: string) => 'liveness' | 'startup' | undefined;
+
+/** computePodActions: see the module comment. Pure given `probeFailed`. */
+export function computePodActions(pod: Pod, status: PodStatus, probeFailed?: ProbeFailed): PodActions {
   const sb = podSandboxChanged(pod, status);
   const changes: PodActions = {
     killPod: sb.createSandbox,
@@ -188,6 +191,12 @@ export function computePodActions(pod: Pod, status: PodStatus): PodActions {
     if (cs.hash !== '' && cs.hash !== hashContainer(c)) {
       changes.containersToKill.set(cs.id, { name: c.name, message: `Container ${c.name} definition changed` });
       changes.containersToStart.push(idx);
+      return;
+    }
+    const failed = probeFailed?.(c.name, cs.id);
+    if (failed) {
+      changes.containersToKill.set(cs.id, { name: c.name, message: `Container ${c.name} failed ${failed} probe, will be restarted` });
+      if (policy !== 'Never') changes.containersToStart.push(idx);
       return;
     }
     keepCount++;
@@ -236,6 +245,8 @@ export interface KubeGenericRuntimeManagerOptions {
   /** crashLoopBackoffInitialMs / MaxMs: upstream 10 s doubling to 5 min. */
   crashLoopBackoffInitialMs?: number;
   crashLoopBackoffMaxMs?: number;
+  /** probeFailed reports liveness/startup failures of running containers (the prober manager). */
+  probeFailed?: (pod: Pod, containerName: string, containerId: string) => 'liveness' | 'startup' | undefined;
   /** onEvent hears container lifecycle events (Created, Started, Killing, BackOff, Failed...). */
   onEvent?: (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
 }
@@ -366,14 +377,15 @@ export class KubeGenericRuntimeManager {
 
   /** syncPod: see the module comment. */
   async syncPod(pod: Pod, status: PodStatus, signal: AbortSignal): Promise<PodSyncResult> {
-    const actions = computePodActions(pod, status);
+    const probeFailed = this.o.probeFailed;
+    const actions = computePodActions(pod, status, probeFailed && ((name, id) => probeFailed(pod, name, id)));
     const result: PodSyncResult = { actions, containerErrors: new Map(), startedContainers: [] };
     try {
       if (actions.killPod) {
         await this.killPod(pod, status, undefined, signal);
       } else {
         for (const [id, k] of actions.containersToKill) {
-          this.o.onEvent?.(pod, 'Normal', 'Killing', `Stopping container ${k.name}`);
+          this.o.onEvent?.(pod, 'Normal', 'Killing', k.message.includes('probe') ? k.message : `Stopping container ${k.name}`);
           await this.killContainer(pod, id, undefined, signal);
         }
       }
