@@ -13,6 +13,7 @@ import {
   apply as serverSideApply,
   badRequest,
   notFound,
+  StatusError,
   strategicMergePatch,
   type PatchMeta,
 } from '#impl/apimachinery/index.ts';
@@ -45,6 +46,26 @@ export interface PatchRequest {
   resetFields: readonly string[];
 }
 
+/** LAST_APPLIED_ANNOTATION is kubectl's client-side apply record. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+const CLIENT_SIDE_APPLY_MANAGERS = new Set(['kubectl-client-side-apply', 'before-first-apply']);
+
+/**
+ * upgradesClientSideApply tells whether an apply conflict only involves client-side-apply
+ * ownership of an object that has a last-applied configuration (upstream
+ * fieldmanager/internal/lastappliedmanager.go allows those conflicts).
+ */
+function upgradesClientSideApply(err: unknown, live: KubeObject | undefined): boolean {
+  if (!(err instanceof StatusError) || err.reason !== 'Conflict') return false;
+  if (!live?.metadata.annotations?.[LAST_APPLIED_ANNOTATION]) return false;
+  const causes = err.status.details?.causes ?? [];
+  if (causes.length === 0) return false;
+  return causes.every((c) => {
+    const m = /conflict with "([^"]+)"/.exec(c.message ?? '');
+    return m !== null && CLIENT_SIDE_APPLY_MANAGERS.has(m[1]!);
+  });
+}
+
 /** applyPatch returns the patched object (a new value; `old` is not modified). */
 export async function applyPatch(p: PatchRequest): Promise<KubeObject> {
   const text = p.patch.toString('utf8');
@@ -62,17 +83,27 @@ export async function applyPatch(p: PatchRequest): Promise<KubeObject> {
     if (cfg.kind !== undefined && cfg.kind !== p.objectKind) {
       throw badRequest(`the object provided is unrecognized (must be of type ${p.objectKind}): ${String(cfg.kind)} in version "${p.apiVersion}" cannot be handled as a ${p.objectKind}`);
     }
-    const { object } = serverSideApply({
-      live: p.old,
-      applied: cfg,
-      manager: p.manager,
-      force: p.force,
-      schema: p.patchMeta,
-      apiVersion: p.apiVersion,
-      subresource: p.subresource || undefined,
-      ignoredFields: p.resetFields.map((f) => [f]),
-      now: p.now,
-    });
+    const run = (force: boolean) =>
+      serverSideApply({
+        live: p.old,
+        applied: cfg,
+        manager: p.manager,
+        force,
+        schema: p.patchMeta,
+        apiVersion: p.apiVersion,
+        subresource: p.subresource || undefined,
+        ignoredFields: p.resetFields.map((f) => [f]),
+        now: p.now,
+      });
+    let object;
+    try {
+      ({ object } = run(p.force));
+    } catch (err) {
+      if (!upgradesClientSideApply(err, p.old)) throw err;
+      // upstream lastappliedmanager: fields a `kubectl apply` (client-side) owns move to the
+      // server-side applier without conflicts when the object carries a last-applied configuration.
+      ({ object } = run(true));
+    }
     const out = object as KubeObject;
     out.apiVersion = p.apiVersion;
     out.kind = p.objectKind;
