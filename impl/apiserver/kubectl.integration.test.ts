@@ -102,6 +102,8 @@ async function scenario(t: import('ava').ExecutionContext, srv: RunningApiServer
   t.regex(await ok(['explain', 'deployment.spec.replicas']), /FIELD: replicas <integer>/);
 
   t.regex(await ok(['apply', '-f', '-'], APP), /deployment.apps\/web created[\s\S]*service\/web created[\s\S]*configmap\/cfg created/);
+  // Moving from client-side to server-side apply takes over the fields without conflicts.
+  t.regex(await ok(['apply', '--server-side', '-f', '-'], APP), /deployment.apps\/web serverside-applied/);
   t.regex(await ok(['get', 'deploy', 'web', '-o', 'wide']), /web\s+0\/2\s+0\s+0\s+\S+\s+nginx\s+nginx:1.25\s+app=web/);
   t.regex(await ok(['get', 'svc', 'web', '-o', 'yaml']), /clusterIP: 198\.19\./);
   t.is(await ok(['get', 'cm', 'cfg', '-o', 'jsonpath={.data.a}']), '1');
