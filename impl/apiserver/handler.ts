@@ -33,8 +33,11 @@ export interface HandlerOptions {
   /** False until bootstrap (default namespaces...) finished. */
   ready: () => boolean;
   now?: () => Date;
-  /** Authenticate without TLS (tests over plain HTTP); default: client certificate required. */
-  authenticate?: (req: IncomingMessage) => UserInfo | undefined;
+  /**
+   * Authenticates a request (undefined = not authenticated, 401). Default: a client certificate
+   * signed by the cluster CA. The security issue plugs impl/auth's authenticator chain in here.
+   */
+  authenticate?: (req: IncomingMessage) => UserInfo | undefined | Promise<UserInfo | undefined>;
 }
 
 const ANONYMOUS_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
@@ -240,7 +243,7 @@ export function newApiHandler(opts: HandlerOptions): (req: IncomingMessage, res:
     const run = async () => {
       info = newRequestInfo(req.method ?? 'GET', path, query);
       if (!ANONYMOUS_PATHS.has(path) && !/^\/(healthz|livez|readyz)(\/|$)/.test(path)) {
-        const user = authenticate(req);
+        const user = await authenticate(req);
         if (!user) throw unauthorized('Unauthorized');
         ctx.user = user;
       }

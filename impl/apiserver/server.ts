@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import type { Interface } from '#impl/storage/interfaces.ts';
 import { buildControlPlane, trackNamespaces, type ControlPlane } from './controlplane.ts';
-import { newApiHandler } from './handler.ts';
+import { newApiHandler, type HandlerOptions } from './handler.ts';
 import { ApiServerMetrics } from './metrics.ts';
 import { OpenApiV3Service } from './openapi/openapi-v3.ts';
 import { buildKubeconfig, ensurePki, type Pki } from './pki.ts';
@@ -45,6 +45,8 @@ export interface ApiServerOptions {
   storage?: Interface;
   /** Disable the per-resource watch cache. */
   watchCache?: boolean;
+  /** Authenticator override (default: client certificates signed by the cluster CA). */
+  authenticate?: HandlerOptions['authenticate'];
   /** Log lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -158,7 +160,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const cp = buildControlPlane({ storage, openapi, runtimeConfig: o.runtimeConfig, serviceClusterIPRange: o.serviceClusterIPRange, watchCache: o.watchCache });
   let isReady = false;
   let address = '';
-  const handler = newApiHandler({ registry: cp.registry, openapi, metrics, serverAddress: () => address, ready: () => isReady });
+  const handler = newApiHandler({ registry: cp.registry, openapi, metrics, serverAddress: () => address, ready: () => isReady, authenticate: o.authenticate });
   const server: Server = createServer(
     {
       key: pki.servingKey,
