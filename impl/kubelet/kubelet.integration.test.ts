@@ -8,7 +8,7 @@
  */
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lease, Node, Pod } from '#generated/k8s/index.ts';
@@ -351,6 +351,47 @@ it('probes: httpGet readiness makes the pod Ready; a failing exec liveness probe
   t.true(unhealthy.some((m) => m.startsWith('Liveness probe failed: cat')), unhealthy.join('\n'));
   t.true(unhealthy.some((m) => m.startsWith('Readiness probe failed: dial tcp')), unhealthy.join('\n'));
   await pods().delete('probed', { gracePeriodSeconds: 1 });
+});
+
+it('lifecycle hooks: postStart runs after start, preStop runs before the stop; SIGKILL after the grace period', async (t) => {
+  const hooks = path.join(tmp, 'hooks');
+  mkdirSync(hooks, { recursive: true });
+  await pods().create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'hooked' },
+    spec: {
+      nodeName: NODE,
+      terminationGracePeriodSeconds: 3,
+      volumes: [{ name: 'hooks', hostPath: { path: hooks } }],
+      containers: [{
+        name: 'main',
+        image: 'busybox',
+        command: ['sh', '-c', "trap '' TERM; while true; do sleep 1; done"],
+        volumeMounts: [{ name: 'hooks', mountPath: '/hooks' }],
+        lifecycle: {
+          postStart: { exec: { command: ['sh', '-c', 'echo started > /hooks/poststart'] } },
+          preStop: { exec: { command: ['sh', '-c', 'echo stopping > /hooks/prestop'] } },
+        },
+      }],
+    },
+  });
+  await podWhere('hooked', 'Running', (x) => x.status?.phase === 'Running');
+  t.is(readFileSync(path.join(hooks, 'poststart'), 'utf8'), 'started\n');
+  t.false(existsSync(path.join(hooks, 'prestop')));
+  const started = Date.now();
+  await pods().delete('hooked');
+  await until('hooked gone', async () => {
+    try {
+      await pods().get('hooked');
+      return false;
+    } catch (err) {
+      return isNotFound(err);
+    }
+  });
+  t.is(readFileSync(path.join(hooks, 'prestop'), 'utf8'), 'stopping\n');
+  // The container ignores SIGTERM: it only goes away with SIGKILL after the (remaining) grace period.
+  t.true(Date.now() - started >= 2000, `deleted after ${Date.now() - started} ms`);
 });
 
 it('a kubelet restart adopts running pods: same container ID, restartCount unchanged', async (t) => {

@@ -31,6 +31,7 @@ import { Backoff } from '../util/backoff.ts';
 import type { VolumeManager } from '../volumemanager/volume-manager.ts';
 import { generateContainerConfig, hashContainer } from './container.ts';
 import type { RuntimeService } from './cri-services.ts';
+import { runLifecycleHandler } from './lifecycle-handlers.ts';
 import { createTerminationMessageFile, readLogTail, readTerminationMessageFile } from './termination-message.ts';
 import {
   CONTAINER_HASH_LABEL,
@@ -386,7 +387,7 @@ export class KubeGenericRuntimeManager {
       } else {
         for (const [id, k] of actions.containersToKill) {
           this.o.onEvent?.(pod, 'Normal', 'Killing', k.message.includes('probe') ? k.message : `Stopping container ${k.name}`);
-          await this.killContainer(pod, id, undefined, signal);
+          await this.killContainer(pod, id, undefined, signal, k.name);
         }
       }
       let sandboxID = actions.sandboxID;
@@ -493,11 +494,40 @@ export class KubeGenericRuntimeManager {
       throw new SyncError('RunContainerError', msg, { cause: err });
     }
     this.o.onEvent?.(pod, 'Normal', 'Started', `Started container ${c.name}`);
+    const postStart = c.lifecycle?.postStart;
+    if (postStart) {
+      const grace = pod.spec?.terminationGracePeriodSeconds ?? 30;
+      const r = await runLifecycleHandler(postStart, { pod, container: c, containerId, podIP: podIPs[0] ?? '' }, this.rs, grace, signal);
+      if (!r.ok) {
+        this.o.onEvent?.(pod, 'Warning', 'FailedPostStartHook', r.message);
+        await this.killContainer(pod, containerId, undefined, signal, c.name, 'FailedPostStartHook');
+        throw new SyncError('PostStartHookError', r.message);
+      }
+    }
   }
 
-  /** killContainer stops one container with the pod's grace period (upstream killContainer; TODO #6 preStop). */
-  async killContainer(pod: Pod | undefined, containerId: string, gracePeriodSeconds: number | undefined, signal?: AbortSignal): Promise<void> {
+  /**
+   * killContainer stops one container (upstream killContainer): the preStop hook first, when the
+   * pod spec has one and the kill is not for a failed postStart, bounded by the grace period;
+   * then StopContainer with what is left of it (at least 2 s).
+   */
+  async killContainer(
+    pod: Pod | undefined,
+    containerId: string,
+    gracePeriodSeconds: number | undefined,
+    signal?: AbortSignal,
+    containerName?: string,
+    reason?: string,
+  ): Promise<void> {
     let grace = gracePeriodSeconds ?? pod?.metadata?.deletionGracePeriodSeconds ?? pod?.spec?.terminationGracePeriodSeconds ?? 30;
+    const spec = containerName ? [...(pod?.spec?.containers ?? []), ...(pod?.spec?.initContainers ?? [])].find((c) => c.name === containerName) : undefined;
+    const preStop = spec?.lifecycle?.preStop;
+    if (pod && spec && preStop && reason !== 'FailedPostStartHook' && grace > 0) {
+      const started = this.o.clock.now();
+      const r = await runLifecycleHandler(preStop, { pod, container: spec, containerId, podIP: pod.status?.podIP ?? '' }, this.rs, grace, signal);
+      if (!r.ok) this.o.onEvent?.(pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${r.message}`);
+      grace -= Math.floor((this.o.clock.now() - started) / 1000);
+    }
     if (grace < MINIMUM_GRACE_PERIOD_SECONDS) grace = MINIMUM_GRACE_PERIOD_SECONDS;
     // api.proto StopContainer: "This call is idempotent, and must not return an error if the container has already been stopped."
     await this.rs.stopContainer({ containerId, timeout: String(grace) }, { signal });
@@ -513,7 +543,7 @@ export class KubeGenericRuntimeManager {
     await Promise.all(
       running.map((c) => {
         if (pod) this.o.onEvent?.(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
-        return this.killContainer(pod, c.id, gracePeriodSeconds, signal);
+        return this.killContainer(pod, c.id, gracePeriodSeconds, signal, c.name);
       }),
     );
     const sandboxes = 'sandboxStatuses' in status ? status.sandboxStatuses : status.sandboxes;
