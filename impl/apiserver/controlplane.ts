@@ -6,7 +6,7 @@
  * upstream: pkg/controlplane/instance.go (InstallAPIs), pkg/registry/<group>/rest/storage_*.go,
  * pkg/kubeapiserver/options (runtime-config), NamespaceLifecycle admission (the create checks).
  */
-import { badRequest, conflict, forbidden, invalid, patchMetaFromStructural, StatusError, tooManyRequests, type PatchMeta, labels, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
+import { badRequest, conflict, fieldPath, forbidden, invalid, invalidValue, patchMetaFromStructural, required, StatusError, tooManyRequests, type PatchMeta, labels, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
 import { resourceTable, type ResourceTableEntry } from '#generated/k8s/resource-table.ts';
 import type { Interface, StoredObject, WatchEvent } from '#impl/storage/interfaces.ts';
 import { newCacher, type Cacher } from '#impl/storage/cacher/cacher.ts';
@@ -298,7 +298,7 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
         case 'selfsubjectaccessreviews':
         case 'subjectaccessreviews':
         case 'localsubjectaccessreviews':
-          // TODO(#security issue): real authorization; every authenticated user is allowed for now.
+          // TODO(#4): real authorization; every authenticated user is allowed for now.
           out.status = { allowed: true, reason: 'kubets: authorization not enforced yet' };
           return out;
         case 'selfsubjectrulesreviews':
@@ -379,7 +379,6 @@ function scaleHandler(store: Store, e: ResourceTableEntry, schema: Structural | 
           if (scale.metadata?.name && scale.metadata.name !== name) throw badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`);
           const replicas = scale.spec?.replicas;
           if (typeof replicas !== 'number' || replicas < 0) {
-            const { invalid, invalidValue, fieldPath } = await import('#impl/apimachinery/index.ts');
             throw invalid({ group: 'autoscaling', kind: 'Scale' }, name, [invalidValue(fieldPath('spec', 'replicas'), replicas, 'must be greater than or equal to 0')]);
           }
           const next = structuredClone(old);
@@ -399,7 +398,6 @@ function scaleHandler(store: Store, e: ResourceTableEntry, schema: Structural | 
 async function bindPod(store: Store, ctx: RequestContext, name: string, binding: KubeObject, dryRun: boolean, now: () => Date): Promise<KubeObject> {
   const node = binding.target?.name;
   if (!node) {
-    const { invalid, required, fieldPath } = await import('#impl/apimachinery/index.ts');
     throw invalid({ group: '', kind: 'Binding' }, name, [required(fieldPath('target', 'name'), '')]);
   }
   await store.update(
