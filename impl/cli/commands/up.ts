@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -8,8 +8,8 @@ import type { CommandModule } from './index.ts';
 
 /**
  * upCommand registers `kubets up` and `kubets down`: a whole single-node cluster in one process
- * (container runtime, apiserver, and every control-plane and node component that exists), each
- * component an API client with its own credentials, as ARCHITECTURE.md requires.
+ * (local registry + containerd, apiserver, controller-manager, scheduler and kubelet), each
+ * component an API client over HTTPS with its own client certificate, as ARCHITECTURE.md requires.
  */
 export const upCommand: CommandModule = {
   register(program: Command): void {
@@ -79,7 +79,7 @@ async function runUp(opts: UpFlags): Promise<void> {
     log(`container runtime ${info.runtimeName} ${info.runtimeVersion} at ${info.endpoint}, registry ${info.registry}`);
   }
 
-  const { startApiServer } = await import('#impl/apiserver/index.ts');
+  const { startApiServer, issueClientCert, buildKubeconfig } = await import('#impl/apiserver/index.ts');
   const apiserver = await startApiServer({
     dataDir: opts.dataDir,
     securePort: port,
@@ -97,14 +97,46 @@ async function runUp(opts: UpFlags): Promise<void> {
     log(`admin kubeconfig written to ${kubeconfigOut}`);
   }
 
+  const stops: Array<() => Promise<void>> = [];
+  const componentKubeconfig = (name: string, user: string, groups: string[] = []): string => {
+    const { cert, key } = issueClientCert(apiserver.pki, user, groups);
+    const file = join(opts.dataDir, `${name}.kubeconfig`);
+    writeFileSync(file, buildKubeconfig({ server: apiserver.url, caCert: apiserver.pki.caCert, clientCert: cert, clientKey: key, user }), { mode: 0o600 });
+    return file;
+  };
+
+  const { startControllerManager } = await import('#impl/controllers/controller-manager.ts');
+  const cm = await startControllerManager({ kubeconfig: componentKubeconfig('controller-manager', 'system:kube-controller-manager') });
+  stops.push(() => cm.stop());
+  log(`controller-manager started: ${cm.controllers.join(', ')}`);
+
+  const { startScheduler } = await import('#impl/scheduler/scheduler.ts');
+  const scheduler = await startScheduler({ kubeconfig: componentKubeconfig('scheduler', 'system:kube-scheduler') });
+  stops.push(() => scheduler.stop());
+  log('scheduler started');
+
+  if (criEndpoint) {
+    const { startKubelet } = await import('#impl/kubelet/kubelet.ts');
+    const nodeName = hostname().toLowerCase();
+    const kubelet = startKubelet({
+      kubeconfig: componentKubeconfig('kubelet', `system:node:${nodeName}`, ['system:nodes']),
+      containerRuntimeEndpoint: criEndpoint,
+      rootDir: join(opts.dataDir, 'kubelet'),
+      hostnameOverride: nodeName,
+    });
+    stops.unshift(() => kubelet.stop());
+    await kubelet.registered;
+    log(`kubelet registered node ${kubelet.nodeName}`);
+  }
+
   const state: UpState = { pid: process.pid, url: apiserver.url, kubeconfig: apiserver.kubeconfigPath, criEndpoint };
   writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n');
   process.stdout.write(`kubets is up: ${apiserver.url} (kubeconfig ${apiserver.kubeconfigPath})\n`);
 
   const shutdown = (): void => {
     log('stopping');
-    void apiserver
-      .stop()
+    void Promise.allSettled(stops.map((stop) => stop()))
+      .then(() => apiserver.stop())
       .catch((err: unknown) => log(`apiserver stop: ${String(err)}`))
       .finally(() => {
         rmSync(stateFile, { force: true });
