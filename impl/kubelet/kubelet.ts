@@ -135,6 +135,7 @@ export class Kubelet implements PodSyncer {
   private readonly is: ImageService;
   private readonly source: PodSource;
   private readonly cleanedUp = new Set<string>();
+  private readonly pendingCgroups = new Set<string>();
   private runtimeName = 'containerd';
   private onNodeRegistered: ((node: Node) => void) | undefined;
 
@@ -432,11 +433,18 @@ export class Kubelet implements PodSyncer {
     this.reasons.removePod(uid);
   }
 
+  /** destroyPodCgroup removes a pod cgroup; a busy one (the runtime still tearing down) is retried by housekeeping. */
+  private async destroyPodCgroup(parent: string): Promise<void> {
+    const left = await destroyPodCgroup(parent);
+    if (left.length) this.pendingCgroups.add(parent);
+    else this.pendingCgroups.delete(parent);
+  }
+
   private async cleanupPod(pod: Pod, status: PodStatus | RuntimePod, signal?: AbortSignal): Promise<void> {
     const uid = pod.metadata?.uid ?? '';
     await this.runtime.removePod(status, signal);
     await this.volumeManager.cleanupPod(uid);
-    await destroyPodCgroup(podCgroupParent(pod, this.o.cgroupRoot ?? '/'));
+    await this.destroyPodCgroup(podCgroupParent(pod, this.o.cgroupRoot ?? '/'));
     await rm(buildPodLogsDirectory(path.join(path.resolve(this.o.rootDir), 'logs', 'pods'), pod), { recursive: true, force: true });
     this.cleanedUp.add(uid);
   }
@@ -464,7 +472,7 @@ export class Kubelet implements PodSyncer {
         await this.runtime.removePod(rp, signal);
         await this.volumeManager.cleanupPod(rp.uid);
         for (const qos of ['Guaranteed', 'Burstable', 'BestEffort'] as const) {
-          await destroyPodCgroup(podCgroupParent({ metadata: { uid: rp.uid } }, this.o.cgroupRoot ?? '/', qos));
+          await this.destroyPodCgroup(podCgroupParent({ metadata: { uid: rp.uid } }, this.o.cgroupRoot ?? '/', qos));
         }
       }
     }
@@ -478,6 +486,7 @@ export class Kubelet implements PodSyncer {
       }
       this.statusManager.terminatePod(pod);
     }
+    for (const parent of [...this.pendingCgroups]) await this.destroyPodCgroup(parent);
     this.statusManager.removeOrphanedStatuses(new Set([...desired, ...this.podWorkers.knownUIDs()]));
     for (const uid of this.cleanedUp) if (!desired.has(uid)) this.cleanedUp.delete(uid);
   }
@@ -524,6 +533,7 @@ export class Kubelet implements PodSyncer {
     await this.podWorkers.stop();
     this.prober.cleanupPods(new Set());
     await Promise.all(loops);
+    for (const parent of [...this.pendingCgroups]) await this.destroyPodCgroup(parent).catch(() => {});
   }
 }
 
