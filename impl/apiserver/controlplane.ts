@@ -6,7 +6,7 @@
  * upstream: pkg/controlplane/instance.go (InstallAPIs), pkg/registry/<group>/rest/storage_*.go,
  * pkg/kubeapiserver/options (runtime-config), NamespaceLifecycle admission (the create checks).
  */
-import { badRequest, conflict, fieldPath, forbidden, invalid, invalidValue, patchMetaFromStructural, required, StatusError, tooManyRequests, type PatchMeta, labels, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
+import { badRequest, forbidden, invalid, patchMetaFromStructural, type PatchMeta, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
 import { resourceTable, type ResourceTableEntry } from '#generated/k8s/resource-table.ts';
 import type { Interface, StoredObject, WatchEvent } from '#impl/storage/interfaces.ts';
 import { newCacher, type Cacher } from '#impl/storage/cacher/cacher.ts';
@@ -17,6 +17,8 @@ import { newDefaultStrategy, newStatusStrategy } from './registry/generic/defaul
 import { Store, rfc3339, shouldDeleteDuringUpdate, type CacherLike, type StoreOptions } from './registry/generic/store.ts';
 import type { KubeObject, RequestContext, Strategy } from './registry/rest/strategy.ts';
 import { podStatusStrategy, podStrategy } from './registry/core/pod/strategy.ts';
+import { bindPod, evictPod, podSubresourceStrategy } from './registry/core/pod/storage.ts';
+import { scaleHandler } from './registry/generic/scale.ts';
 import { namespaceFinalizeStrategy, namespaceStatusStrategy, namespaceStrategy } from './registry/core/namespace/strategy.ts';
 import { configMapStrategy } from './registry/core/configmap/strategy.ts';
 import { secretStrategy } from './registry/core/secret/strategy.ts';
@@ -330,134 +332,6 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
       for (const c of cachers.values()) await c.close();
     },
   };
-}
-
-/** podSubresourceStrategy lets pods/ephemeralcontainers and pods/resize change only their part of the spec. */
-function podSubresourceStrategy(name: string): Strategy {
-  return {
-    ...podStrategy,
-    prepareForUpdate(_ctx, obj, old) {
-      const next = structuredClone(old);
-      next.metadata = { ...old.metadata, resourceVersion: obj.metadata.resourceVersion };
-      if (name === 'ephemeralcontainers') next.spec.ephemeralContainers = obj.spec?.ephemeralContainers;
-      else (next.spec.containers ?? []).forEach((c: Record<string, unknown>, i: number) => (c.resources = obj.spec?.containers?.[i]?.resources ?? c.resources));
-      for (const k of Object.keys(obj)) delete obj[k];
-      Object.assign(obj, next);
-    },
-    validateUpdate: () => [],
-  };
-}
-
-/** scaleHandler serves `<resource>/scale` as autoscaling/v1 Scale (upstream ScaleREST). */
-function scaleHandler(store: Store, e: ResourceTableEntry, schema: Structural | undefined): SubresourceHandler {
-  const toScale = (o: KubeObject): KubeObject => {
-    const sel = o.spec?.selector;
-    let selector = '';
-    if (sel) selector = e.resource === 'replicationcontrollers' ? labels.selectorFromSet(sel).toString() : labels.labelSelectorAsSelector(sel).toString();
-    return {
-      kind: 'Scale',
-      apiVersion: 'autoscaling/v1',
-      metadata: { name: o.metadata.name, namespace: o.metadata.namespace, uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, creationTimestamp: o.metadata.creationTimestamp },
-      spec: { replicas: o.spec?.replicas ?? 0 },
-      status: { replicas: o.status?.replicas ?? 0, ...(selector ? { selector } : {}) },
-    };
-  };
-  let meta: PatchMeta | undefined;
-  return {
-    schema,
-    patchMeta: () => (meta ??= schema ? patchMetaFromStructural(schema) : undefined),
-    apiVersion: 'autoscaling/v1',
-    kind: 'Scale',
-    get: async (ctx, name) => toScale(await store.get(ctx, name)),
-    update: async (ctx, name, objInfo, opts) => {
-      const res = await store.update(
-        ctx,
-        name,
-        async (old) => {
-          if (!old) throw notFound({ group: e.group, resource: e.resource }, name);
-          const scale = await objInfo(toScale(old));
-          if (scale.metadata?.name && scale.metadata.name !== name) throw badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`);
-          const replicas = scale.spec?.replicas;
-          if (typeof replicas !== 'number' || replicas < 0) {
-            throw invalid({ group: 'autoscaling', kind: 'Scale' }, name, [invalidValue(fieldPath('spec', 'replicas'), replicas, 'must be greater than or equal to 0')]);
-          }
-          const next = structuredClone(old);
-          next.spec = { ...(next.spec ?? {}), replicas };
-          // A resourceVersion in the Scale is a precondition on the parent (upstream scaleUpdatedObjectInfo).
-          next.metadata.resourceVersion = scale.metadata?.resourceVersion || old.metadata.resourceVersion;
-          return next;
-        },
-        { dryRun: opts.dryRun, fieldManager: opts.fieldManager },
-      );
-      return toScale(res.object);
-    },
-  };
-}
-
-/** bindPod sets spec.nodeName and the PodScheduled condition (upstream BindingREST.setPodHostAndAnnotations). */
-async function bindPod(store: Store, ctx: RequestContext, name: string, binding: KubeObject, dryRun: boolean, now: () => Date): Promise<KubeObject> {
-  const node = binding.target?.name;
-  if (!node) {
-    throw invalid({ group: '', kind: 'Binding' }, name, [required(fieldPath('target', 'name'), '')]);
-  }
-  await store.update(
-    ctx,
-    name,
-    (old) => {
-      if (!old) throw notFound({ group: '', resource: 'pods' }, name);
-      if (binding.metadata?.uid && old.metadata.uid !== binding.metadata.uid) throw conflict({ group: '', resource: 'pods' }, name, 'Precondition failed: UID in precondition: ' + binding.metadata.uid + ', UID in object meta: ' + old.metadata.uid);
-      if (old.metadata.deletionTimestamp) throw conflict({ group: '', resource: 'pods' }, name, 'pod is being deleted, cannot be assigned to a host');
-      if (old.spec?.nodeName) throw conflict({ group: '', resource: 'pods' }, name, `pod ${name} is already assigned to node "${old.spec.nodeName}"`);
-      const next = structuredClone(old);
-      next.spec.nodeName = node;
-      next.metadata.annotations = { ...(old.metadata.annotations ?? {}), ...(binding.metadata?.annotations ?? {}) };
-      if (Object.keys(next.metadata.annotations).length === 0) delete next.metadata.annotations;
-      next.status ??= {};
-      const conds = (next.status.conditions ?? []).filter((c: { type: string }) => c.type !== 'PodScheduled');
-      conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now()) });
-      next.status.conditions = conds;
-      return next;
-    },
-    { dryRun, fieldManager: 'kube-scheduler' },
-  );
-  // The binding subresource bypasses the pod strategy's spec immutability (upstream writes storage directly).
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
-}
-
-/**
- * evictPod deletes a pod through the eviction subresource, unless a PodDisruptionBudget that
- * selects it allows no disruption (429, upstream EvictionREST.Create). Pods that are not running
- * (Pending with no node, Succeeded, Failed) are deleted without consulting budgets, as upstream.
- */
-async function evictPod(store: Store, pdbs: Store | undefined, ctx: RequestContext, name: string, eviction: KubeObject, dryRun: boolean): Promise<KubeObject> {
-  const pod = await store.get(ctx, name);
-  const phase = pod.status?.phase;
-  const checkBudgets = pdbs && phase !== 'Succeeded' && phase !== 'Failed' && !(phase === 'Pending' && !pod.spec?.nodeName) && !pod.metadata.deletionTimestamp;
-  if (checkBudgets) {
-    const list = await pdbs.list(ctx, {});
-    const matching = list.items.filter((b) => {
-      try {
-        const sel = labels.labelSelectorAsSelector(b.spec?.selector);
-        return !sel.empty() && sel.matches(pod.metadata.labels ?? {});
-      } catch {
-        return false;
-      }
-    });
-    if (matching.length > 1) throw new StatusError({ reason: 'InternalError', code: 500, message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' });
-    const pdb = matching[0];
-    if (pdb) {
-      const allowed = pdb.status?.disruptionsAllowed ?? 0;
-      if ((pdb.status?.observedGeneration ?? 0) < (pdb.metadata.generation ?? 0) || allowed < 1) {
-        const e = tooManyRequests('Cannot evict pod as it would violate the pod\'s disruption budget.', 10);
-        e.status.details = { ...(e.status.details ?? {}), causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata.name} needs ${pdb.status?.desiredHealthy ?? 0} healthy pods and has ${pdb.status?.currentHealthy ?? 0} currently` }] };
-        throw e;
-      }
-    }
-  }
-  const opts = { ...(eviction.deleteOptions ?? {}) };
-  if (dryRun) opts.dryRun = ['All'];
-  await store.delete(ctx, name, opts);
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
 }
 
 /** watchNamespaces keeps the tracker current from a storage watch (started by the server). */
