@@ -246,6 +246,12 @@ test.serial('a Deployment rolls out, rolls over to a new template with revisions
     t.truthy(byRev['2']?.metadata?.labels?.['pod-template-hash']);
     t.is(byRev['2']?.metadata?.name, `web-${byRev['2']?.metadata?.labels?.['pod-template-hash']}`);
     await eventually('old pods gone', async () => (await pods.list()).items.filter((p) => !p.metadata?.deletionTimestamp).length === 3);
+    // What `kubectl rollout undo` does: the old template comes back, so the revision-1 ReplicaSet becomes revision 3.
+    await deps.patch('web', { spec: { template: { ...template('busybox:1'), metadata: { creationTimestamp: null, labels: { app: 'web' } } } } });
+    const d3 = await eventually('undo complete', () => done('busybox:1'), 30_000);
+    t.is(d3.metadata?.annotations?.['deployment.kubernetes.io/revision'], '3');
+    t.is((await rss.list()).items.length, 2);
+    t.is(byRev['1']?.metadata?.name, (await rss.list()).items.find((r) => r.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '3')?.metadata?.name);
     // Scaling keeps the template (no new revision).
     await deps.patch('web', { spec: { replicas: 1 } });
     await eventually('scaled to 1', async () => (await deps.get('web')).status?.replicas === 1);

@@ -66,12 +66,21 @@ export function maxRevision(rss: readonly KubeObject[]): number {
   return rss.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
 }
 
+/** isEmpty: null, undefined, {} and [] compare equal to an absent field (Go's semantic equality of zero values). */
+function isEmpty(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.values(v as object).every(isEmpty);
+  return false;
+}
+
+/** canonical renders a value with sorted keys, leaving out empty fields. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v as object)
       .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .filter((k) => !isEmpty((v as Record<string, unknown>)[k]))
       .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   }
