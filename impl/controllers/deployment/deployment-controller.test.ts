@@ -138,5 +138,5 @@ test('deployment util: fenceposts, surge and the pod-template-hash', (t) => {
   t.not(computeHash(template('v1'), 1), h);
   t.true(equalIgnoreHash({ metadata: { labels: { app: 'web', 'pod-template-hash': 'x' } }, spec: { a: 1 } }, { metadata: { labels: { app: 'web' } }, spec: { a: 1 } }));
   // kubectl rollout undo sends `creationTimestamp: null` and `resources: {}`: still the same template.
-  t.true(equalIgnoreHash({ metadata: { creationTimestamp: null, labels: { app: 'web' } }, spec: { c: [{ resources: {} }] } }, { metadata: { labels: { app: 'web' } }, spec: { c: [{}] } }));
+  t.true(equalIgnoreHash({ metadata: { creationTimestamp: null as unknown as string, labels: { app: 'web' } }, spec: { c: [{ resources: {} }] } }, { metadata: { labels: { app: 'web' } }, spec: { c: [{}] } }));
 });
