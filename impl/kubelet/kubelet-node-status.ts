@@ -38,7 +38,8 @@ export interface NodeStatusOptions {
   nodeLabels: Record<string, string>;
   registerWithTaints: Taint[];
   maxPods: number;
-  kubeletPort: number;
+  /** kubeletPort is the port of the kubelet server reported in daemonEndpoints. */
+  kubeletPort: () => number;
   machineInfo: () => MachineInfo;
   runtimeState: (signal: AbortSignal) => Promise<NodeRuntimeState>;
   nodeStatusUpdateFrequencyMs: number;
@@ -130,7 +131,7 @@ export class NodeStatusUpdater {
     setMachineInfo(node, info, this.o.maxPods);
     setNodeAddress(node, this.o.nodeIPs, this.o.hostname);
     setVersionInfo(node, info, rt.containerRuntimeVersion);
-    setDaemonEndpoints(node, this.o.kubeletPort);
+    setDaemonEndpoints(node, this.o.kubeletPort());
     setImages(node, rt.images);
     setConditions(node, {
       now: toRFC3339(this.o.clock.now()),

@@ -9,6 +9,7 @@
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lease, Node, Pod } from '#generated/k8s/index.ts';
@@ -86,6 +87,7 @@ test.before(async () => {
     hostnameOverride: NODE,
     nodeLabels: { 'kubets.io/test': 'true' },
     podWorkerBackOffMs: 1000,
+    port: 0,
     logger: logger(),
   });
 });
@@ -172,6 +174,29 @@ it('a busybox pod bound to the node reaches Running with a pod IP in 198.18.0.0/
     return ['Pulling', 'Pulled', 'Created', 'Started'].every((r) => mine.includes(r)) ? mine : undefined;
   }, 15_000);
   t.true(reasons.includes('Started'));
+});
+
+it('the kubelet server serves container logs to a client with a cluster certificate, and 401 without', async (t) => {
+  const node = (await rest.resource('', 'v1', 'nodes').get(NODE)) as Node;
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  t.truthy(port);
+  const cfg = loadKubeconfig({ path: srv!.kubeconfigPath });
+  const get = (p: string, withCert: boolean): Promise<{ code: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      https.get({ host: '127.0.0.1', port, path: p, rejectUnauthorized: false, ...(withCert ? { cert: cfg.cert, key: cfg.key } : {}) }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+  t.is((await get('/healthz', false)).body, 'ok');
+  t.is((await get('/containerLogs/default/hello/main', false)).code, 401);
+  const logs = await get('/containerLogs/default/hello/main', true);
+  t.is(logs.code, 200);
+  t.is(logs.body, 'hello\n');
+  const ts = await get('/containerLogs/default/hello/main?timestamps=true', true);
+  t.regex(ts.body, /^\d{4}-\d\d-\d\dT\S+Z hello\n$/);
+  t.is((await get('/containerLogs/default/hello/nope', true)).code, 404);
 });
 
 it('a pod exiting 3 with restartPolicy Never reaches Failed with exitCode 3', async (t) => {
@@ -404,6 +429,7 @@ it('a kubelet restart adopts running pods: same container ID, restartCount uncha
     rootDir: path.join(tmp, 'kubelet'),
     hostnameOverride: NODE,
     podWorkerBackOffMs: 1000,
+    port: 0,
     logger: logger(),
   });
   await kubelet.registered;
@@ -466,6 +492,7 @@ it('kubets kubelet (the CLI) registers its node with labels and taints, holds a 
     '--node-labels', 'role=cli',
     '--register-with-taints', 'dedicated=cli:NoSchedule',
     '--node-status-update-frequency', '1s',
+    '--port', '0',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

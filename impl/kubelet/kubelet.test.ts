@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,6 +54,7 @@ function setup(t: { teardown(fn: () => Promise<void> | void): void }): { client:
     podWorkerBackOffMs: 50,
     nodeStatusUpdateFrequencyMs: 100,
     leaseRenewIntervalMs: 100,
+    port: 0,
   });
   t.teardown(async () => {
     await kubelet.stop();
@@ -76,7 +78,7 @@ test('registers the Node with capacity, labels, nodeInfo and conditions, and a L
   t.is(node.status?.nodeInfo?.containerRuntimeVersion, 'fake://0.0.1');
   t.is(node.status?.nodeInfo?.kubeletVersion, 'v1.35.0');
   t.deepEqual(node.status?.conditions?.map((c) => `${c.type}=${c.status}`), ['MemoryPressure=False', 'DiskPressure=False', 'PIDPressure=False', 'Ready=True']);
-  t.deepEqual(node.status?.daemonEndpoints, { kubeletEndpoint: { Port: 10250 } });
+  t.true((node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0) > 0);
   const lease = await until('lease', () => client.leases.get('kube-node-lease/node-a'));
   t.is(lease.spec?.holderIdentity, 'node-a');
   t.is(lease.spec?.leaseDurationSeconds, 40);
@@ -137,4 +139,29 @@ test('a pod that does not fit is rejected with OutOfcpu', async (t) => {
   const failed = await until('rejected', () => client.pod('default', 'big')?.status?.phase === 'Failed' && client.pod('default', 'big'));
   t.is(failed.status?.reason, 'OutOfcpu');
   t.is(failed.status?.message, "Pod was rejected: Node didn't have enough resource: cpu, requested: 64000, used: 0, capacity: 4000");
+});
+
+test('the kubelet server answers /healthz and /pods and its port is in daemonEndpoints', async (t) => {
+  const { client, kubelet } = setup(t);
+  await kubelet.registered;
+  client.createPod(busybox('p3', ['sleep', '3600']));
+  await until('Running', () => client.pod('default', 'p3')?.status?.phase === 'Running');
+  const node = await until('port reported', () => {
+    const n = client.nodes.get('node-a');
+    return (n?.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 10250) !== 10250 && n;
+  });
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  const get = (p: string): Promise<{ code: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      https.get({ host: '127.0.0.1', port, path: p, rejectUnauthorized: false }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+  t.deepEqual(await get('/healthz'), { code: 200, body: 'ok' });
+  const pods = await get('/pods');
+  t.is(pods.code, 200);
+  t.deepEqual((JSON.parse(pods.body) as { items: Pod[] }).items.map((p) => p.metadata?.name), ['p3']);
+  t.is((await get('/nope')).code, 404);
 });

@@ -14,7 +14,7 @@
  * NodeStatusUpdater (10 s) and LeaseController (10 s renew, 40 s duration) -> Node, Lease
  * ```
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Node, Pod, Taint } from '#generated/k8s/index.ts';
@@ -36,6 +36,8 @@ import { canAdmitPod } from './lifecycle/predicate.ts';
 import { LeaseController } from './nodelease/controller.ts';
 import { readMachineInfo, type MachineInfo } from './nodestatus/setters.ts';
 import { GenericPLEG } from './pleg/generic.ts';
+import { startKubeletServer, type RunningKubeletServer } from './server/server.ts';
+import { ensureServingCert } from './server/serving-cert.ts';
 import { ProberManager } from './prober/prober-manager.ts';
 import { PodManager } from './pod/pod-manager.ts';
 import { PodWorkers, isTerminalPhase, type PodSyncer, type SyncPodResult, type SyncPodType } from './pod-workers.ts';
@@ -82,8 +84,15 @@ export interface KubeletOptions {
   clusterDomain?: string;
   /** cgroupRoot (`--cgroup-root`), default `/`. */
   cgroupRoot?: string;
-  /** port (`--port`) reported in daemonEndpoints, default 10250 (the server is TODO #6). */
+  /** port (`--port`) of the kubelet HTTPS server, default 10250; 0 picks a free port; -1 disables the server. */
   port?: number;
+  /** address (`--address`) the server binds, default 127.0.0.1. */
+  address?: string;
+  /** tlsCertFile / tlsPrivateKeyFile (`--tls-cert-file`, `--tls-private-key-file`); default self-signed under <root-dir>/pki. */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  /** clientCA (`--client-ca-file` contents): client certs the server accepts; default the kubeconfig's CA. */
+  clientCA?: string | Buffer;
   /** resolvConf (`--resolv-conf`), default /etc/resolv.conf. */
   resolvConf?: string;
   /** Timing knobs (upstream defaults). */
@@ -138,6 +147,8 @@ export class Kubelet implements PodSyncer {
   private readonly pendingCgroups = new Set<string>();
   private runtimeName = 'containerd';
   private onNodeRegistered: ((node: Node) => void) | undefined;
+  private kubeletPort: number;
+  private server: RunningKubeletServer | undefined;
 
   constructor(o: KubeletOptions & { client: KubeletClient; runtimeService: RuntimeService; imageService: ImageService }) {
     this.o = o;
@@ -147,6 +158,7 @@ export class Kubelet implements PodSyncer {
     this.rs = o.runtimeService;
     this.is = o.imageService;
     const hostname = (o.hostnameOverride ?? os.hostname()).toLowerCase();
+    this.kubeletPort = o.port !== undefined && o.port > 0 ? o.port : o.port === -1 ? 0 : 10250;
     this.nodeName = hostname;
     this.nodeIPs = [o.nodeIP ?? '127.0.0.1'];
     const rootDir = path.resolve(o.rootDir);
@@ -243,7 +255,7 @@ export class Kubelet implements PodSyncer {
       nodeLabels: o.nodeLabels ?? {},
       registerWithTaints: o.registerWithTaints ?? [],
       maxPods: o.maxPods ?? 110,
-      kubeletPort: o.port ?? 10250,
+      kubeletPort: () => this.kubeletPort,
       machineInfo,
       runtimeState: (signal) => this.runtimeState(signal),
       nodeStatusUpdateFrequencyMs: o.nodeStatusUpdateFrequencyMs ?? 10_000,
@@ -491,6 +503,43 @@ export class Kubelet implements PodSyncer {
     for (const uid of this.cleanedUp) if (!desired.has(uid)) this.cleanedUp.delete(uid);
   }
 
+  /** startServer starts the kubelet HTTPS server (a failure is logged: pods still run without it). */
+  private async startServer(): Promise<void> {
+    const port = this.o.port ?? 10250;
+    if (port < 0) return;
+    try {
+      const cert = this.o.tlsCertFile && this.o.tlsPrivateKeyFile
+        ? { cert: await readFile(this.o.tlsCertFile, 'utf8'), key: await readFile(this.o.tlsPrivateKeyFile, 'utf8') }
+        : await ensureServingCert(path.join(path.resolve(this.o.rootDir), 'pki'), this.nodeName, this.nodeIPs);
+      this.server = await startKubeletServer({
+        host: {
+          getPods: () => this.podManager.getPods(),
+          containerLog: async (pod, container, previous) => {
+            const m = pod.metadata ?? {};
+            const st = await this.runtime.getPodStatus(m.uid ?? '', m.name ?? '', m.namespace ?? '');
+            const c = st.containerStatuses.filter((x) => x.name === container)[previous ? 1 : 0];
+            if (!c?.logPath) return undefined;
+            return {
+              logPath: c.logPath,
+              running: async () => {
+                const s = await this.rs.containerStatus({ containerId: c.id }).catch(() => undefined);
+                return s?.status?.state === 1; // CONTAINER_RUNNING
+              },
+            };
+          },
+        },
+        address: this.o.address ?? '127.0.0.1',
+        port,
+        cert,
+        clientCA: this.o.clientCA,
+      });
+      this.kubeletPort = this.server.port;
+      this.log.info({ address: this.o.address ?? '127.0.0.1', port: this.server.port }, 'Starting to listen');
+    } catch (err) {
+      this.log.error({ port, err: String((err as Error)?.message ?? err) }, 'Failed to start the kubelet server; continuing without it');
+    }
+  }
+
   /** run starts every loop; resolves when the signal aborts and everything stopped. */
   async run(signal: AbortSignal, onRegistered: () => void): Promise<void> {
     await mkdir(path.join(this.o.rootDir, 'pods'), { recursive: true });
@@ -503,6 +552,7 @@ export class Kubelet implements PodSyncer {
     } catch (err) {
       this.log.error({ err: String((err as Error)?.message ?? err) }, 'Container runtime not reachable yet');
     }
+    await this.startServer();
     this.statusManager.start(signal);
     const loops: Promise<unknown>[] = [];
     const guard = (name: string, p: Promise<unknown>): void => {
@@ -532,6 +582,7 @@ export class Kubelet implements PodSyncer {
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     await this.podWorkers.stop();
     this.prober.cleanupPods(new Set());
+    await this.server?.close();
     await Promise.all(loops);
     for (const parent of [...this.pendingCgroups]) await this.destroyPodCgroup(parent).catch(() => {});
   }
@@ -568,7 +619,8 @@ export function startKubelet(opts: KubeletOptions): KubeletHandle {
     runtimeService ??= cri.runtime;
     imageService ??= cri.image;
   }
-  const kubelet = new Kubelet({ ...opts, client, runtimeService, imageService, recorder });
+  const clientCA = opts.clientCA ?? rest?.config.ca;
+  const kubelet = new Kubelet({ ...opts, client, runtimeService, imageService, recorder, clientCA });
   const ctrl = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, ctrl.signal]) : ctrl.signal;
   let resolveRegistered: () => void = () => {};

@@ -5,9 +5,11 @@
  * ```
  * kubets kubelet --kubeconfig K --container-runtime-endpoint unix:///.../containerd.sock --root-dir DIR \
  *   [--hostname-override N] [--node-ip IP] [--max-pods 110] [--node-status-update-frequency 10s] \
- *   [--node-labels a=b,c=d] [--register-with-taints k=v:NoSchedule] [--cluster-dns IP] [--cluster-domain D] [--v 2]
+ *   [--node-labels a=b,c=d] [--register-with-taints k=v:NoSchedule] [--cluster-dns IP] [--cluster-domain D] \
+ *   [--port 10250] [--address 127.0.0.1] [--tls-cert-file F --tls-private-key-file K] [--client-ca-file CA] [--v 4]
  * ```
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CommandModule } from './index.ts';
 
@@ -51,6 +53,10 @@ interface KubeletFlags {
   clusterDomain: string;
   cgroupRoot: string;
   port: number;
+  address: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  clientCaFile?: string;
   v: number;
 }
 
@@ -72,7 +78,11 @@ export const kubeletCommand: CommandModule = {
       .option('--cluster-dns <ips>', 'DNS server IPs for ClusterFirst pods (comma-separated)')
       .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
       .option('--cgroup-root <path>', 'cgroup root for pods', '/')
-      .option('--port <port>', 'kubelet port reported in the Node (server: TODO #6)', (v) => Number.parseInt(v, 10), 10250)
+      .option('--port <port>', 'port of the kubelet HTTPS server (0: any free port)', (v) => Number.parseInt(v, 10), 10250)
+      .option('--address <ip>', 'address the kubelet server binds', '127.0.0.1')
+      .option('--tls-cert-file <file>', 'serving certificate (default: self-signed under <root-dir>/pki)')
+      .option('--tls-private-key-file <file>', 'serving key')
+      .option('--client-ca-file <file>', 'CA of the client certificates the server accepts (default: the kubeconfig CA)')
       .option('--v <level>', 'log verbosity (0 info, 4+ debug)', (v) => Number.parseInt(v, 10), 0)
       .action(async (f: KubeletFlags) => {
         const [{ startKubelet, parseTaint }, { pino }] = await Promise.all([import('../../kubelet/index.ts'), import('pino')]);
@@ -92,6 +102,10 @@ export const kubeletCommand: CommandModule = {
           clusterDomain: f.clusterDomain,
           cgroupRoot: f.cgroupRoot,
           port: f.port,
+          address: f.address,
+          tlsCertFile: f.tlsCertFile,
+          tlsPrivateKeyFile: f.tlsPrivateKeyFile,
+          clientCA: f.clientCaFile ? readFileSync(f.clientCaFile) : undefined,
           signal: ctrl.signal,
           logger,
         });

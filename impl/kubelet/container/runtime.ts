@@ -33,6 +33,8 @@ export interface ContainerStatus {
   message: string;
   /** hash is the container spec hash recorded at creation (annotation io.kubernetes.container.hash). */
   hash: string;
+  /** logPath is the absolute path of the container's CRI log ('' when unknown). */
+  logPath?: string;
 }
 
 /** SandboxStatus is one pod sandbox (upstream `runtimeapi.PodSandboxStatus`, trimmed). */

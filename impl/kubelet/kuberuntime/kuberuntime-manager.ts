@@ -354,6 +354,7 @@ export class KubeGenericRuntimeManager {
           reason: st.reason,
           message,
           hash: st.annotations[CONTAINER_HASH_LABEL] ?? '',
+          logPath: st.logPath,
         });
       } catch (err) {
         if ((err as { reason?: string }).reason === 'NotFound') continue;
