@@ -8,3 +8,7 @@ export * from './rest-client.ts';
 export * from './resource-client.ts';
 export * from './watch.ts';
 export * from './wait.ts';
+export * from './util/workqueue/index.ts';
+export * from './tools/cache/index.ts';
+export * from './tools/leaderelection/index.ts';
+export * from './tools/record/index.ts';
