@@ -260,6 +260,18 @@ export class PodInfo {
   }
 }
 
+const podInfoCache = new WeakMap<Pod, PodInfo>();
+
+/** podInfoFor returns the PodInfo of a pod object, computed once per object (plugins call it every cycle). */
+export function podInfoFor(pod: Pod): PodInfo {
+  let pi = podInfoCache.get(pod);
+  if (!pi) {
+    pi = new PodInfo(pod);
+    podInfoCache.set(pod, pi);
+  }
+  return pi;
+}
+
 /** ImageStateSummary is what the cache knows about one image across nodes. */
 export interface ImageStateSummary {
   size: number;
@@ -336,6 +348,7 @@ export class HostPortInfo {
  */
 export class NodeInfo {
   node: Node | undefined;
+  private name = '';
   pods: PodInfo[] = [];
   podsWithAffinity: PodInfo[] = [];
   podsWithRequiredAntiAffinity: PodInfo[] = [];
@@ -355,18 +368,24 @@ export class NodeInfo {
 
   /** nodeName returns the node's name ('' when the node object is unknown). */
   nodeName(): string {
-    return this.node?.metadata?.name ?? '';
+    return this.name;
   }
 
   /** setNode sets the node object and its allocatable. */
   setNode(node: Node): void {
     this.node = node;
+    this.name = node.metadata?.name ?? '';
     this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, string> | undefined);
   }
 
   /** removeNode forgets the node object (pods may still reference it). */
   removeNode(): void {
     this.node = undefined;
+  }
+
+  /** setName records the node name before the Node object is known (pods bound to an unseen node). */
+  setName(name: string): void {
+    this.name = name;
   }
 
   /** addPod adds a pod (or a precomputed PodInfo). */
@@ -413,6 +432,7 @@ export class NodeInfo {
   snapshotClone(): NodeInfo {
     const c = new NodeInfo();
     c.node = this.node;
+    c.name = this.name;
     c.pods = this.pods.slice();
     c.podsWithAffinity = this.podsWithAffinity.slice();
     c.podsWithRequiredAntiAffinity = this.podsWithRequiredAntiAffinity.slice();

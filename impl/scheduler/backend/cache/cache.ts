@@ -31,15 +31,24 @@ export class Cache {
   private readonly imageStates = new Map<string, { size: number; nodes: Set<string> }>();
   private generation = 0;
   private nodeSetChanged = true;
+  /** dirty lists nodes changed since the last snapshot update (the snapshot at lastSnapshotGeneration). */
+  private readonly dirty = new Set<string>();
+  private lastSnapshot: Snapshot | undefined;
 
   private nextGeneration(): number {
     return ++this.generation;
+  }
+
+  private touch(ni: NodeInfo): void {
+    ni.generation = this.nextGeneration();
+    this.dirty.add(ni.nodeName());
   }
 
   private nodeInfo(name: string): NodeInfo {
     let ni = this.nodes.get(name);
     if (!ni) {
       ni = new NodeInfo();
+      ni.setName(name);
       this.nodes.set(name, ni);
     }
     return ni;
@@ -48,7 +57,7 @@ export class Cache {
   private addPodToNode(pod: Pod): void {
     const ni = this.nodeInfo(pod.spec?.nodeName ?? '');
     ni.addPod(pod);
-    ni.generation = this.nextGeneration();
+    this.touch(ni);
   }
 
   private removePodFromNode(pod: Pod): void {
@@ -56,7 +65,7 @@ export class Cache {
     const ni = this.nodes.get(name);
     if (!ni) return;
     ni.removePod(pod);
-    ni.generation = this.nextGeneration();
+    this.touch(ni);
     if (ni.pods.length === 0 && !ni.node) {
       this.nodes.delete(name);
       this.nodeSetChanged = true;
@@ -150,7 +159,7 @@ export class Cache {
     if (ni.node) this.removeNodeImageStates(ni.node);
     ni.setNode(node);
     this.addNodeImageStates(node, ni);
-    ni.generation = this.nextGeneration();
+    this.touch(ni);
     this.nodeSetChanged = true;
     return ni;
   }
@@ -163,7 +172,7 @@ export class Cache {
     if (ni.node) this.removeNodeImageStates(ni.node);
     ni.setNode(newNode);
     this.addNodeImageStates(newNode, ni);
-    ni.generation = this.nextGeneration();
+    this.touch(ni);
     if (!hadNode) this.nodeSetChanged = true;
     return ni;
   }
@@ -176,7 +185,7 @@ export class Cache {
     if (ni.node) this.removeNodeImageStates(ni.node);
     ni.removeNode();
     if (ni.pods.length === 0) this.nodes.delete(name);
-    else ni.generation = this.nextGeneration();
+    else this.touch(ni);
     this.nodeSetChanged = true;
     this.generation++;
   }
@@ -224,10 +233,14 @@ export class Cache {
    * cloned, removed nodes dropped, and the lists rebuilt when the node set or affinity pods changed.
    */
   updateSnapshot(snapshot: Snapshot): void {
-    if (snapshot.generation === this.generation) return;
+    if (snapshot.generation === this.generation && this.lastSnapshot === snapshot) return;
     let rebuild = this.nodeSetChanged;
-    for (const [name, ni] of this.nodes) {
-      if (ni.generation <= snapshot.generation) continue;
+    // Only the nodes touched since this snapshot's last update need copying; another snapshot gets a full scan.
+    const candidates: Iterable<string> = this.lastSnapshot === snapshot ? [...this.dirty] : [...this.nodes.keys()];
+    if (this.lastSnapshot !== snapshot) rebuild = true;
+    for (const name of candidates) {
+      const ni = this.nodes.get(name);
+      if (!ni || ni.generation <= snapshot.generation) continue;
       const prev = snapshot.nodeInfoMap.get(name);
       const clone = ni.snapshotClone();
       // imageStates numNodes may change when other nodes change; refresh from the global table.
@@ -249,11 +262,13 @@ export class Cache {
         }
       }
     }
-    if (this.nodeSetChanged) {
+    if (rebuild) {
       for (const name of [...snapshot.nodeInfoMap.keys()]) if (!this.nodes.has(name)) snapshot.nodeInfoMap.delete(name);
     }
     if (rebuild) snapshot.rebuildLists();
     this.nodeSetChanged = false;
+    this.dirty.clear();
+    this.lastSnapshot = snapshot;
     snapshot.generation = this.generation;
   }
 }

@@ -34,13 +34,27 @@ export function scaledImageScore(state: ImageStateSummary, totalNumNodes: number
 
 /** sumImageScores adds the scaled scores of the pod's images present on the node. */
 export function sumImageScores(nodeInfo: NodeInfo, pod: Pod, totalNumNodes: number): number {
+  if (nodeInfo.imageStates.size === 0) return 0;
   let sum = 0;
-  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-    if (!c.image) continue;
-    const st = nodeInfo.imageStates.get(normalizedImageName(c.image));
+  for (const image of podImages(pod)) {
+    const st = nodeInfo.imageStates.get(image);
     if (st) sum += scaledImageScore(st, totalNumNodes);
   }
   return sum;
+}
+
+const imagesCache = new WeakMap<Pod, string[]>();
+
+/** podImages returns the normalized images of a pod's init and regular containers (cached per pod object). */
+export function podImages(pod: Pod): string[] {
+  let images = imagesCache.get(pod);
+  if (!images) {
+    images = [];
+    for (const c of pod.spec?.initContainers ?? []) if (c.image) images.push(normalizedImageName(c.image));
+    for (const c of pod.spec?.containers ?? []) if (c.image) images.push(normalizedImageName(c.image));
+    imagesCache.set(pod, images);
+  }
+  return images;
 }
 
 /** calculatePriority maps the summed size into [0, 100] between the thresholds. */

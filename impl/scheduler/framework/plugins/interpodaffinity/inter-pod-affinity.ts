@@ -25,7 +25,7 @@ import {
   type Status,
   MaxNodeScore,
 } from '../../interface.ts';
-import { PodInfo, type NodeInfo } from '../../types.ts';
+import { PodInfo, podInfoFor, type NodeInfo } from '../../types.ts';
 import { parsedTerms, termMatches, type AffinityTerm } from '../helper/affinity-term.ts';
 import * as names from '../names/names.ts';
 
@@ -121,7 +121,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
 
   /** preFilter counts, per topology pair, the pods that the incoming pod's terms (and existing anti-affinity) match. */
   preFilter(state: CycleState, pod: Pod): PreFilterOutcome {
-    const pi = new PodInfo(pod);
+    const aff = pod.spec?.affinity;
+    const anyRequired = !!(aff?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length || aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length);
+    if (!anyRequired && this.handle.snapshotSharedLister().nodeInfos().havePodsWithRequiredAntiAffinityList().length === 0) return { status: newStatus(Code.Skip) };
+    const pi = podInfoFor(pod);
     const s = new PreFilterState(new Map(), new Map(), new Map(), pi);
     const own = parsedTerms(pi);
     const lister = this.handle.snapshotSharedLister().nodeInfos();
@@ -142,7 +145,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   preFilterExtensions(): PreFilterExtensions {
     const upd = (state: CycleState, pod: Pod, ni: NodeInfo, sign: 1 | -1): Status | undefined => {
       const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
-      if (s) this.updateWithPod(s, new PodInfo(pod), ni.node, sign);
+      if (s) this.updateWithPod(s, podInfoFor(pod), ni.node, sign);
       return undefined;
     };
     return {
@@ -184,7 +187,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
 
   /** preScore builds, per topology key and value, the summed weights of matching terms. */
   preScore(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): Status | undefined {
-    const pi = new PodInfo(pod);
+    const aff = pod.spec?.affinity;
+    const anyPreferred = !!(aff?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length || aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length);
+    if (!anyPreferred && this.handle.snapshotSharedLister().nodeInfos().havePodsWithAffinityList().length === 0) return newStatus(Code.Skip);
+    const pi = podInfoFor(pod);
     const own = parsedTerms(pi);
     const hasPreferred = own.preferredAffinity.length > 0 || own.preferredAntiAffinity.length > 0;
     const lister = this.handle.snapshotSharedLister().nodeInfos();

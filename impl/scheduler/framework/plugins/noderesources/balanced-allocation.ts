@@ -6,7 +6,7 @@
 import type { Pod } from '#generated/k8s/index.ts';
 import type { CycleState, StateData } from '../../cycle-state.ts';
 import { Code, MaxNodeScore, newStatus, type PluginFactory, type PreScorePlugin, type ScorePlugin, type Status } from '../../interface.ts';
-import { PodInfo, type NodeInfo } from '../../types.ts';
+import { PodInfo, podInfoFor, type NodeInfo } from '../../types.ts';
 import * as names from '../names/names.ts';
 import { DEFAULT_RESOURCES, ResourceAllocationScorer, type ResourceSpec } from './resource-allocation.ts';
 
@@ -63,7 +63,7 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
 
   /** preScore computes the pod's requests; Skip for a pod that requests none of the resources. */
   preScore(state: CycleState, pod: Pod): Status | undefined {
-    const pi = new PodInfo(pod);
+    const pi = podInfoFor(pod);
     if (this.scorer.resources.every((r) => pi.requests.get(r.name) === 0)) return newStatus(Code.Skip);
     state.write(PRE_SCORE_STATE_KEY, new PreScoreState(pi));
     return undefined;
@@ -72,7 +72,7 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
   /** score is {@link balancedResourceScorer} over the configured resources. */
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number | Status {
     const s = state.read<PreScoreState>(PRE_SCORE_STATE_KEY);
-    const pi = s ? s.podInfo : new PodInfo(pod);
+    const pi = s ? s.podInfo : podInfoFor(pod);
     return this.scorer.score(nodeInfo, pi.requests, pi.nonZeroRequests);
   }
 }

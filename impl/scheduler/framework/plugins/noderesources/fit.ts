@@ -21,7 +21,7 @@ import {
   type Status,
   type PreFilterExtensions,
 } from '../../interface.ts';
-import { PodInfo, isScalarResourceName, type NodeInfo, type Resource } from '../../types.ts';
+import { PodInfo, podInfoFor, isScalarResourceName, type NodeInfo, type Resource } from '../../types.ts';
 import * as names from '../names/names.ts';
 import { LEAST_ALLOCATED, leastResourceScorer } from './least-allocated.ts';
 import { MOST_ALLOCATED, mostResourceScorer } from './most-allocated.ts';
@@ -119,7 +119,7 @@ export function fitsRequest(
 
 /** fits reports whether the pod fits the node (upstream `Fits`). */
 export function fits(pod: Pod, nodeInfo: NodeInfo): boolean {
-  return fitsRequest(new PodInfo(pod).requests, nodeInfo).length === 0;
+  return fitsRequest(podInfoFor(pod).requests, nodeInfo).length === 0;
 }
 
 /** Fit is the plugin instance; it carries its args and the scoring strategy. */
@@ -157,7 +157,7 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
 
   /** preFilter computes the pod's requests once. */
   preFilter(state: CycleState, pod: Pod): PreFilterOutcome {
-    state.write(PRE_FILTER_STATE_KEY, new PreFilterState(new PodInfo(pod)));
+    state.write(PRE_FILTER_STATE_KEY, new PreFilterState(podInfoFor(pod)));
     return undefined;
   }
 
@@ -169,7 +169,7 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
   /** filter rejects the node with one reason per missing resource ("Insufficient cpu"). */
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined {
     const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
-    const podInfo = s ? s.podInfo : new PodInfo(pod);
+    const podInfo = s ? s.podInfo : podInfoFor(pod);
     const insufficient = fitsRequest(podInfo.requests, nodeInfo, this.ignoredResources, this.ignoredResourceGroups);
     if (insufficient.length === 0) return undefined;
     return unschedulable(...insufficient.map((r) => r.reason));
@@ -178,7 +178,7 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
   /** preScore keeps the pod's requests for Score. */
   preScore(state: CycleState, pod: Pod): Status | undefined {
     const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
-    state.write(PRE_SCORE_STATE_KEY, s ?? new PreFilterState(new PodInfo(pod)));
+    state.write(PRE_SCORE_STATE_KEY, s ?? new PreFilterState(podInfoFor(pod)));
     return undefined;
   }
 
@@ -186,7 +186,7 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number | Status {
     if (!nodeInfo.node) return asStatus(new Error('node not found'));
     const s = state.read<PreFilterState>(PRE_SCORE_STATE_KEY);
-    const pi = s ? s.podInfo : new PodInfo(pod);
+    const pi = s ? s.podInfo : podInfoFor(pod);
     return this.scorer.score(nodeInfo, pi.requests, pi.nonZeroRequests);
   }
 
