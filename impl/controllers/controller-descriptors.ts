@@ -13,6 +13,10 @@ import { GarbageCollector } from './garbagecollector/garbagecollector.ts';
 import { ReplicaSetController } from './replicaset/replicaset-controller.ts';
 import { newReplicationManager } from './replication/replication-controller.ts';
 import { DeploymentController } from './deployment/deployment-controller.ts';
+import { JobController } from './job/job-controller.ts';
+import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished-controller.ts';
+
+const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
 
 
 /** CONTROLLER_DESCRIPTORS lists the built-in controllers in start order. */
@@ -113,6 +117,28 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         clock: ctx.clock,
         logger: ctx.logger,
       }),
+  },
+  {
+    name: 'job-controller',
+    aliases: ['job'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-job-syncs',
+    init: (ctx) =>
+      new JobController({
+        client: ctx.client,
+        jobInformer: ctx.informers.forResource(JOBS),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        recorder: ctx.recorderFor('job-controller'),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'ttl-after-finished-controller',
+    aliases: ['ttl-after-finished'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-ttl-after-finished-syncs',
+    init: (ctx) => new TTLAfterFinishedController({ client: ctx.client, jobInformer: ctx.informers.forResource(JOBS), clock: ctx.clock, logger: ctx.logger }),
   },
 ];
 

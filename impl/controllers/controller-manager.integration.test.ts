@@ -261,3 +261,51 @@ test.serial('a Deployment rolls out, rolls over to a new template with revisions
     await readyLoop;
   }
 });
+
+/** finishPods plays the kubelet for Job pods: every pending pod ends in `phase`. */
+function finishPods(rest: RestClient, ns: string, phase: 'Succeeded' | 'Failed', signal: AbortSignal): Promise<void> {
+  const pods = rest.resource('', 'v1', 'pods').namespace(ns);
+  return (async () => {
+    while (!signal.aborted) {
+      try {
+        for (const p of (await pods.list()).items) {
+          if (p.metadata?.deletionTimestamp || p.status?.phase === phase) continue;
+          await pods.update({ ...p, status: { phase } }, { subresource: 'status' }).catch(() => undefined);
+        }
+      } catch {
+        /* retry */
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+}
+
+test.serial('a Job with completions=3, parallelism=2 completes; a failing Job stops at backoffLimit', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  await makeNamespace(env.rest, 'kcm-job');
+  await makeNamespace(env.rest, 'kcm-job-fail');
+  const stop = new AbortController();
+  const loops = [finishPods(env.rest, 'kcm-job', 'Succeeded', stop.signal), finishPods(env.rest, 'kcm-job-fail', 'Failed', stop.signal)];
+  try {
+    const spec = (extra: Record<string, unknown>): Record<string, unknown> => ({ template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } }, ...extra });
+    const jobs = env.rest.resource('batch', 'v1', 'jobs');
+    await jobs.namespace('kcm-job').create({ metadata: { name: 'ok' }, spec: spec({ completions: 3, parallelism: 2 }) });
+    await jobs.namespace('kcm-job-fail').create({ metadata: { name: 'bad' }, spec: spec({ backoffLimit: 0 }) });
+    const finished = (ns: string, name: string, type: string) => async (): Promise<KubeObject | undefined> => {
+      const j = await jobs.namespace(ns).get(name);
+      return (j.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === type && c.status === 'True') ? j : undefined;
+    };
+    const ok = await eventually('job complete', finished('kcm-job', 'ok', 'Complete'), 30_000);
+    t.is(ok.status?.succeeded, 3);
+    t.truthy(ok.status?.completionTime);
+    const bad = await eventually('job failed', finished('kcm-job-fail', 'bad', 'Failed'), 30_000);
+    t.is((bad.status?.conditions as Array<{ type: string; reason: string }>).find((c) => c.type === 'Failed')?.reason, 'BackoffLimitExceeded');
+    await eventually('tracking finalizers removed', async () => {
+      const pods = (await env!.rest.resource('', 'v1', 'pods').namespace('kcm-job').list()).items;
+      return pods.length === 3 && pods.every((p) => !(p.metadata?.finalizers ?? []).includes('batch.kubernetes.io/job-tracking'));
+    });
+  } finally {
+    stop.abort();
+    await Promise.all(loops);
+  }
+});

@@ -6,6 +6,7 @@
  * `kube-system/kube-controller-manager` Lease, and an optional HTTP endpoint with `/healthz`
  * and `/metrics` (workqueue metrics under their upstream names).
  */
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -82,6 +83,8 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
 
   const ctrl = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, ctrl.signal]) : ctrl.signal;
+  // Every informer, queue and controller listens on this signal.
+  setMaxListeners(0, signal, ctrl.signal);
   const factory = new SharedInformerFactory(rest, { clock, logger, dropManagedFields: true, defaultResync: opts.resyncPeriodMs ?? 0 });
   const running = new Set<Promise<void>>();
   let healthy = true;
@@ -125,6 +128,7 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
   const started = new Promise<void>((r) => (resolveStarted = r));
 
   const runControllers = async (runSignal: AbortSignal): Promise<void> => {
+    setMaxListeners(0, runSignal);
     const ctx: ControllerContext = {
       client: rest,
       informers: factory,

@@ -17,3 +17,5 @@ export { GarbageCollector } from './garbagecollector/garbagecollector.ts';
 export { ReplicaSetController } from './replicaset/replicaset-controller.ts';
 export { newReplicationManager } from './replication/replication-controller.ts';
 export { DeploymentController } from './deployment/deployment-controller.ts';
+export { JobController } from './job/job-controller.ts';
+export { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished-controller.ts';

@@ -22,6 +22,7 @@ interface ControllerManagerFlags {
   concurrentReplicasetSyncs?: number;
   concurrentRcSyncs?: number;
   concurrentDeploymentSyncs?: number;
+  concurrentJobSyncs?: number;
   rootCaFile?: string;
   healthzPort?: number;
   bindAddress: string;
@@ -39,7 +40,7 @@ export const controllerManagerCommand: CommandModule = {
   register(program: Command) {
     program
       .command('controller-manager')
-      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment')
+      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, job, ttl-after-finished')
       .option('--kubeconfig <path>', 'kubeconfig with the controller-manager credentials (default $KUBECONFIG)')
       .option('--controllers <list>', 'controllers to enable: * (all default ones), name, -name; comma-separated', '*')
       .option('--leader-elect', 'elect a leader on the kube-system/kube-controller-manager Lease before running')
@@ -50,6 +51,7 @@ export const controllerManagerCommand: CommandModule = {
       .option('--concurrent-replicaset-syncs <n>', 'replicaset workers (default 5)', int)
       .option('--concurrent-rc-syncs <n>', 'replicationcontroller workers (default 5)', int)
       .option('--concurrent-deployment-syncs <n>', 'deployment workers (default 5)', int)
+      .option('--concurrent-job-syncs <n>', 'job workers (default 5)', int)
       .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt (default: the kubeconfig CA)')
       .option('--healthz-port <port>', 'serve /healthz and /metrics over HTTP on this port (0 = random)', int)
       .option('--bind-address <ip>', 'address of the /healthz and /metrics server', '127.0.0.1')
@@ -66,6 +68,7 @@ export const controllerManagerCommand: CommandModule = {
         set('concurrent-replicaset-syncs', f.concurrentReplicasetSyncs);
         set('concurrent-rc-syncs', f.concurrentRcSyncs);
         set('concurrent-deployment-syncs', f.concurrentDeploymentSyncs);
+        set('concurrent-job-syncs', f.concurrentJobSyncs);
         const cm = await startControllerManager({
           kubeconfig: f.kubeconfig,
           controllers: f.controllers.split(',').map((s) => s.trim()).filter(Boolean),
