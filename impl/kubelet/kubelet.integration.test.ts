@@ -87,6 +87,7 @@ test.before(async () => {
     hostnameOverride: NODE,
     nodeLabels: { 'kubets.io/test': 'true' },
     podWorkerBackOffMs: 1000,
+    containerGCPeriodMs: 1000,
     port: 0,
     logger: logger(),
   });
@@ -307,6 +308,13 @@ it('a crashing container is restarted with CrashLoopBackOff and a rising restart
   t.is(cs?.lastState?.terminated?.exitCode, 2);
   t.regex(cs?.state?.waiting?.message ?? '', /^back-off \d+s restarting failed container=main pod=crash_default\(/);
   t.is(p.status?.phase, 'Running');
+  // Container GC keeps one dead instance per container.
+  await podWhere('crash', 'restarted twice', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2, 30_000);
+  await until('dead containers collected', async () => {
+    const list = await cri.runtime.listContainers({ filter: { labelSelector: { [KUBERNETES_POD_UID_LABEL]: p.metadata?.uid ?? '' } } });
+    return list.containers.length === 1;
+  }, 15_000);
+  t.pass();
 });
 
 it('a missing image gives ErrImagePull, then ImagePullBackOff with a message', async (t) => {

@@ -29,6 +29,7 @@ import { restKubeletClient, type KubeletClient } from './kubelet-client.ts';
 import { NodeStatusUpdater, type NodeRuntimeState } from './kubelet-node-status.ts';
 import { generateAPIPodStatus, ReasonCache } from './kubelet-pods.ts';
 import type { ImageService, RuntimeService } from './kuberuntime/cri-services.ts';
+import { garbageCollect } from './kuberuntime/gc.ts';
 import { KubeGenericRuntimeManager } from './kuberuntime/kuberuntime-manager.ts';
 import { buildPodLogsDirectory, podCgroupParent, type SandboxConfigContext } from './kuberuntime/sandbox.ts';
 import { destroyPodCgroup } from './cm/pod-container-manager.ts';
@@ -102,6 +103,8 @@ export interface KubeletOptions {
   podResyncIntervalMs?: number;
   leaseRenewIntervalMs?: number;
   leaseDurationSeconds?: number;
+  /** containerGCPeriodMs: how often dead containers and sandboxes are collected (upstream 1 min). */
+  containerGCPeriodMs?: number;
   crashLoopBackoffInitialMs?: number;
   crashLoopBackoffMaxMs?: number;
   clock?: Clock;
@@ -145,6 +148,7 @@ export class Kubelet implements PodSyncer {
   private readonly source: PodSource;
   private readonly cleanedUp = new Set<string>();
   private readonly pendingCgroups = new Set<string>();
+  private lastContainerGC = 0;
   private runtimeName = 'containerd';
   private onNodeRegistered: ((node: Node) => void) | undefined;
   private kubeletPort: number;
@@ -499,6 +503,16 @@ export class Kubelet implements PodSyncer {
       this.statusManager.terminatePod(pod);
     }
     for (const parent of [...this.pendingCgroups]) await this.destroyPodCgroup(parent);
+    if (this.clock.now() - this.lastContainerGC >= (this.o.containerGCPeriodMs ?? 60_000)) {
+      this.lastContainerGC = this.clock.now();
+      const removed = await garbageCollect({
+        runtime: this.rs,
+        now: this.clock.now(),
+        isPodDeleted: (uid) => !desired.has(uid) && (this.podWorkers.state(uid) === undefined || this.podWorkers.isFinished(uid)),
+        signal,
+      });
+      if (removed.containers.length || removed.sandboxes.length) this.log.debug({ containers: removed.containers.length, sandboxes: removed.sandboxes.length }, 'container GC');
+    }
     this.statusManager.removeOrphanedStatuses(new Set([...desired, ...this.podWorkers.knownUIDs()]));
     for (const uid of this.cleanedUp) if (!desired.has(uid)) this.cleanedUp.delete(uid);
   }
