@@ -8,6 +8,7 @@ import { newInTreeRegistry } from './framework/plugins/registry.ts';
 import { newFramework } from './framework/runtime/framework.ts';
 import { numFeasibleNodesToFind, SchedulerCore } from './schedule-one.ts';
 import { makeNode, makePod } from './testing/wrappers.ts';
+import { PodInfo } from './framework/types.ts';
 
 const feasibleCases = [
   { name: 'not set percentageOfNodesToScore and nodes number not more than 50', pct: undefined, nodes: 10, want: 10 },
@@ -85,4 +86,16 @@ test('forgetPod releases an assumed pod', (t) => {
   cache.forgetPod(p);
   cache.updateSnapshot(snapshot);
   t.is(snapshot.get('n')!.requested.milliCPU, 0);
+});
+
+test('a lower-priority pod does not take the room preemption freed for a nominated pod', (t) => {
+  const { cache, fwk, core } = setup();
+  cache.addNode(makeNode().name('n').capacity({ cpu: '1', memory: '8Gi' }).obj());
+  const nominated = new PodInfo(makePod().name('high').priority(100).req({ cpu: '1' }).obj());
+  fwk.nominatedPodsForNode = (name) => (name === 'n' ? [nominated] : []);
+  const low = core.schedulePod(fwk, new CycleState(), makePod().name('low').priority(1).req({ cpu: '500m' }).obj());
+  t.false(low.ok);
+  if (!low.ok) t.is(low.error.message, '0/1 nodes are available: 1 Insufficient cpu.');
+  const higher = core.schedulePod(fwk, new CycleState(), makePod().name('higher').priority(1000).req({ cpu: '500m' }).obj());
+  t.true(higher.ok);
 });

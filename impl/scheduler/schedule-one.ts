@@ -118,7 +118,7 @@ export class SchedulerCore {
     if (nominated) {
       const ni = this.snapshot.get(nominated);
       if (ni?.node) {
-        const s = fwk.runFilterPlugins(state, pod, ni);
+        const s = fwk.runFilterPluginsWithNominatedPods(state, pod, ni);
         if (!s) return { ok: true, value: { feasible: [ni], diagnosis } };
       }
     }
@@ -141,7 +141,7 @@ export class SchedulerCore {
     for (let i = 0; i < n && feasible.length < want; i++) {
       const ni = nodes[(this.nextStartNodeIndex + i) % n]!;
       processed++;
-      const s = fwk.runFilterPlugins(state, pod, ni);
+      const s = fwk.runFilterPluginsWithNominatedPods(state, pod, ni);
       if (!s) {
         feasible.push(ni);
         continue;

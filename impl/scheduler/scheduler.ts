@@ -233,6 +233,7 @@ export class Scheduler {
     const bind = await fwk.runBindPlugins(state, assumed, host, signal);
     if (bind) return undo(bind.code === Code.Skip ? new Error('all bind plugins skipped') : bind.asError()!);
     this.cache.finishBinding(assumed);
+    this.queue.deleteNominatedPodIfExists(assumed);
     const seconds = (performance.now() - start) / 1000;
     this.metrics.scheduleAttempts.inc({ result: 'scheduled', profile: fwk.profileName });
     this.metrics.schedulingAttemptDuration.observe({ result: 'scheduled', profile: fwk.profileName }, seconds);
@@ -290,6 +291,8 @@ export class Scheduler {
       this.queue.done(podUID(pod));
     } else {
       qpi.podInfo = new PodInfo(latest);
+      // Preemption nominated a node (or cleared it with ''); other pods must leave room there.
+      if (nominatedNodeName !== undefined) this.queue.addNominatedPod(latest, nominatedNodeName);
       this.queue.addUnschedulableIfNotPresent(qpi);
     }
     if (isFit) this.d.logger.info({ pod: podKey(pod), err: msg }, 'Unable to schedule pod; no fit; waiting');
@@ -392,6 +395,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
     processMetrics: opts.securePort !== undefined,
   });
   metricsRef = metrics;
+  for (const f of profiles.values()) f.nominatedPodsForNode = (nodeName) => queue.nominatedPodsForNode(nodeName);
 
   const nodeLW = opts.listWatch?.nodes ?? newListWatchFromClient(client!.resource('', 'v1', 'nodes').as<Node>());
   const podLW = opts.listWatch?.pods ?? newListWatchFromClient(client!.resource('', 'v1', 'pods').as<Pod>(), { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });

@@ -341,6 +341,8 @@ export interface Handle {
   readonly parallelism: number;
   /** runFilterPlugins runs the profile's Filter plugins on one node (preemption's what-if checks). */
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined;
+  /** runFilterPluginsWithNominatedPods also counts higher-priority pods nominated to the node. */
+  runFilterPluginsWithNominatedPods?(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined;
   /** runPreFilterExtensionRemovePod tells PreFilter plugins that `podToRemove` left `nodeInfo` (preemption what-ifs). */
   runPreFilterExtensionRemovePod?(state: CycleState, podToSchedule: Pod, podToRemove: Pod, nodeInfo: NodeInfo): Status | undefined;
   /** runPreFilterExtensionAddPod tells PreFilter plugins that `podToAdd` joined `nodeInfo`. */

@@ -136,3 +136,16 @@ test('delete removes the pod from every sub-queue', (t) => {
   q.delete(pod);
   t.is(q.whereIs(pod), undefined);
 });
+
+test('the nominator tracks nominations from status and clears them on delete', (t) => {
+  const { q } = newQueue();
+  const pod = makePod().name('p').obj();
+  pod.status = { nominatedNodeName: 'n1' };
+  q.add(pod);
+  t.deepEqual(q.nominatedPodsForNode('n1').map((pi) => pi.pod.metadata!.name), ['p']);
+  q.addNominatedPod(pod, 'n2');
+  t.is(q.nominatedPodsForNode('n1').length, 0);
+  t.is(q.nominatedPodsForNode('n2').length, 1);
+  q.delete(pod);
+  t.is(q.nominatedPodsForNode('n2').length, 0);
+});

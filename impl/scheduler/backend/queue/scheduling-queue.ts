@@ -69,6 +69,9 @@ export class PriorityQueue {
   private closed = false;
   private cycle = 0;
   private timers: TimerHandle[] = [];
+  /** nominated maps node name -> pods nominated there by preemption (upstream `nominator`). */
+  private readonly nominatedPods = new Map<string, PodInfo[]>();
+  private readonly nominatedPodToNode = new Map<string, string>();
 
   constructor(o: SchedulingQueueOptions) {
     this.clock = o.clock ?? realClock;
@@ -115,6 +118,7 @@ export class PriorityQueue {
 
   /** add puts a new unscheduled pod in activeQ, or in unschedulablePods when a PreEnqueue plugin gates it. */
   add(pod: Pod, event: ClusterEvent = EVENTS.PodAdd): void {
+    if (pod.status?.nominatedNodeName) this.addNominatedPod(pod, pod.status.nominatedNodeName);
     const qpi = newQueuedPodInfo(pod, this.clock.now());
     this.moveToActiveQ(qpi, event.label ?? 'PodAdd');
   }
@@ -326,6 +330,9 @@ export class PriorityQueue {
   /** update applies a new version of an unscheduled pod; `event` describes what changed. */
   update(oldPod: Pod | undefined, newPod: Pod, event?: ClusterEvent): void {
     const uid = podUID(newPod);
+    if ((oldPod?.status?.nominatedNodeName ?? '') !== (newPod.status?.nominatedNodeName ?? '') || this.nominatedPodToNode.has(uid)) {
+      this.addNominatedPod(newPod, newPod.status?.nominatedNodeName ?? this.nominatedPodToNode.get(uid));
+    }
     const inActive = this.activeQ.get(uid);
     if (inActive) {
       inActive.podInfo = new PodInfo(newPod);
@@ -358,6 +365,7 @@ export class PriorityQueue {
   /** delete removes a pod from every sub-queue. */
   delete(pod: Pod): void {
     const uid = podUID(pod);
+    this.deleteNominatedPodIfExists(pod);
     this.activeQ.delete(uid);
     this.backoffQ.delete(uid);
     this.unschedulablePods.delete(uid);
@@ -380,6 +388,36 @@ export class PriorityQueue {
       if (qpi.gated) continue;
       if (now - qpi.timestamp > this.maxInUnschedulable) this.requeue(uid, qpi, EVENTS.UnschedulableTimeout.label);
     }
+  }
+
+  /**
+   * addNominatedPod records that a pod is nominated to a node (from preemption, or from its
+   * `status.nominatedNodeName`); an empty node name removes the nomination.
+   */
+  addNominatedPod(pod: Pod, nodeName: string | undefined): void {
+    this.deleteNominatedPodIfExists(pod);
+    if (!nodeName) return;
+    const uid = podUID(pod);
+    this.nominatedPodToNode.set(uid, nodeName);
+    const list = this.nominatedPods.get(nodeName) ?? [];
+    list.push(new PodInfo(pod));
+    this.nominatedPods.set(nodeName, list);
+  }
+
+  /** deleteNominatedPodIfExists forgets a pod's nomination (it was bound or deleted). */
+  deleteNominatedPodIfExists(pod: Pod): void {
+    const uid = podUID(pod);
+    const node = this.nominatedPodToNode.get(uid);
+    if (node === undefined) return;
+    this.nominatedPodToNode.delete(uid);
+    const list = (this.nominatedPods.get(node) ?? []).filter((pi) => podUID(pi.pod) !== uid);
+    if (list.length) this.nominatedPods.set(node, list);
+    else this.nominatedPods.delete(node);
+  }
+
+  /** nominatedPodsForNode returns the pods nominated to a node. */
+  nominatedPodsForNode(nodeName: string): readonly PodInfo[] {
+    return this.nominatedPods.get(nodeName) ?? [];
   }
 
   /** pendingPods counts pods per sub-queue (for `scheduler_pending_pods`). */

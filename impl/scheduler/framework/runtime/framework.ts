@@ -45,7 +45,7 @@ import {
   type ScorePlugin,
   type SharedLister,
 } from '../interface.ts';
-import type { NodeInfo, QueuedPodInfo } from '../types.ts';
+import type { NodeInfo, PodInfo, QueuedPodInfo } from '../types.ts';
 
 /** NodePluginScores is one node's total and per-plugin scores. */
 export interface NodePluginScores {
@@ -268,6 +268,40 @@ export class Framework implements Handle {
       },
       (r) => r.status,
     );
+  }
+
+  /**
+   * nominatedPodsForNode returns the pods nominated to a node by preemption (set by the
+   * scheduler once its queue exists).
+   */
+  nominatedPodsForNode: (nodeName: string) => readonly PodInfo[] = () => [];
+
+  /**
+   * runFilterPluginsWithNominatedPods runs the filters twice when higher-or-equal priority pods
+   * are nominated to the node: once with them added (so this pod does not take the room
+   * preemption freed for them) and once without (so it does not depend on them, e.g. for
+   * inter-pod affinity). upstream: RunFilterPluginsWithNominatedPods.
+   */
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined {
+    const nominated = this.nominatedPodsForNode(nodeInfo.nodeName());
+    if (nominated.length > 0) {
+      const prio = pod.spec?.priority ?? 0;
+      const uid = pod.metadata?.uid;
+      let copy: NodeInfo | undefined;
+      let stateCopy: CycleState | undefined;
+      for (const pi of nominated) {
+        if ((pi.pod.spec?.priority ?? 0) < prio || pi.pod.metadata?.uid === uid) continue;
+        copy ??= nodeInfo.snapshotClone();
+        stateCopy ??= state.clone();
+        copy.addPod(pi);
+        this.runPreFilterExtensionAddPod(stateCopy, pod, pi.pod, copy);
+      }
+      if (copy && stateCopy) {
+        const s = this.runFilterPlugins(stateCopy, pod, copy);
+        if (s) return s;
+      }
+    }
+    return this.runFilterPlugins(state, pod, nodeInfo);
   }
 
   /** runFilterPlugins runs the Filter plugins on one node and returns the first failure (with its plugin). */

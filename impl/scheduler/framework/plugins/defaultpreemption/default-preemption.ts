@@ -5,8 +5,7 @@
  * upstream: pkg/scheduler/framework/plugins/defaultpreemption/default_preemption.go and
  * framework/preemption/preemption.go (Evaluator.Preempt).
  *
- * Not yet honoured: PodDisruptionBudgets (TODO(#8)) and nominated pods of other preemptors when
- * filtering.
+ * Not yet honoured: PodDisruptionBudgets (TODO(#8)).
  */
 import type { Pod } from '#generated/k8s/index.ts';
 import type { CycleState } from '../../cycle-state.ts';
@@ -62,14 +61,15 @@ export function selectVictimsOnNode(handle: Handle, state: CycleState, pod: Pod,
     }
   }
   if (potential.length === 0) return { victims: [], status: unschedulableAndUnresolvable(ERR_NO_VICTIMS) };
-  const s = handle.runFilterPlugins(state, pod, copy);
+  const run = (st: CycleState, p: Pod, ni: NodeInfo): Status | undefined => (handle.runFilterPluginsWithNominatedPods ?? handle.runFilterPlugins).call(handle, st, p, ni);
+  const s = run(state, pod, copy);
   if (s) return { victims: [], status: s };
   potential.sort((a, b) => podPriority(b.pod) - podPriority(a.pod) || startTime(a.pod) - startTime(b.pod));
   const victims: Pod[] = [];
   for (const pi of potential) {
     copy.addPod(pi);
     handle.runPreFilterExtensionAddPod?.(state, pod, pi.pod, copy);
-    if (handle.runFilterPlugins(state, pod, copy)) {
+    if (run(state, pod, copy)) {
       copy.removePod(pi.pod);
       handle.runPreFilterExtensionRemovePod?.(state, pod, pi.pod, copy);
       victims.push(pi.pod);
