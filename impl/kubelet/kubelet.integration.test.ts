@@ -18,6 +18,7 @@ import { connectCri, type CriClients } from '#impl/cri/index.ts';
 import { runtimeDown, runtimeUp, type RuntimeInfo } from '../../tools/runtime/index.ts';
 import { startKubelet, type KubeletHandle, type KubeletLogger } from './index.ts';
 import { KUBERNETES_POD_UID_LABEL } from './kuberuntime/labels.ts';
+import { mountPointsUnder } from './volumemanager/volume-manager.ts';
 
 interface ApiServerModule {
   startApiServer(o: { dataDir: string; securePort?: number; log?: (l: string) => void }): Promise<{ url: string; kubeconfigPath: string; ready: Promise<void>; stop(): Promise<void> }>;
@@ -264,7 +265,13 @@ it('init container, emptyDir, configMap/secret volumes and env from ConfigMap, S
     spec: {
       nodeName: NODE,
       terminationGracePeriodSeconds: 1,
-      volumes: [{ name: 'work', emptyDir: {} }, { name: 'cm', configMap: { name: 'cfg' } }, { name: 'sec', secret: { secretName: 'sec' } }],
+      volumes: [
+        { name: 'work', emptyDir: {} },
+        { name: 'cm', configMap: { name: 'cfg' } },
+        { name: 'sec', secret: { secretName: 'sec' } },
+        { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+        { name: 'podinfo', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+      ],
       initContainers: [{ name: 'init', image: 'busybox', command: ['sh', '-c', 'echo initialized > /work/ready'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
       containers: [{
         name: 'main',
@@ -279,7 +286,13 @@ it('init container, emptyDir, configMap/secret volumes and env from ConfigMap, S
           { name: 'MY_APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
           { name: 'GREETING', value: 'hello $(MY_POD)' },
         ],
-        volumeMounts: [{ name: 'work', mountPath: '/work' }, { name: 'cm', mountPath: '/etc/cfg', readOnly: true }, { name: 'sec', mountPath: '/etc/sec', readOnly: true }],
+        volumeMounts: [
+          { name: 'work', mountPath: '/work' },
+          { name: 'cm', mountPath: '/etc/cfg', readOnly: true },
+          { name: 'sec', mountPath: '/etc/sec', readOnly: true },
+          { name: 'mem', mountPath: '/mem' },
+          { name: 'podinfo', mountPath: '/etc/podinfo', readOnly: true },
+        ],
       }],
     },
   });
@@ -290,6 +303,9 @@ it('init container, emptyDir, configMap/secret volumes and env from ConfigMap, S
   t.is(env.trim(), `blue|s3cret|full|${p.status?.podIP}|full|hello full|/work`);
   const files = await execIn(p, 'main', ['sh', '-c', 'cat /work/ready /etc/cfg/file.txt /etc/sec/password; echo; grep full /etc/hosts']);
   t.regex(files, /^initialized\nfrom-configmaps3cret\n/);
+  const mem = await execIn(p, 'main', ['sh', '-c', 'grep " /mem " /proc/mounts; cat /etc/podinfo/labels; echo; cat /etc/podinfo/name']);
+  t.regex(mem, /^tmpfs \/mem tmpfs .*size=16384k/);
+  t.regex(mem, /app="full"\nfull$/);
   t.regex(files, new RegExp(`${p.status?.podIP?.replace(/\./g, '\\.')}\\s+full`));
 });
 
@@ -488,6 +504,7 @@ it('kubets kubelet (the CLI) registers its node with labels and taints, holds a 
   // kubelet does not see them as orphans.
   await pods().deleteCollection({ gracePeriodSeconds: 1 });
   await until('all pods gone', async () => (await pods().list()).items.length === 0, 30_000);
+  t.deepEqual(mountPointsUnder(path.join(tmp, 'kubelet')), [], 'no volume left mounted');
   await kubelet!.stop();
   kubelet = undefined;
   const child = spawn(process.execPath, [

@@ -5,17 +5,21 @@
  * `<root>/pods/<uid>/volumes/kubernetes.io~<plugin>/<volume>`, plus the kubelet-managed
  * `<root>/pods/<uid>/etc-hosts` mounted at /etc/hosts.
  *
- * Supported now: emptyDir (disk; Memory medium is a plain directory too, TODO #6 tmpfs),
+ * Supported now: emptyDir (disk, and `medium: Memory` as a tmpfs sized by `sizeLimit`),
  * configMap and secret (all keys or `items`, written once at setup; TODO #6 updates, modes),
- * projected configMap/secret sources. Other sources get an empty directory and a warning
- * (TODO #6: downwardAPI, serviceAccountToken, hostPath, PVCs).
+ * downwardAPI (fieldRef items), projected configMap/secret/downwardAPI sources, hostPath.
+ * Other sources get an empty directory and a warning (TODO #6: serviceAccountToken, PVCs).
+ * Teardown unmounts whatever is mounted under the pod's folder, then removes it.
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Container, Pod, Volume } from '#generated/k8s/index.ts';
 import type { DeepPartial, Mount } from '#generated/cri/api.ts';
 import { SyncError } from '../container/sync-result.ts';
-import type { ConfigSource } from '../env-vars.ts';
+import { podFieldValue, type ConfigSource } from '../env-vars.ts';
+import { parseQuantity } from '#impl/apimachinery/resource/quantity.ts';
 
 /** VolumeManagerOptions configure a {@link VolumeManager}. */
 export interface VolumeManagerOptions {
@@ -68,6 +72,11 @@ export class VolumeManager {
       out.set(v.name, dir);
       if (v.hostPath) continue;
       await mkdir(dir, { recursive: true, mode: 0o777 });
+      if (v.emptyDir?.medium === 'Memory' && !isMountPoint(dir)) {
+        const size = v.emptyDir.sizeLimit ? `,size=${parseQuantity(String(v.emptyDir.sizeLimit)).value()}` : '';
+        const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `mode=0777${size}`, 'tmpfs', dir], { encoding: 'utf8' });
+        if (r.status !== 0) throw new SyncError('CreateContainerConfigError', `mount tmpfs for volume "${v.name}": ${r.stderr || r.error?.message}`);
+      }
       if (v.configMap) {
         const name = v.configMap.name ?? '';
         const cm = await this.source.getConfigMap(ns, name, signal);
@@ -86,10 +95,14 @@ export class VolumeManager {
           } else if (src.secret) {
             const s = await this.source.getSecret(ns, src.secret.name ?? '', signal);
             if (s) await writeItems(dir, s.data ?? {}, src.secret.items, (x) => Buffer.from(x, 'base64'));
+          } else if (src.downwardAPI) {
+            await writeDownwardAPI(dir, pod, src.downwardAPI.items ?? []);
           } else {
             this.warn?.(pod, `volume "${v.name}": projected source ${Object.keys(src).join(',')} not supported yet`);
           }
         }
+      } else if (v.downwardAPI) {
+        await writeDownwardAPI(dir, pod, v.downwardAPI.items ?? []);
       } else if (!v.emptyDir) {
         this.warn?.(pod, `volume "${v.name}": type not supported yet, using an empty directory`);
       }
@@ -134,9 +147,12 @@ export class VolumeManager {
     return mounts;
   }
 
-  /** unmountVolumes removes the pod's directory (volumes, etc-hosts). */
+  /** cleanupPod unmounts everything mounted under the pod's directory (tmpfs volumes), then removes it. */
   async cleanupPod(uid: string): Promise<void> {
-    await rm(this.podDir(uid), { recursive: true, force: true });
+    const dir = this.podDir(uid);
+    for (const m of mountPointsUnder(dir)) spawnSync('umount', [m]);
+    if (mountPointsUnder(dir).length) throw new Error(`cleanup pod ${uid}: volumes still mounted under ${dir}`);
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -151,5 +167,43 @@ async function writeItems(
     const file = path.join(dir, rel);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, decode(value), { mode: 0o644 });
+  }
+}
+
+/** mountPointsUnder lists mount points at or below `dir`, deepest first (from /proc/self/mounts). */
+export function mountPointsUnder(dir: string): string[] {
+  let text = '';
+  try {
+    text = readFileSync('/proc/self/mounts', 'utf8');
+  } catch {
+    return [];
+  }
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  return text
+    .split('\n')
+    .map((l) => l.split(' ')[1]?.replace(/\\040/g, ' '))
+    .filter((m): m is string => !!m && (m === dir || m.startsWith(prefix)))
+    .sort((a, b) => b.length - a.length);
+}
+
+function isMountPoint(dir: string): boolean {
+  return mountPointsUnder(dir).includes(dir);
+}
+
+/** writeDownwardAPI writes downward API items (fieldRef; resourceFieldRef TODO #6) into `dir`. */
+async function writeDownwardAPI(dir: string, pod: Pod, items: { path: string; fieldRef?: { fieldPath: string } }[]): Promise<void> {
+  for (const item of items) {
+    if (!item.fieldRef) continue;
+    const fp = item.fieldRef.fieldPath;
+    let value: string;
+    if (fp === 'metadata.labels' || fp === 'metadata.annotations') {
+      const m = (fp === 'metadata.labels' ? pod.metadata?.labels : pod.metadata?.annotations) ?? {};
+      value = Object.keys(m).sort().map((k) => `${k}="${m[k]}"`).join('\n');
+    } else {
+      value = podFieldValue(pod, fp, { nodeName: pod.spec?.nodeName ?? '', hostIPs: [], podIPs: [] });
+    }
+    const file = path.join(dir, item.path);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, value, { mode: 0o644 });
   }
 }
