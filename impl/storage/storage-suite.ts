@@ -275,6 +275,44 @@ const cases: SuiteCase[] = [
     },
   },
   {
+    name: 'a list larger than the 4 MiB gRPC message limit succeeds whole, at a revision and in pages',
+    async run(t, s, p) {
+      const n = 5000;
+      const filler = 'x'.repeat(1024);
+      const names = Array.from({ length: n }, (_, i) => `big-${String(i).padStart(4, '0')}`);
+      // Concurrent creates: etcd batches them into few fsyncs, so this stays a few seconds.
+      for (let i = 0; i < n; i += 100) {
+        await Promise.all(names.slice(i, i + 100).map((name) => s.create(p + name, obj(name, { data: { filler } }))));
+      }
+      const r1 = await s.currentRevision();
+      await s.create(p + 'zz-after', obj('zz-after', { data: { filler } }));
+      const all = await s.list<Obj>(p);
+      t.is(all.items.length, n + 1);
+      t.is(all.continue, undefined);
+      t.true(JSON.stringify(all.items).length > 5 * 1024 * 1024, 'the list is over 5 MiB');
+      const then = await s.list<Obj>(p, { revision: r1 });
+      t.is(then.revision, r1);
+      t.deepEqual(then.items.map((o) => o.metadata.name), names);
+      // Pages of 4500 items (~4.7 MiB each) at the first page's revision.
+      const seen: string[] = [];
+      let cont: string | undefined;
+      let pages = 0;
+      do {
+        const page = await s.list<Obj>(p, { limit: 4500, continue: cont, revision: cont ? undefined : r1 });
+        pages++;
+        t.is(page.revision, r1);
+        seen.push(...page.items.map((o) => o.metadata.name));
+        if (page.continue) t.is(page.remainingItemCount, n - seen.length);
+        cont = page.continue;
+      } while (cont);
+      t.is(pages, 2);
+      t.deepEqual(seen, names);
+      const odd = await s.list<Obj>(p, { limit: 2000, predicate: (o) => o.metadata?.name?.endsWith('1') ?? false });
+      t.is(odd.items.length, 500);
+      t.is(odd.continue, undefined);
+    },
+  },
+  {
     name: 'limit with a predicate fills pages with matching items only',
     async run(t, s, p) {
       for (let i = 0; i < 30; i++) await s.create(p + `k${String(i).padStart(2, '0')}`, obj(`k${i}`, { count: i }));

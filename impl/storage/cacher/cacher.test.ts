@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isStorageError, type Interface, type ListOptions, type StoredObject, type WatchEvent, type WatchOptions, type Watcher } from '../interfaces.ts';
 import { FakeClock } from '../fake-clock.ts';
@@ -26,6 +27,8 @@ function key(ns: string, name: string): string {
 /** CountingStorage counts the reads that reach storage and can break the storage watch on demand. */
 class CountingStorage implements Interface {
   lists = 0;
+  /** The next this-many lists fail (a storage that is down, or refuses the response). */
+  failLists = 0;
   private channels: WatchChannel<StoredObject>[] = [];
   constructor(readonly inner: SqliteStore) {}
   get<T extends StoredObject>(k: string) {
@@ -33,6 +36,10 @@ class CountingStorage implements Interface {
   }
   list<T extends StoredObject>(p: string, o?: ListOptions) {
     this.lists++;
+    if (this.failLists > 0) {
+      this.failLists--;
+      return Promise.reject(new Error('storage unreachable'));
+    }
     return this.inner.list<T>(p, o);
   }
   create<T extends StoredObject>(k: string, o: T, opts?: { ttlSeconds?: number }) {
@@ -372,6 +379,29 @@ const cases: Case[] = [
         t.deepEqual(res.items.map((o) => o.metadata.name), ['after', 'seed-000']);
         t.is(storage.lists, 2, 'relisted');
       } finally {
+        await close();
+      }
+    },
+  },
+  {
+    name: 'relisting after many failures leaves no abort listeners behind',
+    async run(t) {
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.name);
+      process.on('warning', onWarning);
+      const { storage, cacher, close } = await setup({ relistDelay: 1 }, 1);
+      try {
+        storage.failLists = 30;
+        storage.breakWatches();
+        for (let i = 0; i < 500 && storage.failLists > 0; i++) await sleep(5);
+        await cacher.ready();
+        t.is(storage.lists, 32, 'one list, 30 failed relists, one that worked');
+        const stop = (cacher as unknown as { stopController: AbortController }).stopController.signal;
+        t.true(getEventListeners(stop, 'abort').length <= 2, `abort listeners: ${getEventListeners(stop, 'abort').length}`);
+        await sleep(10);
+        t.false(warnings.includes('MaxListenersExceededWarning'));
+      } finally {
+        process.off('warning', onWarning);
         await close();
       }
     },

@@ -170,14 +170,28 @@ export class Cacher implements Interface {
       this.setReady(false);
       for (const w of [...this.watchers]) w.channel.end();
       this.watchers.clear();
-      await new Promise<void>((resolve) => {
-        const t = this.clock.setTimeout(resolve, this.opts.relistDelay);
-        signal.addEventListener('abort', () => {
-          this.clock.clearTimeout(t);
-          resolve();
-        }, { once: true });
-      });
+      await this.sleep(this.opts.relistDelay, signal);
     }
+  }
+
+  /**
+   * sleep waits `ms` on the injected clock, or until `signal` aborts. The abort listener is
+   * removed when the timer fires, so a relist loop retrying for a long time does not pile up
+   * listeners on the long-lived stop signal (MaxListenersExceededWarning).
+   */
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const onAbort = () => {
+        this.clock.clearTimeout(timer);
+        resolve();
+      };
+      const timer = this.clock.setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   private setReady(ready: boolean): void {
@@ -193,12 +207,17 @@ export class Cacher implements Interface {
   ready(signal?: AbortSignal): Promise<void> {
     if (this.isReady) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const done = () => resolve();
-      this.readyWaiters.push(done);
-      signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         this.readyWaiters = this.readyWaiters.filter((w) => w !== done);
-        reject(signal.reason);
-      }, { once: true });
+        reject(signal!.reason);
+      };
+      const done = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      if (signal?.aborted) return reject(signal.reason);
+      this.readyWaiters.push(done);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -92,6 +92,32 @@ if (!etcdAvailable()) {
     }
   });
 
+  test.serial('etcd3: a response over the client receive limit fails alone: lists shrink their pages, later calls are served', async (t) => {
+    // A 256 KiB receive limit stands in for gRPC's 4 MiB default, with small objects.
+    const storage = newEtcd3Storage({ endpoints: [server!.endpoint], prefix: '/receive-limit', maxReceiveMessageBytes: 256 * 1024, listPageSize: 100 });
+    const p = '/registry/configmaps/limit/';
+    try {
+      const filler = 'y'.repeat(20 * 1024);
+      await Promise.all(Array.from({ length: 40 }, (_, i) => storage.create(`${p}cm-${String(i).padStart(2, '0')}`, { metadata: { name: `cm-${i}` }, data: { filler } })));
+      await storage.create('/registry/huge/one', { metadata: { name: 'one' }, data: { filler: 'z'.repeat(400 * 1024) } });
+      const all = await storage.list(p);
+      t.is(all.items.length, 40, 'an 800 KiB list is read in pages under the 256 KiB limit');
+      const paged = await storage.list(p, { limit: 30 });
+      t.is(paged.items.length, 30);
+      t.is(paged.remainingItemCount, 10);
+      // Ten oversized responses in a row (the etcd3 client's default breaker opened after three).
+      for (let i = 0; i < 10; i++) {
+        const err = await storage.get('/registry/huge/one').then(() => undefined, (e: unknown) => e);
+        t.true(isStorageError(err, 'Unreachable'), String(err));
+      }
+      t.is((await storage.get<StoredObject>(`${p}cm-00`)).metadata!.name, 'cm-0');
+      await storage.create(`${p}after`, { metadata: { name: 'after' } });
+      t.is((await storage.list(p)).items.length, 41);
+    } finally {
+      await storage.close();
+    }
+  });
+
   test.serial('etcd3: the key prefix option namespaces every key', async (t) => {
     const a = newEtcd3Storage({ endpoints: [server!.endpoint], prefix: '/tenant-a' });
     const b = newEtcd3Storage({ endpoints: [server!.endpoint], prefix: '/tenant-b' });

@@ -6,7 +6,18 @@
  * Delete, GetList), watcher.go (watch from a revision, prev_kv, progress notify) and
  * compact.go; client: the `etcd3` npm package over gRPC.
  */
-import { Etcd3, type IKeyValue, type IRangeRequest, type IRangeResponse, type IResponseHeader } from 'etcd3';
+import {
+  Etcd3,
+  GRPCDeadlineExceededError,
+  GRPCResourceExhastedError,
+  GRPCUnavailableError,
+  type IKeyValue,
+  type IOptions,
+  type IRangeRequest,
+  type IRangeResponse,
+  type IResponseHeader,
+} from 'etcd3';
+import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry } from 'cockatiel';
 import type {
   GuaranteedUpdateOptions,
   Interface,
@@ -39,7 +50,56 @@ export interface Etcd3StorageOptions {
    * run compacts to the revision seen by the previous run, as upstream's compactor does.
    */
   compactInterval?: number;
+  /**
+   * Largest gRPC response the client accepts, in bytes (default 2^31-1, like etcd's Go client:
+   * the etcd server sends responses of any size, so the receiving side sets the limit). `list`
+   * reads in pages and halves a page that still exceeds it, so only a single value larger than
+   * this fails.
+   */
+  maxReceiveMessageBytes?: number;
+  /** Keys per etcd range request when a list pages internally (default `LIST_PAGE_SIZE`). */
+  listPageSize?: number;
   clock?: Clock;
+}
+
+/**
+ * LIST_PAGE_SIZE is how many keys one etcd range request reads when `list` has no limit: a big
+ * list is read as several ranges at one revision, so no single gRPC message grows with the
+ * collection.
+ */
+export const LIST_PAGE_SIZE = 5000;
+
+/** MAX_RECEIVE_MESSAGE_BYTES is the default `maxReceiveMessageBytes` (math.MaxInt32, as clientv3). */
+export const MAX_RECEIVE_MESSAGE_BYTES = 2 ** 31 - 1;
+
+/**
+ * isTransportFailure tells the errors that say the etcd host itself is unreachable. Only these
+ * feed the client's circuit breaker and retries: the etcd3 package's default policy counts every
+ * "recoverable" gRPC error (RESOURCE_EXHAUSTED from one oversized response, CANCELLED from one
+ * aborted call, INTERNAL...) and, after three in a row, refuses every call for five seconds,
+ * which turns one bad request into an outage of the whole backend.
+ */
+function isTransportFailure(err: Error): boolean {
+  return err instanceof GRPCUnavailableError || err instanceof GRPCDeadlineExceededError;
+}
+
+/**
+ * faultHandling is the etcd3 client's policy: per host, a breaker that opens after 5 consecutive
+ * transport failures and probes again after 1 s (fail fast while etcd is down, recover quickly
+ * once it is back); globally, one retry with a short backoff on a transport failure (a
+ * compare-and-swap makes a repeated write safe: it fails instead of applying twice).
+ */
+function faultHandling(): NonNullable<IOptions['faultHandling']> {
+  const transport = handleWhen(isTransportFailure);
+  return {
+    host: () => circuitBreaker(transport, { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(5) }),
+    global: retry(transport, { maxAttempts: 1, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) }),
+  };
+}
+
+/** isResponseTooLarge tells a response refused by the client's receive limit. */
+function isResponseTooLarge(err: unknown): boolean {
+  return err instanceof GRPCResourceExhastedError || /RESOURCE_EXHAUSTED|larger than max/i.test(String((err as Error)?.message ?? err));
 }
 
 const COMPACTED = 'required revision has been compacted';
@@ -62,10 +122,17 @@ export class Etcd3Store implements Interface {
   private readonly clock: Clock;
   private compactTimer: TimerHandle | undefined;
   private closed = false;
+  private readonly listPageSize: number;
 
   constructor(opts: Etcd3StorageOptions) {
-    this.client = new Etcd3({ hosts: opts.endpoints, dialTimeout: opts.dialTimeout ?? 5000 });
+    this.client = new Etcd3({
+      hosts: opts.endpoints,
+      dialTimeout: opts.dialTimeout ?? 5000,
+      grpcOptions: { 'grpc.max_receive_message_length': opts.maxReceiveMessageBytes ?? MAX_RECEIVE_MESSAGE_BYTES },
+      faultHandling: faultHandling(),
+    });
     this.prefix = opts.prefix ?? '';
+    this.listPageSize = Math.max(1, opts.listPageSize ?? LIST_PAGE_SIZE);
     this.clock = opts.clock ?? realClock;
     this.scheduleCompaction(opts.compactInterval ?? 5 * 60_000, 0);
   }
@@ -141,14 +208,22 @@ export class Etcd3Store implements Interface {
     const items: T[] = [];
     let lastKey: string | undefined;
     let hasMore = false;
-    let count = 0;
-    let pageLimit = limit;
+    let count: number | undefined;
+    // Keys per range request: the whole page when limited, else internal pages of listPageSize;
+    // halved while a response is too large for the client, doubled while a predicate filters.
+    let pageSize = limit !== 0 ? Math.min(limit, this.listPageSize * 2) : this.listPageSize;
     let from = startKey;
     for (;;) {
+      const want = limit !== 0 && !predicate ? Math.min(pageSize, limit - items.length) : pageSize;
       let res: IRangeResponse;
       try {
-        res = await this.client.kv.range({ key: this.k(from), range_end: end, revision: revision || undefined, limit: pageLimit || undefined });
+        // Every page reads at the first page's revision: one consistent snapshot.
+        res = await this.client.kv.range({ key: this.k(from), range_end: end, revision: revision || undefined, limit: want });
       } catch (err) {
+        if (isResponseTooLarge(err) && pageSize > 1) {
+          pageSize = Math.max(1, Math.floor(want / 2));
+          continue;
+        }
         const mapped = this.interpret(err, prefix, revision);
         if (fromContinue && (mapped as StorageError).code === 'ResourceVersionTooOld') throw continueTooOld(prefix, revision, this.compactedTo || undefined);
         if ((mapped as StorageError).code === 'InvalidError') {
@@ -157,7 +232,7 @@ export class Etcd3Store implements Interface {
         throw mapped;
       }
       if (revision === 0) revision = Number(res.header.revision);
-      if (count === 0) count = Number(res.count);
+      if (count === undefined) count = Number(res.count);
       hasMore = res.more;
       for (const kv of res.kvs) {
         const key = this.unk(kv.key);
@@ -172,15 +247,15 @@ export class Etcd3Store implements Interface {
           }
         }
       }
-      if (limit === 0 || items.length === limit || !hasMore) break;
+      if ((limit !== 0 && items.length === limit) || !hasMore || lastKey === undefined) break;
       // A predicate rejected some items: read on, with bigger pages (upstream doubles the limit).
-      pageLimit = Math.min(pageLimit * 2, 10_000);
+      if (predicate && limit !== 0) pageSize = Math.min(pageSize * 2, this.listPageSize * 2);
       from = lastKey + '\x00';
     }
     const result: ListResult<T> = { items, revision };
     if (hasMore && lastKey !== undefined) {
       result.continue = continueAfter(lastKey, prefix, revision);
-      if (!predicate) result.remainingItemCount = count - items.length;
+      if (!predicate && count !== undefined) result.remainingItemCount = count - items.length;
     }
     return result;
   }

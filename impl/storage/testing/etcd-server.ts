@@ -24,6 +24,11 @@ export interface EtcdServerOptions {
   baseDir?: string;
   /** `--experimental-watch-progress-notify-interval` (default '1s', so bookmarks are testable). */
   progressNotifyInterval?: string;
+  /**
+   * `--max-request-bytes` (default 1.5 MiB, etcd's and Kubernetes' object size limit). It bounds
+   * requests only: responses (a big range) are limited by the client's receive limit.
+   */
+  maxRequestBytes?: number;
   /** How long to wait for /health (default 20 s). */
   startTimeoutMs?: number;
   /** Extra command-line flags. */
@@ -93,6 +98,11 @@ async function startOnce(binary: string, opts: EtcdServerOptions): Promise<EtcdS
     '--initial-cluster', `kubets-test=${peer}`,
     '--initial-cluster-state', 'new',
     '--experimental-watch-progress-notify-interval', opts.progressNotifyInterval ?? '1s',
+    '--max-request-bytes', String(opts.maxRequestBytes ?? 1_572_864),
+    // kubeadm's value: snapshot (and trim the raft log) every 10,000 writes instead of 100,000.
+    '--snapshot-count', '10000',
+    // Keep the backend quota explicit (etcd's 2 GiB default), so a bench filling it fails clearly.
+    '--quota-backend-bytes', String(2 * 1024 ** 3),
     '--log-level', 'warn',
     '--logger', 'zap',
     ...(opts.extraArgs ?? []),
