@@ -16,7 +16,11 @@ import { DeploymentController } from './deployment/deployment-controller.ts';
 import { JobController } from './job/job-controller.ts';
 import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished-controller.ts';
 
+import { EndpointsController } from './endpoint/endpoints-controller.ts';
+import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
+
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
+const SERVICES = { group: '', version: 'v1', resource: 'services' } as const;
 
 
 /** CONTROLLER_DESCRIPTORS lists the built-in controllers in start order. */
@@ -139,6 +143,36 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-ttl-after-finished-syncs',
     init: (ctx) => new TTLAfterFinishedController({ client: ctx.client, jobInformer: ctx.informers.forResource(JOBS), clock: ctx.clock, logger: ctx.logger }),
+  },
+  {
+    name: 'endpoints-controller',
+    aliases: ['endpoint'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-endpoint-syncs',
+    init: (ctx) =>
+      new EndpointsController({
+        client: ctx.client,
+        serviceInformer: ctx.informers.forResource(SERVICES),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        endpointsInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'endpoints' }),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'endpointslice-controller',
+    aliases: ['endpointslice'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-service-endpoint-syncs',
+    init: (ctx) =>
+      new EndpointSliceController({
+        client: ctx.client,
+        serviceInformer: ctx.informers.forResource(SERVICES),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        sliceInformer: ctx.informers.forResource({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
   },
 ];
 

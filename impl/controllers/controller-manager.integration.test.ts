@@ -309,3 +309,37 @@ test.serial('a Job with completions=3, parallelism=2 completes; a failing Job st
     await Promise.all(loops);
   }
 });
+
+test.serial('a Service with a selector gets Endpoints and an EndpointSlice from its pods', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  await makeNamespace(env.rest, 'kcm-svc');
+  const pods = env.rest.resource('', 'v1', 'pods').namespace('kcm-svc');
+  await env.rest.resource('', 'v1', 'services').namespace('kcm-svc').create({ metadata: { name: 'web' }, spec: { selector: { app: 'ep' }, ports: [{ name: 'http', port: 80, targetPort: 'web' }] } });
+  for (const [name, ip, ready] of [['p1', '198.18.0.11', true], ['p2', '198.18.0.12', false]] as const) {
+    const p = await pods.create({ metadata: { name, labels: { app: 'ep' } }, spec: { nodeName: 'node-a', containers: [{ name: 'c', image: 'busybox', ports: [{ name: 'web', containerPort: 8080 }] }] } });
+    await pods.update({ ...p, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } }, { subresource: 'status' });
+  }
+  const ep = await eventually('endpoints', async () => {
+    const e = await env!.rest.resource('', 'v1', 'endpoints').namespace('kcm-svc').get('web');
+    const s = e.subsets?.[0];
+    return s?.addresses?.length === 1 && s?.notReadyAddresses?.length === 1 ? e : undefined;
+  });
+  t.is(ep.subsets[0].addresses[0].ip, '198.18.0.11');
+  t.deepEqual(ep.subsets[0].ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+  const slice = await eventually('endpointslice', async () => {
+    const l = await env!.rest.resource('discovery.k8s.io', 'v1', 'endpointslices').namespace('kcm-svc').list({ labelSelector: 'kubernetes.io/service-name=web' });
+    return l.items.length === 1 && (l.items[0]!.endpoints ?? []).length === 2 ? l.items[0] : undefined;
+  });
+  t.is(slice.addressType, 'IPv4');
+  t.is(slice.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
+  const byIp = Object.fromEntries((slice.endpoints as Array<{ addresses: string[]; conditions: { ready: boolean } }>).map((e) => [e.addresses[0], e.conditions.ready]));
+  t.deepEqual(byIp, { '198.18.0.11': true, '198.18.0.12': false });
+  t.deepEqual(slice.ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+  // A deleted pod leaves both.
+  await pods.delete('p1', { gracePeriodSeconds: 0 });
+  await eventually('endpoints updated', async () => {
+    const e = await env!.rest.resource('', 'v1', 'endpoints').namespace('kcm-svc').get('web');
+    return (e.subsets?.[0]?.addresses ?? []).length === 0;
+  });
+  t.pass();
+});

@@ -19,3 +19,5 @@ export { newReplicationManager } from './replication/replication-controller.ts';
 export { DeploymentController } from './deployment/deployment-controller.ts';
 export { JobController } from './job/job-controller.ts';
 export { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished-controller.ts';
+export { EndpointsController } from './endpoint/endpoints-controller.ts';
+export { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';

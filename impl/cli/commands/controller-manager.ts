@@ -23,6 +23,8 @@ interface ControllerManagerFlags {
   concurrentRcSyncs?: number;
   concurrentDeploymentSyncs?: number;
   concurrentJobSyncs?: number;
+  concurrentEndpointSyncs?: number;
+  concurrentServiceEndpointSyncs?: number;
   rootCaFile?: string;
   healthzPort?: number;
   bindAddress: string;
@@ -40,7 +42,7 @@ export const controllerManagerCommand: CommandModule = {
   register(program: Command) {
     program
       .command('controller-manager')
-      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, job, ttl-after-finished')
+      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, job, ttl-after-finished, endpoints, endpointslice')
       .option('--kubeconfig <path>', 'kubeconfig with the controller-manager credentials (default $KUBECONFIG)')
       .option('--controllers <list>', 'controllers to enable: * (all default ones), name, -name; comma-separated', '*')
       .option('--leader-elect', 'elect a leader on the kube-system/kube-controller-manager Lease before running')
@@ -52,6 +54,8 @@ export const controllerManagerCommand: CommandModule = {
       .option('--concurrent-rc-syncs <n>', 'replicationcontroller workers (default 5)', int)
       .option('--concurrent-deployment-syncs <n>', 'deployment workers (default 5)', int)
       .option('--concurrent-job-syncs <n>', 'job workers (default 5)', int)
+      .option('--concurrent-endpoint-syncs <n>', 'endpoints workers (default 5)', int)
+      .option('--concurrent-service-endpoint-syncs <n>', 'endpointslice workers (default 5)', int)
       .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt (default: the kubeconfig CA)')
       .option('--healthz-port <port>', 'serve /healthz and /metrics over HTTP on this port (0 = random)', int)
       .option('--bind-address <ip>', 'address of the /healthz and /metrics server', '127.0.0.1')
@@ -69,6 +73,8 @@ export const controllerManagerCommand: CommandModule = {
         set('concurrent-rc-syncs', f.concurrentRcSyncs);
         set('concurrent-deployment-syncs', f.concurrentDeploymentSyncs);
         set('concurrent-job-syncs', f.concurrentJobSyncs);
+        set('concurrent-endpoint-syncs', f.concurrentEndpointSyncs);
+        set('concurrent-service-endpoint-syncs', f.concurrentServiceEndpointSyncs);
         const cm = await startControllerManager({
           kubeconfig: f.kubeconfig,
           controllers: f.controllers.split(',').map((s) => s.trim()).filter(Boolean),
