@@ -2,7 +2,7 @@
  * Public surface of `impl/scheduler`: start a kube-scheduler, plus the framework pieces that
  * out-of-tree plugins, `kubets up` and the benchmark reuse.
  */
-export { startScheduler, Scheduler, type SchedulerOptions, type RunningScheduler } from './scheduler.ts';
+export { startScheduler, Scheduler, PluginRejectionError, type SchedulerOptions, type RunningScheduler } from './scheduler.ts';
 export * from './framework/interface.ts';
 export { CycleState, type StateData } from './framework/cycle-state.ts';
 export { ActionType, EVENTS, QueueingHint, type ClusterEvent, type ClusterEventWithHint } from './framework/events.ts';

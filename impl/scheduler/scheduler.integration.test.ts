@@ -194,6 +194,11 @@ test.serial('a high-priority pod preempts a lower-priority one and gets nominate
   const nominated = await until('nominatedNodeName', async () => (await pods().get('high')).status?.nominatedNodeName || ((await pods().get('high')).spec?.nodeName ? 'bound' : undefined));
   t.true(nominated === 'prio-node' || nominated === 'bound');
   t.is(await boundNode('high'), 'prio-node');
+  const preempted = await until('Preempted event', async () => {
+    const list = await ctx.client!.resource('', 'v1', 'events').namespace('default').as<Event>().list();
+    return list.items.find((e) => e.reason === 'Preempted' && e.involvedObject.name === 'low');
+  });
+  t.regex(preempted.message ?? '', /^Preempted by pod \S+ on node prio-node$/);
 });
 
 test.serial('with --leader-elect only the Lease holder schedules, and a second scheduler takes over when it stops', async (t) => {

@@ -93,6 +93,20 @@ function parseDuration(s: string | undefined, fallback: number): number {
   return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
 }
 
+/**
+ * PluginRejectionError is a Reserve/Permit rejection: an expected "does not fit" outcome that
+ * requeues the pod on the rejecting plugin's events, like a FitError.
+ */
+export class PluginRejectionError extends Error {
+  constructor(
+    message: string,
+    readonly plugin: string,
+  ) {
+    super(message);
+    this.name = 'PluginRejectionError';
+  }
+}
+
 /** SchedulerDeps are the collaborators of a {@link Scheduler}. */
 export interface SchedulerDeps {
   client?: RestClient;
@@ -192,25 +206,18 @@ export class Scheduler {
     if (reserve) {
       fwk.runReservePluginsUnreserve(state, assumed, host);
       this.cache.forgetPod(assumed);
-      this.handleSchedulingFailure(fwk, qpi, reserve.isRejected() ? this.rejection(pod, reserve.message(), reserve.plugin) : reserve.asError()!, undefined, start);
+      this.handleSchedulingFailure(fwk, qpi, reserve.isRejected() ? new PluginRejectionError(reserve.message(), reserve.plugin) : reserve.asError()!, undefined, start);
       return;
     }
     const permit = fwk.runPermitPlugins(state, assumed, host);
     if (permit && !permit.isWait()) {
       fwk.runReservePluginsUnreserve(state, assumed, host);
       this.cache.forgetPod(assumed);
-      this.handleSchedulingFailure(fwk, qpi, permit.isRejected() ? this.rejection(pod, permit.message(), permit.plugin) : permit.asError()!, undefined, start);
+      this.handleSchedulingFailure(fwk, qpi, permit.isRejected() ? new PluginRejectionError(permit.message(), permit.plugin) : permit.asError()!, undefined, start);
       return;
     }
     const p = this.bindingCycle(fwk, state, qpi, assumed, host, start, signal).finally(() => this.bindings.delete(p));
     this.bindings.add(p);
-  }
-
-  private rejection(pod: Pod, msg: string, plugin: string): Error {
-    const e = new Error(msg) as Error & { rejectedBy?: string };
-    e.rejectedBy = plugin;
-    void pod;
-    return e;
   }
 
   /** bindingCycle waits on Permit, runs PreBind, Bind and PostBind; failures undo the assumption. */
@@ -227,7 +234,7 @@ export class Scheduler {
       this.handleSchedulingFailure(fwk, qpi, err, undefined, start);
     };
     const waitStatus = await fwk.waitOnPermit(assumed);
-    if (waitStatus) return undo(waitStatus.isRejected() ? this.rejection(assumed, waitStatus.message(), waitStatus.plugin) : waitStatus.asError()!);
+    if (waitStatus) return undo(waitStatus.isRejected() ? new PluginRejectionError(waitStatus.message(), waitStatus.plugin) : waitStatus.asError()!);
     const pre = await fwk.runPreBindPlugins(state, assumed, host, signal);
     if (pre) return undo(pre.asError()!);
     const bind = await fwk.runBindPlugins(state, assumed, host, signal);
@@ -263,7 +270,7 @@ export class Scheduler {
   handleSchedulingFailure(fwk: Framework, qpi: QueuedPodInfo, err: Error, nominatedNodeName: string | undefined, start: number): void {
     const pod = qpi.podInfo.pod;
     const isFit = err instanceof FitError;
-    const rejectedBy = (err as Error & { rejectedBy?: string }).rejectedBy;
+    const rejectedBy = err instanceof PluginRejectionError ? err.plugin : undefined;
     const reason = isFit || rejectedBy ? 'Unschedulable' : 'SchedulerError';
     const result = reason === 'Unschedulable' ? 'unschedulable' : 'error';
     const seconds = (performance.now() - start) / 1000;
@@ -406,6 +413,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   const nodeInformer: SharedIndexInformer<Node> = newSharedIndexInformer<Node>({ listWatch: nodeLW, objectType: 'Node', clock, transform: stripManagedFields });
   const podInformer: SharedIndexInformer<Pod> = newSharedIndexInformer<Pod>({ listWatch: podLW, objectType: 'Pod', clock, transform: stripManagedFields });
   const recorder = opts.recorder ?? (client ? newApiEventRecorder({ client, clock, instance: hostname(), onError: (err) => logger.warn({ err: String(err) }, 'event write failed') }) : undefined);
+  for (const f of profiles.values()) f.eventRecorder = recorder;
   const core = new SchedulerCore({ cache, snapshot, percentageOfNodesToScore: cfg.percentageOfNodesToScore, random: opts.random });
   const scheduler = new Scheduler({
     client,

@@ -337,6 +337,8 @@ export interface Handle {
   snapshotSharedLister(): SharedLister;
   /** client talks to the apiserver (bind, preemption). Undefined in pure unit tests. */
   readonly client?: import('#impl/client/index.ts').RestClient;
+  /** eventRecorder records Events (e.g. `Preempted` on victims); optional in unit tests. */
+  readonly eventRecorder?: { eventf(obj: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void };
   /** parallelism is the configured `parallelism` (workers for parallel plugin work). */
   readonly parallelism: number;
   /** runFilterPlugins runs the profile's Filter plugins on one node (preemption's what-if checks). */

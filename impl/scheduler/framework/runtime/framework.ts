@@ -67,6 +67,7 @@ export interface FrameworkOptions {
   /** snapshotSharedLister returns the current cycle's snapshot. */
   snapshotSharedLister: () => SharedLister;
   client?: Handle['client'];
+  eventRecorder?: Handle['eventRecorder'];
   parallelism?: number;
   /** observe is called after each extension point (for `scheduler_framework_extension_point_duration_seconds`). */
   observe?: ExtensionPointObserver;
@@ -93,6 +94,7 @@ export class Framework implements Handle {
   readonly profileName: string;
   readonly percentageOfNodesToScore: number | undefined;
   readonly client: Handle['client'];
+  eventRecorder: Handle['eventRecorder'];
   readonly parallelism: number;
   readonly preEnqueuePlugins: PreEnqueuePlugin[] = [];
   readonly queueSortPlugins: QueueSortPlugin[] = [];
@@ -117,6 +119,7 @@ export class Framework implements Handle {
     this.profileName = o.profileName;
     this.percentageOfNodesToScore = o.percentageOfNodesToScore;
     this.client = o.client;
+    this.eventRecorder = o.eventRecorder;
     this.parallelism = o.parallelism ?? 16;
     this.lister = o.snapshotSharedLister;
     this.observe = o.observe;

@@ -145,6 +145,7 @@ export class DefaultPreemption implements PostFilterPlugin {
         const code = (err as { code?: number }).code;
         if (code !== 404) return { status: asStatus(new Error(`preempting ${podKey(v)}: ${(err as Error).message}`, { cause: err })) };
       }
+      this.handle.eventRecorder?.eventf(v, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${pod.metadata?.uid} on node ${best.nodeName}`);
     }
     return { result: { nominatedNodeName: best.nodeName } };
   }
