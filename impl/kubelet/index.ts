@@ -16,5 +16,6 @@ export { PodWorkers, type PodSyncer, type PodWorkerState, type SyncPodType, type
 export { computePodActions, type PodActions } from './kuberuntime/kuberuntime-manager.ts';
 export { generateAPIPodStatus, getPhase } from './kubelet-pods.ts';
 export { parseTaint } from './kubelet-node-status.ts';
+export { loadKubeletConfiguration, kubeletConfigurationToOptions, parseDuration, type KubeletConfiguration } from './config/kubelet-configuration.ts';
 export { KUBELET_VERSION } from './nodestatus/setters.ts';
 export { NODE_LEASE_NAMESPACE } from './nodelease/controller.ts';

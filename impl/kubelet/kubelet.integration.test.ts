@@ -8,7 +8,7 @@
  */
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -499,7 +499,7 @@ it('deleting a pod stops and removes its containers and the pod object disappear
   t.pass();
 });
 
-it('kubets kubelet (the CLI) registers its node with labels and taints, holds a Lease and stops on SIGTERM', async (t) => {
+it('kubets kubelet (the CLI) with --config registers its node with labels and taints, holds a Lease and stops on SIGTERM', async (t) => {
   // One runtime, one kubelet: let the first one finish every pod, then stop it, so the CLI
   // kubelet does not see them as orphans.
   await pods().deleteCollection({ gracePeriodSeconds: 1 });
@@ -507,6 +507,8 @@ it('kubets kubelet (the CLI) registers its node with labels and taints, holds a 
   t.deepEqual(mountPointsUnder(path.join(tmp, 'kubelet')), [], 'no volume left mounted');
   await kubelet!.stop();
   kubelet = undefined;
+  const configFile = path.join(tmp, 'kubelet-config.yaml');
+  writeFileSync(configFile, 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nport: 0\nnodeStatusUpdateFrequency: 1s\nmaxPods: 42\n');
   const child = spawn(process.execPath, [
     path.join(import.meta.dirname, '../../bin/kubets.js'),
     'kubelet',
@@ -516,8 +518,7 @@ it('kubets kubelet (the CLI) registers its node with labels and taints, holds a 
     '--hostname-override', 'kubets-it-cli',
     '--node-labels', 'role=cli',
     '--register-with-taints', 'dedicated=cli:NoSchedule',
-    '--node-status-update-frequency', '1s',
-    '--port', '0',
+    '--config', configFile,
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -528,6 +529,8 @@ it('kubets kubelet (the CLI) registers its node with labels and taints, holds a 
       return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? n : undefined;
     }, 30_000);
     t.is(node.metadata?.labels?.role, 'cli');
+    t.is(node.status?.capacity?.pods, '42');
+    t.not(node.status?.daemonEndpoints?.kubeletEndpoint?.Port, 10250);
     t.deepEqual(node.spec?.taints, [{ key: 'dedicated', value: 'cli', effect: 'NoSchedule' }]);
     await until('lease', async () => (await rest.resource('coordination.k8s.io', 'v1', 'leases').namespace('kube-node-lease').get('kubets-it-cli')) as Lease);
   } finally {

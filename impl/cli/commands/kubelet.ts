@@ -1,32 +1,19 @@
 /**
  * `kubets kubelet`: the node agent (upstream flag names). Runs until SIGINT/SIGTERM; containers
- * keep running when it stops, as upstream.
+ * keep running when it stops, as upstream. `--config FILE` reads a KubeletConfiguration; flags
+ * given on the command line override it.
  *
  * ```
  * kubets kubelet --kubeconfig K --container-runtime-endpoint unix:///.../containerd.sock --root-dir DIR \
- *   [--hostname-override N] [--node-ip IP] [--max-pods 110] [--node-status-update-frequency 10s] \
- *   [--node-labels a=b,c=d] [--register-with-taints k=v:NoSchedule] [--cluster-dns IP] [--cluster-domain D] \
- *   [--port 10250] [--address 127.0.0.1] [--tls-cert-file F --tls-private-key-file K] [--client-ca-file CA] [--v 4]
+ *   [--config kubelet.yaml] [--hostname-override N] [--node-ip IP] [--max-pods 110] \
+ *   [--node-status-update-frequency 10s] [--node-labels a=b,c=d] [--register-with-taints k=v:NoSchedule] \
+ *   [--cluster-dns IP] [--cluster-domain D] [--port 10250] [--address 127.0.0.1] \
+ *   [--tls-cert-file F --tls-private-key-file K] [--client-ca-file CA] [--v 4]
  * ```
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CommandModule } from './index.ts';
-
-/** parseDuration parses Go durations such as `10s`, `1m30s`, `500ms` into milliseconds. */
-export function parseDuration(v: string): number {
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let rest = v.trim();
-  if (/^\d+$/.test(rest)) return Number(rest) * 1000;
-  while (rest.length) {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
-    if (!m) throw new Error(`invalid duration: ${v}`);
-    total += Number(m[1]) * units[m[2]];
-    rest = rest.slice(m[0].length);
-  }
-  return total;
-}
 
 /** parseLabels parses `a=b,c=d`. */
 export function parseLabels(v: string): Record<string, string> {
@@ -40,11 +27,12 @@ export function parseLabels(v: string): Record<string, string> {
 }
 
 interface KubeletFlags {
+  config?: string;
   kubeconfig?: string;
-  containerRuntimeEndpoint: string;
+  containerRuntimeEndpoint?: string;
   rootDir: string;
   hostnameOverride?: string;
-  nodeIp?: string;
+  nodeIp: string;
   maxPods: number;
   nodeStatusUpdateFrequency: string;
   nodeLabels?: string;
@@ -66,8 +54,9 @@ export const kubeletCommand: CommandModule = {
     program
       .command('kubelet')
       .description('run the node agent: register the Node, heartbeat, run pods bound to it on a CRI runtime')
+      .option('--config <file>', 'KubeletConfiguration file (flags override it)')
       .option('--kubeconfig <path>', 'kubeconfig with the kubelet credentials (default $KUBECONFIG)')
-      .requiredOption('--container-runtime-endpoint <url>', 'CRI endpoint, e.g. unix:///var/lib/kubets/containerd/containerd.sock')
+      .option('--container-runtime-endpoint <url>', 'CRI endpoint, e.g. unix:///var/lib/kubets/containerd/containerd.sock')
       .option('--root-dir <dir>', 'kubelet state directory', '/var/lib/kubets/kubelet')
       .option('--hostname-override <name>', 'node name instead of the hostname')
       .option('--node-ip <ip>', 'InternalIP of the node', '127.0.0.1')
@@ -84,28 +73,35 @@ export const kubeletCommand: CommandModule = {
       .option('--tls-private-key-file <file>', 'serving key')
       .option('--client-ca-file <file>', 'CA of the client certificates the server accepts (default: the kubeconfig CA)')
       .option('--v <level>', 'log verbosity (0 info, 4+ debug)', (v) => Number.parseInt(v, 10), 0)
-      .action(async (f: KubeletFlags) => {
-        const [{ startKubelet, parseTaint }, { pino }] = await Promise.all([import('../../kubelet/index.ts'), import('pino')]);
+      .action(async (f: KubeletFlags, cmd: Command) => {
+        const [{ startKubelet, parseTaint, loadKubeletConfiguration, parseDuration }, { pino }] = await Promise.all([import('../../kubelet/index.ts'), import('pino')]);
         const logger = pino({ level: f.v >= 4 ? 'debug' : 'info', base: { component: 'kubelet' } }, pino.destination(2));
+        const fromConfig = f.config ? loadKubeletConfiguration(f.config) : {};
+        // A flag wins over the file only when given on the command line (or when the file lacks it).
+        const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
+        const pick = <T>(name: string, flagValue: T, configValue: T | undefined): T => (given(name) || configValue === undefined ? flagValue : configValue);
+        const endpoint = f.containerRuntimeEndpoint ?? fromConfig.containerRuntimeEndpoint;
+        if (!endpoint) throw new Error('--container-runtime-endpoint (or containerRuntimeEndpoint in --config) is required');
         const ctrl = new AbortController();
         const k = startKubelet({
+          ...fromConfig,
           kubeconfig: f.kubeconfig,
-          containerRuntimeEndpoint: f.containerRuntimeEndpoint,
+          containerRuntimeEndpoint: endpoint,
           rootDir: f.rootDir,
           hostnameOverride: f.hostnameOverride,
           nodeIP: f.nodeIp,
-          maxPods: f.maxPods,
-          nodeStatusUpdateFrequencyMs: parseDuration(f.nodeStatusUpdateFrequency),
+          maxPods: pick('maxPods', f.maxPods, fromConfig.maxPods),
+          nodeStatusUpdateFrequencyMs: pick('nodeStatusUpdateFrequency', parseDuration(f.nodeStatusUpdateFrequency), fromConfig.nodeStatusUpdateFrequencyMs),
           nodeLabels: f.nodeLabels ? parseLabels(f.nodeLabels) : undefined,
-          registerWithTaints: f.registerWithTaints ? f.registerWithTaints.split(',').filter(Boolean).map(parseTaint) : undefined,
-          clusterDNS: f.clusterDns ? f.clusterDns.split(',').filter(Boolean) : undefined,
-          clusterDomain: f.clusterDomain,
-          cgroupRoot: f.cgroupRoot,
-          port: f.port,
-          address: f.address,
-          tlsCertFile: f.tlsCertFile,
-          tlsPrivateKeyFile: f.tlsPrivateKeyFile,
-          clientCA: f.clientCaFile ? readFileSync(f.clientCaFile) : undefined,
+          registerWithTaints: f.registerWithTaints ? f.registerWithTaints.split(',').filter(Boolean).map(parseTaint) : fromConfig.registerWithTaints,
+          clusterDNS: f.clusterDns ? f.clusterDns.split(',').filter(Boolean) : fromConfig.clusterDNS,
+          clusterDomain: pick('clusterDomain', f.clusterDomain, fromConfig.clusterDomain),
+          cgroupRoot: pick('cgroupRoot', f.cgroupRoot, fromConfig.cgroupRoot),
+          port: pick('port', f.port, fromConfig.port),
+          address: pick('address', f.address, fromConfig.address),
+          tlsCertFile: f.tlsCertFile ?? fromConfig.tlsCertFile,
+          tlsPrivateKeyFile: f.tlsPrivateKeyFile ?? fromConfig.tlsPrivateKeyFile,
+          clientCA: f.clientCaFile ? readFileSync(f.clientCaFile) : fromConfig.clientCA,
           signal: ctrl.signal,
           logger,
         });
@@ -115,9 +111,9 @@ export const kubeletCommand: CommandModule = {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
-        await k.registered;
-        logger.info({ node: k.nodeName }, 'kubelet ready');
-        await new Promise<void>((r) => ctrl.signal.addEventListener('abort', () => r(), { once: true }));
+        await Promise.race([k.registered, new Promise<void>((r) => ctrl.signal.addEventListener('abort', () => r(), { once: true }))]);
+        if (!ctrl.signal.aborted) logger.info({ node: k.nodeName }, 'kubelet ready');
+        await new Promise<void>((r) => (ctrl.signal.aborted ? r() : ctrl.signal.addEventListener('abort', () => r(), { once: true })));
         await k.stop();
       });
   },
