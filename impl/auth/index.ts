@@ -20,3 +20,4 @@ export * from './serviceaccount/token-request.ts';
 export * from './serviceaccount/oidc-discovery.ts';
 export * from './webhook/webhook-client.ts';
 export * from './authorizer/index.ts';
+export * as audit from './audit/index.ts';
