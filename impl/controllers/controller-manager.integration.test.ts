@@ -335,6 +335,12 @@ test.serial('a Service with a selector gets Endpoints and an EndpointSlice from 
   const byIp = Object.fromEntries((slice.endpoints as Array<{ addresses: string[]; conditions: { ready: boolean } }>).map((e) => [e.addresses[0], e.conditions.ready]));
   t.deepEqual(byIp, { '198.18.0.11': true, '198.18.0.12': false });
   t.deepEqual(slice.ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+  // Settled: no rewrite loop.
+  const epRV = ep.metadata?.resourceVersion;
+  await new Promise((r) => setTimeout(r, 700));
+  const slices = env.rest.resource('discovery.k8s.io', 'v1', 'endpointslices').namespace('kcm-svc');
+  t.is((await slices.get(slice.metadata!.name!)).metadata?.resourceVersion, slice.metadata?.resourceVersion);
+  t.is((await env.rest.resource('', 'v1', 'endpoints').namespace('kcm-svc').get('web')).metadata?.resourceVersion, epRV);
   // A deleted pod leaves both.
   await pods.delete('p1', { gracePeriodSeconds: 0 });
   await eventually('endpoints updated', async () => {

@@ -15,7 +15,7 @@ import { resourceFor, type ClientLike, type GVR } from '../controller-client.ts'
 import type { Controller } from '../controller-context.ts';
 import { newControllerRef } from '../controller-utils.ts';
 import { findPort, managedSelector, podIsReady, servicesForPod, shouldPodBeInEndpoints, type ServicePort } from '../util/endpoint/controller-utils.ts';
-import { runWorkers } from '../worker-loop.ts';
+import { runWorkers, type ReconcileResult } from '../worker-loop.ts';
 
 /** ENDPOINTSLICE_CONTROLLER_NAME is the upstream controller name. */
 export const ENDPOINTSLICE_CONTROLLER_NAME = 'endpointslice-controller';
@@ -57,6 +57,12 @@ export class EndpointSliceController implements Controller {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly max: number;
+  /**
+   * What this controller last wrote per Service (slice name -> resourceVersion, '' for
+   * deleted), so a sync on a cache that has not seen those writes yet waits instead of
+   * creating duplicates (upstream `endpointSliceTracker`).
+   */
+  private readonly written = new Map<string, Map<string, string>>();
 
   constructor(private readonly opts: EndpointSliceControllerOptions) {
     this.clock = opts.clock ?? realClock;
@@ -130,9 +136,22 @@ export class EndpointSliceController implements Controller {
     return out;
   }
 
+  private cacheIsStale(key: string, namespace: string): boolean {
+    const w = this.written.get(key);
+    if (!w) return false;
+    const lister = this.opts.sliceInformer.lister().byNamespace(namespace);
+    for (const [slice, rv] of w) {
+      const cur = lister.get(slice);
+      if (rv === '' ? cur !== undefined : !cur || Number(cur.metadata?.resourceVersion ?? 0) < Number(rv)) return true;
+    }
+    this.written.delete(key);
+    return false;
+  }
+
   /** reconcile syncs one Service's slices (upstream `syncService` + reconciler). */
-  async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<ReconcileResult | void> {
     const [namespace = '', name = ''] = key.split('/');
+    if (this.cacheIsStale(key, namespace)) return { requeueAfter: 50 };
     const svc = this.opts.serviceInformer.lister().byNamespace(namespace).get(name);
     if (!svc || svc.metadata?.deletionTimestamp) return; // owned slices are garbage collected
     const sel = managedSelector(svc);
@@ -167,14 +186,21 @@ export class EndpointSliceController implements Controller {
         endpoints: d.endpoints,
         ports: d.ports ?? undefined,
       };
-      if (reuse) await api.update(body);
-      else await api.create(body);
+      const out = reuse ? await api.update(body) : await api.create(body);
+      this.track(key, out.metadata?.name ?? '', out.metadata?.resourceVersion ?? '0');
     }
     for (const s of unmatched) {
       await api.delete(s.metadata!.name!, { preconditions: { uid: s.metadata?.uid } }).catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
       });
+      this.track(key, s.metadata!.name!, '');
     }
+  }
+
+  private track(key: string, slice: string, rv: string): void {
+    let w = this.written.get(key);
+    if (!w) this.written.set(key, (w = new Map()));
+    w.set(slice, rv);
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
