@@ -20,6 +20,8 @@ export interface EnvContext {
   nodeName: string;
   hostIPs: string[];
   podIPs: string[];
+  /** serviceEnv are the service variables (envvars.ts), set first so the container's own win. */
+  serviceEnv?: ResolvedEnv[];
 }
 
 /** EnvVar is one resolved variable. */
@@ -101,7 +103,7 @@ export async function makeEnvironmentVariables(
   signal?: AbortSignal,
 ): Promise<ResolvedEnv[]> {
   const ns = pod.metadata?.namespace ?? 'default';
-  const env = new Map<string, string>();
+  const env = new Map<string, string>((ctx.serviceEnv ?? []).map((e) => [e.key, e.value]));
   const configMaps = new Map<string, ConfigMap | undefined>();
   const secrets = new Map<string, Secret | undefined>();
   const cm = async (name: string): Promise<ConfigMap | undefined> => {

@@ -5,7 +5,7 @@
  * `isNotFound`/`isConflict` work as against a real apiserver. Field selectors are not applied:
  * put only this node's pods in it.
  */
-import type { ConfigMap, Lease, Node, Pod, Secret } from '#generated/k8s/index.ts';
+import type { ConfigMap, Lease, Node, Pod, Secret, Service } from '#generated/k8s/index.ts';
 import { ApiError } from '#impl/client/index.ts';
 import { FakeListWatch, type ListerWatcher } from '#impl/client/tools/cache/index.ts';
 import type { KubeletClient } from './kubelet-client.ts';
@@ -17,6 +17,7 @@ function apiError(code: number, reason: string, message: string): ApiError {
 /** FakeKubeletClient: see the module comment. */
 export class FakeKubeletClient implements KubeletClient {
   readonly pods = new FakeListWatch<Pod>({ kind: 'Pod', apiVersion: 'v1' });
+  readonly services = new FakeListWatch<Service>({ kind: 'Service', apiVersion: 'v1' });
   readonly nodes = new Map<string, Node>();
   readonly leases = new Map<string, Lease>();
   readonly configMaps = new Map<string, ConfigMap>();
@@ -108,6 +109,9 @@ export class FakeKubeletClient implements KubeletClient {
   }
   podListWatch(): ListerWatcher<Pod> {
     return this.pods;
+  }
+  serviceListWatch(): ListerWatcher<Service> {
+    return this.services;
   }
   async getPod(namespace: string, name: string): Promise<Pod> {
     return structuredClone(this.mustGet(namespace, name));

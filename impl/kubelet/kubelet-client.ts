@@ -4,7 +4,7 @@
  * `fake-kubelet-client.ts` implements it in memory for unit tests. Failures are impl/client
  * ApiErrors (use its `isNotFound`, `isConflict`).
  */
-import type { ConfigMap, Lease, Node, Pod, Secret } from '#generated/k8s/index.ts';
+import type { ConfigMap, Lease, Node, Pod, Secret, Service } from '#generated/k8s/index.ts';
 import { isNotFound, type RestClient } from '#impl/client/index.ts';
 import { newListWatchFromClient, type ListerWatcher } from '#impl/client/tools/cache/index.ts';
 
@@ -19,6 +19,8 @@ export interface KubeletClient {
   updateLease(lease: Lease, signal?: AbortSignal): Promise<Lease>;
   /** podListWatch lists and watches pods matching a field selector (for the pod source's informer). */
   podListWatch(fieldSelector: string): ListerWatcher<Pod>;
+  /** serviceListWatch lists and watches all services (for service environment variables). */
+  serviceListWatch(): ListerWatcher<Service>;
   getPod(namespace: string, name: string, signal?: AbortSignal): Promise<Pod>;
   /** updatePodStatus PUTs pods/{name}/status. */
   updatePodStatus(pod: Pod, signal?: AbortSignal): Promise<Pod>;
@@ -53,6 +55,7 @@ export function restKubeletClient(rest: RestClient): KubeletClient {
     createLease: (lease, signal) => leases.namespace(lease.metadata?.namespace ?? '').create(lease, { signal }) as Promise<Lease>,
     updateLease: (lease, signal) => leases.namespace(lease.metadata?.namespace ?? '').update(lease, { signal }) as Promise<Lease>,
     podListWatch: (fieldSelector) => newListWatchFromClient(pods, { fieldSelector }) as unknown as ListerWatcher<Pod>,
+    serviceListWatch: () => newListWatchFromClient(rest.resource('', 'v1', 'services')) as unknown as ListerWatcher<Service>,
     getPod: (ns, name, signal) => pods.namespace(ns).get(name, { signal }) as Promise<Pod>,
     updatePodStatus: (pod, signal) => pods.namespace(pod.metadata?.namespace ?? '').update(pod, { subresource: 'status', signal }) as Promise<Pod>,
     deletePod: async (ns, name, opts, signal) => {

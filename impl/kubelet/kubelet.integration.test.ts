@@ -303,6 +303,8 @@ it('init container, emptyDir, configMap/secret volumes and env from ConfigMap, S
   t.is(env.trim(), `blue|s3cret|full|${p.status?.podIP}|full|hello full|/work`);
   const files = await execIn(p, 'main', ['sh', '-c', 'cat /work/ready /etc/cfg/file.txt /etc/sec/password; echo; grep full /etc/hosts']);
   t.regex(files, /^initialized\nfrom-configmaps3cret\n/);
+  const svcEnv = await execIn(p, 'main', ['sh', '-c', 'echo "$KUBERNETES_SERVICE_HOST|$KUBERNETES_SERVICE_PORT|$KUBERNETES_PORT"']);
+  t.regex(svcEnv.trim(), /^198\.19\.\d+\.\d+\|443\|tcp:\/\/198\.19\.\d+\.\d+:443$/);
   const mem = await execIn(p, 'main', ['sh', '-c', 'grep " /mem " /proc/mounts; cat /etc/podinfo/labels; echo; cat /etc/podinfo/name']);
   t.regex(mem, /^tmpfs \/mem tmpfs .*size=16384k/);
   t.regex(mem, /app="full"\nfull$/);

@@ -17,13 +17,16 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Node, Pod, Taint } from '#generated/k8s/index.ts';
+import type { Node, Pod, Service, Taint } from '#generated/k8s/index.ts';
 import { connectCri, type CriClients } from '#impl/cri/index.ts';
 import { loadKubeconfig, RestClient, type RestConfig } from '#impl/client/index.ts';
+import { newSharedIndexInformer, type SharedIndexInformer } from '#impl/client/tools/cache/index.ts';
 import { newBroadcaster, newEventSink, type EventBroadcaster, type EventRecorder, type ObjectLike } from '#impl/client/tools/record/index.ts';
 import { realClock, type Clock } from '#impl/storage/clock.ts';
 import { newSourceApiserver, type PodSource, type PodUpdate } from './config/apiserver.ts';
 import { emptyPodStatus, type PodStatus, type RuntimePod } from './container/runtime.ts';
+import { SyncError } from './container/sync-result.ts';
+import { serviceEnvFor } from './envvars.ts';
 import { ImageManager } from './images/image-manager.ts';
 import { restKubeletClient, type KubeletClient } from './kubelet-client.ts';
 import { NodeStatusUpdater, type NodeRuntimeState } from './kubelet-node-status.ts';
@@ -139,6 +142,8 @@ export class Kubelet implements PodSyncer {
   readonly lease: LeaseController;
   readonly nodeIPs: string[];
   readonly prober: ProberManager;
+  /** services is the service informer feeding service environment variables. */
+  readonly services: SharedIndexInformer<Service>;
   private readonly o: KubeletOptions;
   private readonly clock: Clock;
   private readonly log: KubeletLogger;
@@ -193,10 +198,16 @@ export class Kubelet implements PodSyncer {
       nodeName: this.nodeName,
       nodeIPs: this.nodeIPs,
       probeFailed: (pod, name, id) => this.prober.probeFailed(pod.metadata?.uid ?? '', name, id),
+      serviceEnv: (pod) => {
+        // upstream: "services have not yet been read at this time" until the service informer synced.
+        if (!this.services.hasSynced()) throw new SyncError('CreateContainerConfigError', 'services have not yet been read at this time');
+        return serviceEnvFor(pod, this.services.getStore().list());
+      },
       crashLoopBackoffInitialMs: o.crashLoopBackoffInitialMs,
       crashLoopBackoffMaxMs: o.crashLoopBackoffMaxMs,
       onEvent,
     });
+    this.services = newSharedIndexInformer<Service>({ listWatch: this.client.serviceListWatch(), objectType: 'Service', clock: this.clock });
     this.prober = new ProberManager({
       clock: this.clock,
       runtime: this.rs,
@@ -577,6 +588,7 @@ export class Kubelet implements PodSyncer {
       guard('lease', this.lease.run(signal));
       onRegistered();
     };
+    guard('services', this.services.run(signal));
     guard('pleg', this.pleg.run(signal));
     guard('node-status', this.nodeStatus.run(signal));
     guard('source', this.source.run((u) => this.handlePodUpdate(u), signal));

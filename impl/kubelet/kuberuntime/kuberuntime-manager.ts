@@ -25,7 +25,7 @@ import {
   type SandboxStatus,
 } from '../container/runtime.ts';
 import { SyncError, isSyncError } from '../container/sync-result.ts';
-import { makeEnvironmentVariables, type ConfigSource } from '../env-vars.ts';
+import { makeEnvironmentVariables, type ConfigSource, type ResolvedEnv } from '../env-vars.ts';
 import type { ImageManager } from '../images/image-manager.ts';
 import { Backoff } from '../util/backoff.ts';
 import type { VolumeManager } from '../volumemanager/volume-manager.ts';
@@ -246,6 +246,8 @@ export interface KubeGenericRuntimeManagerOptions {
   /** crashLoopBackoffInitialMs / MaxMs: upstream 10 s doubling to 5 min. */
   crashLoopBackoffInitialMs?: number;
   crashLoopBackoffMaxMs?: number;
+  /** serviceEnv returns the service variables of a pod (throws a SyncError until services are known). */
+  serviceEnv?: (pod: Pod) => ResolvedEnv[];
   /** probeFailed reports liveness/startup failures of running containers (the prober manager). */
   probeFailed?: (pod: Pod, containerName: string, containerId: string) => 'liveness' | 'startup' | undefined;
   /** onEvent hears container lifecycle events (Created, Started, Killing, BackOff, Failed...). */
@@ -464,7 +466,8 @@ export class KubeGenericRuntimeManager {
     }
     const restartCount = previous ? previous.restartCount + 1 : 0;
     const imageRef = await this.o.imageManager.ensureImageExists(pod, c, signal);
-    const env = await makeEnvironmentVariables(pod, c, this.o.configSource, { nodeName: this.o.nodeName, hostIPs: this.o.nodeIPs, podIPs }, signal);
+    const serviceEnv = this.o.serviceEnv?.(pod);
+    const env = await makeEnvironmentVariables(pod, c, this.o.configSource, { nodeName: this.o.nodeName, hostIPs: this.o.nodeIPs, podIPs, serviceEnv }, signal);
     const mounts = this.o.volumeManager.makeMounts(pod, c, volumes, etcHosts);
     const tmPath = c.terminationMessagePath ?? '/dev/termination-log';
     if (tmPath && !mounts.some((m) => m.containerPath === tmPath)) {
