@@ -19,3 +19,4 @@ export * from './plugins/validatingadmissionwebhook/admission.ts';
 export * from './plugins/webhook/admission-review.ts';
 export * from './plugins/webhook/dispatcher.ts';
 export * from './plugins/webhook/matcher.ts';
+export * from './plugins/noderestriction/admission.ts';
