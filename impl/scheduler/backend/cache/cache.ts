@@ -235,6 +235,7 @@ export class Cache {
   updateSnapshot(snapshot: Snapshot): void {
     if (snapshot.generation === this.generation && this.lastSnapshot === snapshot) return;
     let rebuild = this.nodeSetChanged;
+    let rebuildAffinity = false;
     // Only the nodes touched since this snapshot's last update need copying; another snapshot gets a full scan.
     const candidates: Iterable<string> = this.lastSnapshot === snapshot ? [...this.dirty] : [...this.nodes.keys()];
     if (this.lastSnapshot !== snapshot) rebuild = true;
@@ -248,17 +249,25 @@ export class Cache {
         for (const [img, st] of clone.imageStates) st.numNodes = this.imageStates.get(img)?.nodes.size ?? st.numNodes;
       }
       snapshot.nodeInfoMap.set(name, clone);
-      if (!prev || prev.node !== clone.node || prev.podsWithAffinity.length !== clone.podsWithAffinity.length || prev.podsWithRequiredAntiAffinity.length !== clone.podsWithRequiredAntiAffinity.length) {
+      if (rebuild) continue;
+      const i = snapshot.indexByName.get(name);
+      if (!prev || i === undefined || !!prev.node !== !!clone.node) {
         rebuild = true;
-      } else if (!rebuild) {
-        const i = snapshot.nodeInfoList.indexOf(prev);
-        if (i >= 0) snapshot.nodeInfoList[i] = clone;
-        else rebuild = true;
-        if (!rebuild) {
+        continue;
+      }
+      snapshot.nodeInfoList[i] = clone;
+      if ((prev.podsWithAffinity.length > 0) !== (clone.podsWithAffinity.length > 0) || (prev.podsWithRequiredAntiAffinity.length > 0) !== (clone.podsWithRequiredAntiAffinity.length > 0)) {
+        rebuildAffinity = true;
+      } else if (!rebuildAffinity) {
+        if (prev.podsWithAffinity.length) {
           const a = snapshot.podsWithAffinityList.indexOf(prev);
           if (a >= 0) snapshot.podsWithAffinityList[a] = clone;
+          else rebuildAffinity = true;
+        }
+        if (prev.podsWithRequiredAntiAffinity.length) {
           const b = snapshot.podsWithRequiredAntiAffinityList.indexOf(prev);
           if (b >= 0) snapshot.podsWithRequiredAntiAffinityList[b] = clone;
+          else rebuildAffinity = true;
         }
       }
     }
@@ -266,6 +275,7 @@ export class Cache {
       for (const name of [...snapshot.nodeInfoMap.keys()]) if (!this.nodes.has(name)) snapshot.nodeInfoMap.delete(name);
     }
     if (rebuild) snapshot.rebuildLists();
+    else if (rebuildAffinity) snapshot.rebuildAffinityLists();
     this.nodeSetChanged = false;
     this.dirty.clear();
     this.lastSnapshot = snapshot;

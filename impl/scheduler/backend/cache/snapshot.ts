@@ -14,6 +14,8 @@ export class Snapshot implements SharedLister, NodeInfoLister {
   podsWithRequiredAntiAffinityList: NodeInfo[] = [];
   /** generation is the cache generation this snapshot reflects. */
   generation = 0;
+  /** indexByName maps a node name to its position in nodeInfoList. */
+  indexByName = new Map<string, number>();
 
   /** newSnapshotFromNodeInfos builds a snapshot directly (tests, benchmarks). */
   static fromNodeInfos(nodeInfos: NodeInfo[]): Snapshot {
@@ -26,11 +28,20 @@ export class Snapshot implements SharedLister, NodeInfoLister {
   /** rebuildLists recomputes the lists from the map (nodes with a Node object only). */
   rebuildLists(): void {
     this.nodeInfoList = [];
-    this.podsWithAffinityList = [];
-    this.podsWithRequiredAntiAffinityList = [];
+    this.indexByName = new Map();
     for (const ni of this.nodeInfoMap.values()) {
       if (!ni.node) continue;
+      this.indexByName.set(ni.nodeName(), this.nodeInfoList.length);
       this.nodeInfoList.push(ni);
+    }
+    this.rebuildAffinityLists();
+  }
+
+  /** rebuildAffinityLists recomputes the two affinity lists from nodeInfoList. */
+  rebuildAffinityLists(): void {
+    this.podsWithAffinityList = [];
+    this.podsWithRequiredAntiAffinityList = [];
+    for (const ni of this.nodeInfoList) {
       if (ni.podsWithAffinity.length) this.podsWithAffinityList.push(ni);
       if (ni.podsWithRequiredAntiAffinity.length) this.podsWithRequiredAntiAffinityList.push(ni);
     }

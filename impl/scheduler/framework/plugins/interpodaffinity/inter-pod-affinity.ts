@@ -49,15 +49,43 @@ export interface InterPodAffinityArgs {
   ignorePreferredTermsOfExistingPods?: boolean;
 }
 
-/** TopologyToMatchedTermCount counts matching pods per `key\0value` pair. */
-type TopologyCounts = Map<string, number>;
+/** TopologyCounts counts matching pods per topology key, then value (upstream `topologyToMatchedTermCount`). */
+class TopologyCounts {
+  readonly byKey = new Map<string, Map<string, number>>();
+  size = 0;
 
-const pairKey = (k: string, v: string): string => `${k}\u0000${v}`;
+  add(key: string, value: string, delta: number): void {
+    let m = this.byKey.get(key);
+    if (!m) this.byKey.set(key, (m = new Map()));
+    const n = (m.get(value) ?? 0) + delta;
+    if (n === 0) {
+      if (m.delete(value)) this.size--;
+      if (m.size === 0) this.byKey.delete(key);
+    } else {
+      if (!m.has(value)) this.size++;
+      m.set(value, n);
+    }
+  }
 
-function addCount(m: TopologyCounts, key: string, value: number): void {
-  const n = (m.get(key) ?? 0) + value;
-  if (n === 0) m.delete(key);
-  else m.set(key, n);
+  get(key: string, value: string): number {
+    return this.byKey.get(key)?.get(value) ?? 0;
+  }
+
+  /** anyMatch reports whether some (key, value) of the node's labels has a positive count. */
+  anyMatch(nodeLabels: Record<string, string>): boolean {
+    for (const [key, m] of this.byKey) {
+      const v = nodeLabels[key];
+      if (v !== undefined && (m.get(v) ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  clone(): TopologyCounts {
+    const c = new TopologyCounts();
+    for (const [k, m] of this.byKey) c.byKey.set(k, new Map(m));
+    c.size = this.size;
+    return c;
+  }
 }
 
 class PreFilterState implements StateData {
@@ -68,7 +96,7 @@ class PreFilterState implements StateData {
     readonly podInfo: PodInfo,
   ) {}
   clone(): StateData {
-    return new PreFilterState(new Map(this.existingAntiAffinityCounts), new Map(this.affinityCounts), new Map(this.antiAffinityCounts), this.podInfo);
+    return new PreFilterState(this.existingAntiAffinityCounts.clone(), this.affinityCounts.clone(), this.antiAffinityCounts.clone(), this.podInfo);
   }
 }
 
@@ -103,19 +131,19 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const incoming = s.podInfo.pod;
     for (const t of parsedTerms(existing).requiredAntiAffinity) {
       const v = nodeLabels[t.topologyKey];
-      if (v !== undefined && termMatches(t, incoming)) addCount(s.existingAntiAffinityCounts, pairKey(t.topologyKey, v), sign);
+      if (v !== undefined && termMatches(t, incoming)) s.existingAntiAffinityCounts.add(t.topologyKey, v, sign);
     }
     const own = parsedTerms(s.podInfo);
     const allAff = own.requiredAffinity.length > 0 && own.requiredAffinity.every((t) => termMatches(t, existing.pod));
     if (allAff) {
       for (const t of own.requiredAffinity) {
         const v = nodeLabels[t.topologyKey];
-        if (v !== undefined) addCount(s.affinityCounts, pairKey(t.topologyKey, v), sign);
+        if (v !== undefined) s.affinityCounts.add(t.topologyKey, v, sign);
       }
     }
     for (const t of own.requiredAntiAffinity) {
       const v = nodeLabels[t.topologyKey];
-      if (v !== undefined && termMatches(t, existing.pod)) addCount(s.antiAffinityCounts, pairKey(t.topologyKey, v), sign);
+      if (v !== undefined && termMatches(t, existing.pod)) s.antiAffinityCounts.add(t.topologyKey, v, sign);
     }
   }
 
@@ -125,7 +153,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const anyRequired = !!(aff?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length || aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length);
     if (!anyRequired && this.handle.snapshotSharedLister().nodeInfos().havePodsWithRequiredAntiAffinityList().length === 0) return { status: newStatus(Code.Skip) };
     const pi = podInfoFor(pod);
-    const s = new PreFilterState(new Map(), new Map(), new Map(), pi);
+    const s = new PreFilterState(new TopologyCounts(), new TopologyCounts(), new TopologyCounts(), pi);
     const own = parsedTerms(pi);
     const lister = this.handle.snapshotSharedLister().nodeInfos();
     const needAll = own.requiredAffinity.length > 0 || own.requiredAntiAffinity.length > 0;
@@ -165,11 +193,9 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     }
     for (const t of own.requiredAntiAffinity) {
       const v = nodeLabels[t.topologyKey];
-      if (v !== undefined && (s.antiAffinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) > 0) return unschedulable(ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH);
+      if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return unschedulable(ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH);
     }
-    if (s.existingAntiAffinityCounts.size) {
-      for (const k in nodeLabels) if ((s.existingAntiAffinityCounts.get(pairKey(k, nodeLabels[k]!)) ?? 0) > 0) return unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH);
-    }
+    if (s.existingAntiAffinityCounts.size && s.existingAntiAffinityCounts.anyMatch(nodeLabels)) return unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH);
     return undefined;
   }
 
@@ -178,7 +204,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     for (const t of terms) {
       const v = nodeLabels[t.topologyKey];
       if (v === undefined) return false;
-      if ((s.affinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) <= 0) podsExist = false;
+      if (s.affinityCounts.get(t.topologyKey, v) <= 0) podsExist = false;
     }
     if (podsExist) return true;
     // The first pod of a group that matches its own affinity may go anywhere with the labels.
@@ -208,9 +234,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       const labelsOf = ni.node?.metadata?.labels ?? {};
       const pods = hasPreferred ? ni.pods : ni.podsWithAffinity;
       for (const existing of pods) {
+        const et = parsedTerms(existing);
+        if (!hasPreferred && et.requiredAffinity.length === 0 && et.preferredAffinity.length === 0 && et.preferredAntiAffinity.length === 0) continue;
         for (const t of own.preferredAffinity) if (termMatches(t, existing.pod)) add(t.topologyKey, labelsOf[t.topologyKey], t.weight);
         for (const t of own.preferredAntiAffinity) if (termMatches(t, existing.pod)) add(t.topologyKey, labelsOf[t.topologyKey], -t.weight);
-        const et = parsedTerms(existing);
         if (this.hardPodAffinityWeight > 0) for (const t of et.requiredAffinity) if (termMatches(t, pod)) add(t.topologyKey, labelsOf[t.topologyKey], this.hardPodAffinityWeight);
         if (!this.ignorePreferredTermsOfExistingPods) {
           for (const t of et.preferredAffinity) if (termMatches(t, pod)) add(t.topologyKey, labelsOf[t.topologyKey], t.weight);
