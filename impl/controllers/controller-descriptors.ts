@@ -19,6 +19,8 @@ import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished-
 import { EndpointsController } from './endpoint/endpoints-controller.ts';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 
+import { CronJobController } from './cronjob/cronjob-controller.ts';
+
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
 const SERVICES = { group: '', version: 'v1', resource: 'services' } as const;
 
@@ -133,6 +135,21 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         jobInformer: ctx.informers.forResource(JOBS),
         podInformer: ctx.informers.forResource(RESOURCES.pods),
         recorder: ctx.recorderFor('job-controller'),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'cronjob-controller',
+    aliases: ['cronjob'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-cron-job-syncs',
+    init: (ctx) =>
+      new CronJobController({
+        client: ctx.client,
+        cronJobInformer: ctx.informers.forResource({ group: 'batch', version: 'v1', resource: 'cronjobs' }),
+        jobInformer: ctx.informers.forResource(JOBS),
+        recorder: ctx.recorderFor('cronjob-controller'),
         clock: ctx.clock,
         logger: ctx.logger,
       }),

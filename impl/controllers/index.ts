@@ -21,3 +21,4 @@ export { JobController } from './job/job-controller.ts';
 export { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished-controller.ts';
 export { EndpointsController } from './endpoint/endpoints-controller.ts';
 export { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
+export { CronJobController } from './cronjob/cronjob-controller.ts';
