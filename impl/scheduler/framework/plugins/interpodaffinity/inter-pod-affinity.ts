@@ -26,7 +26,7 @@ import {
   MaxNodeScore,
 } from '../../interface.ts';
 import { PodInfo, podInfoFor, type NodeInfo } from '../../types.ts';
-import { parsedTerms, termMatches, type AffinityTerm } from '../helper/affinity-term.ts';
+import { parsedTerms, termMatches, type AffinityTerm, type ParsedTerms } from '../helper/affinity-term.ts';
 import * as names from '../names/names.ts';
 
 /** NAME is the plugin name used in configuration. */
@@ -94,7 +94,11 @@ class PreFilterState implements StateData {
     readonly affinityCounts: TopologyCounts,
     readonly antiAffinityCounts: TopologyCounts,
     readonly podInfo: PodInfo,
-  ) {}
+  ) {
+    this.ownTerms = parsedTerms(podInfo);
+  }
+  /** ownTerms are the incoming pod's parsed terms. */
+  readonly ownTerms: ParsedTerms;
   clone(): StateData {
     return new PreFilterState(this.existingAntiAffinityCounts.clone(), this.affinityCounts.clone(), this.antiAffinityCounts.clone(), this.podInfo);
   }
@@ -133,7 +137,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       const v = nodeLabels[t.topologyKey];
       if (v !== undefined && termMatches(t, incoming)) s.existingAntiAffinityCounts.add(t.topologyKey, v, sign);
     }
-    const own = parsedTerms(s.podInfo);
+    const own = s.ownTerms;
     const allAff = own.requiredAffinity.length > 0 && own.requiredAffinity.every((t) => termMatches(t, existing.pod));
     if (allAff) {
       for (const t of own.requiredAffinity) {
