@@ -11,6 +11,7 @@ export * from './authenticator/token-file.ts';
 export * from './authenticator/anonymous.ts';
 export * from './authenticator/bootstrap-token.ts';
 export * from './authenticator/webhook-token.ts';
+export * from './authenticator/oidc.ts';
 export * from './authenticator/impersonation.ts';
 export * from './authenticator/config.ts';
 export * from './serviceaccount/keys.ts';
