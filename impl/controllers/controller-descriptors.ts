@@ -20,6 +20,7 @@ import { EndpointsController } from './endpoint/endpoints-controller.ts';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 
 import { CronJobController } from './cronjob/cronjob-controller.ts';
+import { DaemonSetsController } from './daemon/daemon-controller.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
 const SERVICES = { group: '', version: 'v1', resource: 'services' } as const;
@@ -120,6 +121,23 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         rsInformer: ctx.informers.forResource(RESOURCES.replicasets),
         podInformer: ctx.informers.forResource(RESOURCES.pods),
         recorder: ctx.recorderFor('deployment-controller'),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'daemonset-controller',
+    aliases: ['daemonset'],
+    defaultWorkers: 2,
+    concurrencyFlag: 'concurrent-daemonset-syncs',
+    init: (ctx) =>
+      new DaemonSetsController({
+        client: ctx.client,
+        dsInformer: ctx.informers.forResource({ group: 'apps', version: 'v1', resource: 'daemonsets' }),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        nodeInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'nodes' }),
+        revisionInformer: ctx.informers.forResource({ group: 'apps', version: 'v1', resource: 'controllerrevisions' }),
+        recorder: ctx.recorderFor('daemonset-controller'),
         clock: ctx.clock,
         logger: ctx.logger,
       }),

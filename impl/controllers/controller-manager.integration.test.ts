@@ -349,3 +349,36 @@ test.serial('a Service with a selector gets Endpoints and an EndpointSlice from 
   });
   t.pass();
 });
+
+test.serial('a DaemonSet places one pod per eligible node and records a ControllerRevision', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  await makeNamespace(env.rest, 'kcm-ds');
+  const nodes = env.rest.resource('', 'v1', 'nodes');
+  await nodes.create({ metadata: { name: 'ds-node-a', labels: { role: 'worker' } } });
+  await nodes.create({ metadata: { name: 'ds-node-b', labels: { role: 'worker' } }, spec: { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] } });
+  await nodes.create({ metadata: { name: 'ds-node-c', labels: { role: 'other' } } });
+  try {
+    const dss = env.rest.resource('apps', 'v1', 'daemonsets').namespace('kcm-ds');
+    await dss.create({
+      metadata: { name: 'agent' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { nodeSelector: { role: 'worker' }, containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    const pods = await eventually('daemon pod', async () => {
+      const l = (await env!.rest.resource('', 'v1', 'pods').namespace('kcm-ds').list()).items;
+      return l.length === 1 ? l : undefined;
+    });
+    const terms = pods[0]!.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    t.deepEqual(terms[0].matchFields, [{ key: 'metadata.name', operator: 'In', values: ['ds-node-a'] }]);
+    t.truthy(pods[0]!.metadata?.labels?.['controller-revision-hash']);
+    const ds = await eventually('status', async () => {
+      const d = await dss.get('agent');
+      return d.status?.desiredNumberScheduled === 1 && d.status?.currentNumberScheduled === 1 ? d : undefined;
+    });
+    t.is(ds.status.numberMisscheduled, 0);
+    const revs = (await env.rest.resource('apps', 'v1', 'controllerrevisions').namespace('kcm-ds').list()).items;
+    t.is(revs.length, 1);
+    t.is(revs[0]!.revision, 1);
+  } finally {
+    for (const n of ['ds-node-a', 'ds-node-b', 'ds-node-c']) await nodes.delete(n).catch(() => undefined);
+  }
+});

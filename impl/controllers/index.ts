@@ -22,3 +22,4 @@ export { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished-
 export { EndpointsController } from './endpoint/endpoints-controller.ts';
 export { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 export { CronJobController } from './cronjob/cronjob-controller.ts';
+export { DaemonSetsController } from './daemon/daemon-controller.ts';
