@@ -1,7 +1,18 @@
 /**
- * impl/kubelet — the node agent: registers the Node, heartbeats through a Lease, and runs the
- * pods bound to the node on a CRI runtime (upstream: pkg/kubelet). See kubelet.ts for the data
- * flow and pod-workers.ts for the pod lifecycle.
+ * impl/kubelet — the node agent (upstream: pkg/kubelet). See kubelet.ts for the data flow and
+ * pod-workers.ts for the pod lifecycle. What it does today:
+ * - registers the Node (capacity/allocatable, addresses, nodeInfo, labels, taints), posts its
+ *   status and conditions, heartbeats through a Lease in kube-node-lease;
+ * - runs the pods bound to the node (informer on spec.nodeName): admission (pods, resources,
+ *   node affinity, NoExecute taints), sandbox + init containers + containers through CRI, image
+ *   pulls with back-off, env (values, ConfigMap/Secret refs, envFrom, downward API, service
+ *   variables), volumes (emptyDir incl. tmpfs, configMap, secret, downwardAPI, projected,
+ *   hostPath), /etc/hosts, termination messages, restart policies with CrashLoopBackOff,
+ *   probes, postStart/preStop hooks, graceful deletion, status to pods/status, events;
+ * - PLEG relist, housekeeping (orphans, deleted pods, pod cgroups), container GC;
+ * - HTTPS server: /healthz, /pods, /containerLogs.
+ * Not yet (issue #6): static/mirror pods, exec/attach/port-forward and stats endpoints, image GC,
+ * eviction, service-account token volumes, PVCs, configMap/secret volume updates.
  *
  * ```ts
  * import { startKubelet } from '#impl/kubelet/index.ts';

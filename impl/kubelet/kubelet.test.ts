@@ -28,12 +28,17 @@ const machine: MachineInfo = {
   architecture: 'amd64',
 };
 
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 5000): Promise<T> {
+let lastSetup: { client: FakeKubeletClient; runtime: FakeRuntimeService } | undefined;
+
+async function until<T>(what: string, fn: () => T | undefined | false, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) {
+      const ctx = lastSetup ? `\nstatus writes: ${lastSetup.client.statusWrites.join(', ')}\ndeletes: ${lastSetup.client.deletes.join(', ')}\nCRI calls (last 30): ${lastSetup.runtime.calls.filter((c) => !c.startsWith('list')).slice(-30).join(' ')}` : '';
+      throw new Error(`timed out waiting for ${what}${ctx}`);
+    }
     await sleep(20);
   }
 }
@@ -56,6 +61,7 @@ function setup(t: { teardown(fn: () => Promise<void> | void): void }): { client:
     leaseRenewIntervalMs: 100,
     port: 0,
   });
+  lastSetup = { client, runtime };
   t.teardown(async () => {
     await kubelet.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -68,7 +74,7 @@ const busybox = (name: string, command: string[], restartPolicy = 'Always'): Pod
   spec: { nodeName: 'node-a', restartPolicy, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox:1.35', command }] },
 });
 
-test('registers the Node with capacity, labels, nodeInfo and conditions, and a Lease', async (t) => {
+test.serial('registers the Node with capacity, labels, nodeInfo and conditions, and a Lease', async (t) => {
   const { client, kubelet } = setup(t);
   await kubelet.registered;
   const node = await client.getNode('node-a');
@@ -88,7 +94,7 @@ test('registers the Node with capacity, labels, nodeInfo and conditions, and a L
   t.pass();
 });
 
-test('a pod runs, fails with restartPolicy Never, and is deleted after its containers are removed', async (t) => {
+test.serial('a pod runs, fails with restartPolicy Never, and is deleted after its containers are removed', async (t) => {
   const { client, runtime, kubelet } = setup(t);
   await kubelet.registered;
   client.createPod(busybox('p1', ['sleep', '3600'], 'Never'));
@@ -108,7 +114,7 @@ test('a pod runs, fails with restartPolicy Never, and is deleted after its conta
   t.is(runtime.sandboxes.size, 0);
 });
 
-test('a running pod deleted gracefully is stopped with its grace period', async (t) => {
+test.serial('a running pod deleted gracefully is stopped with its grace period', async (t) => {
   const { client, runtime, kubelet } = setup(t);
   await kubelet.registered;
   client.createPod(busybox('p2', ['sleep', '3600']));
@@ -122,7 +128,7 @@ test('a running pod deleted gracefully is stopped with its grace period', async 
   t.is(runtime.containers.size, 0);
 });
 
-test('runtime pods the API does not know are stopped and removed (orphans)', async (t) => {
+test.serial('runtime pods the API does not know are stopped and removed (orphans)', async (t) => {
   const { runtime, kubelet } = setup(t);
   const { podSandboxId } = await runtime.runPodSandbox({ config: { metadata: { name: 'ghost', namespace: 'default', uid: 'ghost-uid' }, labels: { 'io.kubernetes.pod.uid': 'ghost-uid', 'io.kubernetes.pod.name': 'ghost', 'io.kubernetes.pod.namespace': 'default' } } });
   await kubelet.registered;
@@ -130,7 +136,7 @@ test('runtime pods the API does not know are stopped and removed (orphans)', asy
   t.pass();
 });
 
-test('a pod that does not fit is rejected with OutOfcpu', async (t) => {
+test.serial('a pod that does not fit is rejected with OutOfcpu', async (t) => {
   const { client, kubelet } = setup(t);
   await kubelet.registered;
   const p = busybox('big', ['sleep', '1']);
@@ -141,7 +147,7 @@ test('a pod that does not fit is rejected with OutOfcpu', async (t) => {
   t.is(failed.status?.message, "Pod was rejected: Node didn't have enough resource: cpu, requested: 64000, used: 0, capacity: 4000");
 });
 
-test('the kubelet server answers /healthz and /pods and its port is in daemonEndpoints', async (t) => {
+test.serial('the kubelet server answers /healthz and /pods and its port is in daemonEndpoints', async (t) => {
   const { client, kubelet } = setup(t);
   await kubelet.registered;
   client.createPod(busybox('p3', ['sleep', '3600']));

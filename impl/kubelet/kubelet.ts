@@ -227,10 +227,9 @@ export class Kubelet implements PodSyncer {
         const latest = this.podManager.getPodByUID(pod.metadata?.uid ?? '');
         if (latest) this.podWorkers.updatePod({ updateType: 'sync', pod: latest });
       },
-      onUnhealthy: (pod, container, type, output) => {
+      onUnhealthy: (pod, _container, type, output) => {
         const kind = type[0].toUpperCase() + type.slice(1);
         onEvent(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${output}`);
-        void container;
       },
     });
     this.podWorkers = new PodWorkers({
@@ -613,9 +612,6 @@ export class Kubelet implements PodSyncer {
     for (const parent of [...this.pendingCgroups]) await this.destroyPodCgroup(parent).catch(() => {});
   }
 }
-
-/** isPodTerminal reports whether a pod is Succeeded or Failed (re-exported for callers). */
-export const isPodTerminal = isTerminalPhase;
 
 /**
  * startKubelet builds a Kubelet from options (kubeconfig or injected client; CRI endpoint or
