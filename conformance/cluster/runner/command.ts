@@ -31,6 +31,7 @@ export interface ConformanceCommandOptions {
   imagePrefix?: string;
   testImages?: string;
   namespaceDeletionTimeout?: string;
+  nodeSchedulableTimeout?: string;
 }
 
 function write(path: string, text: string): void {
@@ -63,6 +64,7 @@ export async function runConformanceCommand(opts: ConformanceCommandOptions, out
       parallel: Number(opts.parallel ?? 1),
       timeoutMs: opts.timeout ? parseDuration(opts.timeout) : undefined,
       namespaceDeletionTimeoutMs: opts.namespaceDeletionTimeout ? parseDuration(opts.namespaceDeletionTimeout) : undefined,
+      nodeSchedulableTimeoutMs: opts.nodeSchedulableTimeout ? parseDuration(opts.nodeSchedulableTimeout) : undefined,
       progress: newProgress(process.stderr),
       signal: ctrl.signal,
       focus: opts.focus,

@@ -82,7 +82,7 @@ test.after.always(async () => {
 
 test('runSuite: pass, fail, skip, per-case timeout, serial cases, cleanup and a JUnit XML that parses', async (t) => {
   const client = new RestClient(parseKubeconfig(srv.kubeconfig));
-  const run = await runSuite({ client, cases: fakeCases(), images: DEFAULT_TEST_IMAGES, parallel: 3, namespaceDeletionTimeoutMs: 2000 });
+  const run = await runSuite({ client, cases: fakeCases(), images: DEFAULT_TEST_IMAGES, parallel: 3, namespaceDeletionTimeoutMs: 2000, nodeSchedulableTimeoutMs: 0 });
   client.close();
   const status = Object.fromEntries(run.results.map((r) => [r.id, r.status]));
   t.deepEqual(status, { 'AM-93': 'passed', 'AM-88': 'failed', 'AM-89': 'skipped', 'AM-90': 'failed', 'AM-68': 'passed' });
@@ -111,7 +111,7 @@ test('runSuite: pass, fail, skip, per-case timeout, serial cases, cleanup and a 
 
 test('runSuite reports namespaces left behind', async (t) => {
   const client = new RestClient(parseKubeconfig(leaky.kubeconfig));
-  const run = await runSuite({ client, cases: fakeCases().slice(0, 1), images: DEFAULT_TEST_IMAGES, namespaceDeletionTimeoutMs: 600 });
+  const run = await runSuite({ client, cases: fakeCases().slice(0, 1), images: DEFAULT_TEST_IMAGES, namespaceDeletionTimeoutMs: 600, nodeSchedulableTimeoutMs: 0 });
   client.close();
   t.is(run.leftoverNamespaces.length, 1);
   t.regex(run.leftoverNamespaces[0]!, /^am-93-\d+ \(Terminating\)$/);

@@ -25,6 +25,11 @@ export interface RunSuiteOptions {
   timeoutMs?: number;
   /** Time to wait at the end for test namespaces to disappear (ms). Default 120000. */
   namespaceDeletionTimeoutMs?: number;
+  /**
+   * Like the e2e framework's start-up check: wait this long (ms) for at least one Ready,
+   * schedulable node before running; on timeout print a note and run anyway. Default 120000.
+   */
+  nodeSchedulableTimeoutMs?: number;
   /** Default ServiceAccount wait when a ServiceAccount controller exists (ms). */
   serviceAccountWaitMs?: number;
   progress?: ProgressSink;
@@ -131,6 +136,29 @@ async function runCase(c: ConformanceCase, opts: RunSuiteOptions, tracker: Names
   return result;
 }
 
+/** waitForSchedulableNode returns undefined once a Ready node without NoSchedule taints exists, else a note. */
+async function waitForSchedulableNode(client: RestClient, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = 'no nodes';
+  for (;;) {
+    try {
+      const nodes = await client.resource('', 'v1', 'nodes').list({ timeoutMs: 10_000, signal });
+      const ready = nodes.items.filter(
+        (n) =>
+          !n.spec?.unschedulable &&
+          !(n.spec?.taints ?? []).some((t: { effect?: string }) => t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
+          (n.status?.conditions ?? []).some((c: { type?: string; status?: string }) => c.type === 'Ready' && c.status === 'True'),
+      );
+      if (ready.length > 0) return undefined;
+      seen = `${nodes.items.length} node(s), none Ready and schedulable`;
+    } catch (err) {
+      seen = `listing nodes failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (Date.now() >= deadline || signal?.aborted) return `no Ready schedulable node after ${timeoutMs / 1000}s (${seen}); cases that run pods will fail`;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** runSuite runs `opts.cases` and returns the results (it never throws for case failures). */
 export async function runSuite(opts: RunSuiteOptions): Promise<SuiteResult> {
   const startedAt = new Date();
@@ -144,6 +172,11 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteResult> {
     serverVersion = v?.gitVersion;
   } catch (err) {
     problems.push(`GET /version: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const nodeNote = await waitForSchedulableNode(opts.client, opts.nodeSchedulableTimeoutMs ?? 120_000, opts.signal);
+  if (nodeNote) {
+    progress.message(`note: ${nodeNote}`);
+    problems.push(nodeNote);
   }
   if (!(await tracker.hasServiceAccountController())) {
     progress.message('note: default/default ServiceAccount not found; not waiting for per-namespace default ServiceAccounts');

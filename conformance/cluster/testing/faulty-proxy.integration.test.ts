@@ -54,6 +54,7 @@ async function run(ids: string[], faults: Fault[]): Promise<{ result: SuiteResul
       parallel: 2,
       timeoutMs: 60_000,
       namespaceDeletionTimeoutMs: 100,
+      nodeSchedulableTimeoutMs: 0,
     });
     return { result, injected: { ...proxy.injected } };
   } finally {

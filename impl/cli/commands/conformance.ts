@@ -19,6 +19,7 @@ export const conformance: CommandModule = {
       .option('--report <file>', 'write the JSON report to this file')
       .option('--timeout <duration>', 'per-case timeout, e.g. 3m (Slow cases get twice)', '3m')
       .option('--namespace-deletion-timeout <duration>', 'how long to wait at the end for test namespaces to go', '2m')
+      .option('--node-schedulable-timeout <duration>', 'wait this long for a Ready schedulable node before running', '2m')
       .option('--list', 'print the catalog with each entry\'s status and exit')
       .option('--newer', 'with --list, include entries added after the v1.32 list')
       .option('--image-prefix <prefix>', 'prefix every test image with this registry/path')
