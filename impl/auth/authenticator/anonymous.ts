@@ -6,7 +6,10 @@
 import { ALL_UNAUTHENTICATED, ANONYMOUS } from '../user/user.ts';
 import type { Authenticator, AuthenticatorRequest, AuthenticatorResponse } from './interfaces.ts';
 
-/** HEALTH_PATHS are the paths upstream serves anonymously even when `--anonymous-auth=false` is not used with conditions. */
+/**
+ * HEALTH_PATHS are the paths issue #4 keeps anonymous when `--anonymous-auth=false` (upstream's
+ * AnonymousAuthConfig conditions make the same restriction possible).
+ */
 export const HEALTH_PATHS: readonly string[] = ['/healthz', '/livez', '/readyz', '/version'];
 
 /**
