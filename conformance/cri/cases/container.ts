@@ -305,7 +305,9 @@ export const containerCases = defineCases([
       expectTrue(c > t0, `created_at ${st.createdAt} is not a recent time in ns`);
       expectTrue(s >= c, `started_at ${st.startedAt} is before created_at ${st.createdAt}`);
       expectTrue(e > s, `finished_at ${st.finishedAt} is not after started_at ${st.startedAt}`);
-      expectTrue(e - s >= 900_000_000n, `finished_at - started_at is ${(e - s) / 1_000_000n} ms for a container that slept 1 s`);
+      // containerd stamps started_at when its task start returns, which can lag the process by a
+      // few hundred ms on a loaded host; a runtime that reports real times still shows most of the second.
+      expectTrue(e - s >= 500_000_000n, `finished_at - started_at is ${(e - s) / 1_000_000n} ms for a container that slept 1 s`);
       const ok = await waitExited(f, pod, 'exit-0', 'exit 0');
       const st0 = await f.containerStatus(ok.id);
       expectEqual({ exitCode: st0.exitCode, reason: st0.reason }, { exitCode: 0, reason: 'Completed' }, 'exit code and reason of `exit 0`');
