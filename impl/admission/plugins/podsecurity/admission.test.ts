@@ -79,3 +79,11 @@ test('metadata-only update of a violating pod is not re-checked', async (t) => {
   const old = pod({});
   await t.notThrowsAsync(Promise.resolve(plugin.validate(attrs('strict', { ...p, metadata: { ...p.metadata, labels: { a: 'b' } } }, 'UPDATE', old))));
 });
+
+test('Deployment templates get warnings, never rejection', async (t) => {
+  const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'strict' }, spec: { template: { metadata: {}, spec: { containers: [{ name: 'nginx', securityContext: { privileged: true } }] } } } };
+  const a = newAttributes({ operation: 'CREATE', kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, resource: { group: 'apps', version: 'v1', resource: 'deployments' }, namespace: 'strict', name: 'web', object: deploy, userInfo: { name: 'u', groups: [] } });
+  await plugin.validate(a);
+  t.is(a.warnings.length, 1);
+  t.regex(a.warnings[0]!, /^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false/);
+});

@@ -65,6 +65,17 @@ function podSpecChanged(a: AdmissionAttributes): boolean {
   return JSON.stringify(pod?.spec ?? null) !== JSON.stringify(old?.spec ?? null);
 }
 
+/** POD_TEMPLATE_RESOURCES are workload resources whose pod template gets warn/audit (never enforce), as upstream. */
+const POD_TEMPLATE_RESOURCES = new Set(['/replicationcontrollers', '/podtemplates', 'apps/replicasets', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'batch/jobs', 'batch/cronjobs']);
+
+/** templateOf returns the pod (metadata + spec) a workload object templates. */
+function templateOf(resource: string, obj: AdmissionAttributes['object']): Pod | undefined {
+  if (!obj) return undefined;
+  if (resource === 'podtemplates') return obj.template as Pod | undefined;
+  if (resource === 'cronjobs') return obj.spec?.jobTemplate?.spec?.template as Pod | undefined;
+  return obj.spec?.template as Pod | undefined;
+}
+
 /** newPodSecurity builds the plugin; `getNamespace` is usually a lister. */
 export function newPodSecurity(opts: { getNamespace(name: string): Namespace | undefined | Promise<Namespace | undefined>; config?: PodSecurityConfig }) {
   const cfg = opts.config ?? {};
@@ -75,8 +86,28 @@ export function newPodSecurity(opts: { getNamespace(name: string): Namespace | u
     name: POD_SECURITY_NAME,
     handles: handlesOps('CREATE', 'UPDATE'),
     async validate(a: AdmissionAttributes): Promise<void> {
-      if (!isResource(a, '', 'pods') && !isResource(a, '', 'pods', 'ephemeralcontainers')) return;
       if (exemptUsers.has(a.userInfo.name) || exemptNamespaces.has(a.namespace)) return;
+      if (a.subresource === '' && POD_TEMPLATE_RESOURCES.has(`${a.resource.group}/${a.resource.resource}`)) {
+        const tpl = templateOf(a.resource.resource, a.object);
+        if (!tpl?.spec) return;
+        if (a.operation === 'UPDATE' && JSON.stringify(tpl.spec) === JSON.stringify(templateOf(a.resource.resource, a.oldObject)?.spec ?? null)) return;
+        const policy = policyForNamespace((await opts.getNamespace(a.namespace))?.metadata?.labels, cfg);
+        if (policy.audit.level !== 'privileged') {
+          const failures = evaluatePod(policy.audit.level, tpl);
+          if (failures.length) a.auditAnnotations[AUDIT_VIOLATIONS_ANNOTATION] = `would violate PodSecurity ${JSON.stringify(policyString(policy.audit))}: ${aggregateResults(failures)}`;
+        }
+        for (const lv of [policy.warn, policy.enforce]) {
+          // upstream warns about templates that the warn level or the enforce level would reject.
+          if (lv.level === 'privileged') continue;
+          const failures = evaluatePod(lv.level, tpl);
+          if (failures.length) {
+            a.warnings.push(`would violate PodSecurity ${JSON.stringify(policyString(lv))}: ${aggregateResults(failures)}`);
+            break;
+          }
+        }
+        return;
+      }
+      if (!isResource(a, '', 'pods') && !isResource(a, '', 'pods', 'ephemeralcontainers')) return;
       const pod = a.object as Pod | undefined;
       if (!pod?.spec) return;
       if (pod.spec.runtimeClassName && exemptRuntimeClasses.has(pod.spec.runtimeClassName)) return;
