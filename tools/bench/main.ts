@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only storage,apiserver,cri] [--json FILE]` runs every benchmark in one go and
+ * `npm run bench [-- --only storage,apiserver,scheduler,cri] [--json FILE]` runs every benchmark in one go and
  * prints its numbers, with ratios against the raw floor (raw storage puts, raw CRI calls).
  * Benchmarks need the real components (etcd, containerd, the registry): `bash tools/setup.sh`.
  */
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'storage,apiserver,cri' },
+    only: { type: 'string', default: 'storage,apiserver,scheduler,cri' },
     json: { type: 'string' },
   },
 });
@@ -33,11 +33,23 @@ if (only.has('storage')) {
 }
 
 if (only.has('apiserver')) {
-  const mod = (await import('./apiserver.ts')) as { benchApiServer: () => Promise<unknown>; formatApiServerBench?: (r: unknown) => string };
-  print('== apiserver');
-  const res = await mod.benchApiServer();
+  const { benchApiServer, formatApiServerBench } = await import('./apiserver.ts');
+  print('== apiserver on both backends, against raw storage on the same backend');
+  const res = await benchApiServer();
   results.apiserver = res;
-  print(mod.formatApiServerBench ? mod.formatApiServerBench(res) : JSON.stringify(res, null, 2));
+  print(formatApiServerBench(res));
+  print();
+}
+
+if (only.has('scheduler')) {
+  const { benchScheduler, formatSchedulerBench } = await import('./scheduler.ts');
+  print('== scheduler (in-process, in-memory list-watches: the scheduler alone)');
+  const rows = [];
+  for (const variant of ['SchedulingBasic', 'SchedulingPodAntiAffinity', 'TopologySpreading'] as const) {
+    rows.push(await benchScheduler({ variant, nodes: 5000, pods: variant === 'SchedulingBasic' ? 10000 : 2000 }));
+  }
+  results.scheduler = rows;
+  print(formatSchedulerBench(rows));
   print();
 }
 
