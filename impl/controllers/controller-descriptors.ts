@@ -21,6 +21,7 @@ import { EndpointSliceController } from './endpointslice/endpointslice-controlle
 
 import { CronJobController } from './cronjob/cronjob-controller.ts';
 import { DaemonSetsController } from './daemon/daemon-controller.ts';
+import { StatefulSetController } from './statefulset/stateful-set-controller.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
 const SERVICES = { group: '', version: 'v1', resource: 'services' } as const;
@@ -138,6 +139,22 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         nodeInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'nodes' }),
         revisionInformer: ctx.informers.forResource({ group: 'apps', version: 'v1', resource: 'controllerrevisions' }),
         recorder: ctx.recorderFor('daemonset-controller'),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'statefulset-controller',
+    aliases: ['statefulset'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-statefulset-syncs',
+    init: (ctx) =>
+      new StatefulSetController({
+        client: ctx.client,
+        setInformer: ctx.informers.forResource({ group: 'apps', version: 'v1', resource: 'statefulsets' }),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        revisionInformer: ctx.informers.forResource({ group: 'apps', version: 'v1', resource: 'controllerrevisions' }),
+        recorder: ctx.recorderFor('statefulset-controller'),
         clock: ctx.clock,
         logger: ctx.logger,
       }),

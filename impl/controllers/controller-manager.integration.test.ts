@@ -382,3 +382,45 @@ test.serial('a DaemonSet places one pod per eligible node and records a Controll
     for (const n of ['ds-node-a', 'ds-node-b', 'ds-node-c']) await nodes.delete(n).catch(() => undefined);
   }
 });
+
+test.serial('a StatefulSet creates pods 0,1,2 in order with their PVCs and scales down from the top', async (t) => {
+  if (!env) return t.pass(`skipped: ${skipReason}`);
+  await makeNamespace(env.rest, 'kcm-sts');
+  const stop = new AbortController();
+  const loop = markPodsReady(env.rest, 'kcm-sts', stop.signal);
+  try {
+    const sets = env.rest.resource('apps', 'v1', 'statefulsets').namespace('kcm-sts');
+    const pods = env.rest.resource('', 'v1', 'pods').namespace('kcm-sts');
+    await sets.create({
+      metadata: { name: 'db' },
+      spec: {
+        replicas: 3,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    });
+    const three = await eventually('3 pods', async () => {
+      const l = (await pods.list()).items.filter((p) => !p.metadata?.deletionTimestamp);
+      return l.length === 3 ? l : undefined;
+    }, 30_000);
+    const order = [...three].sort((a, b) => Number(a.metadata?.resourceVersion) - Number(b.metadata?.resourceVersion));
+    t.deepEqual(three.map((p) => p.metadata?.name).sort(), ['db-0', 'db-1', 'db-2']);
+    t.is(order[0]!.metadata?.name, 'db-0');
+    t.is(three.find((p) => p.metadata?.name === 'db-1')!.spec.hostname, 'db-1');
+    t.is(three.find((p) => p.metadata?.name === 'db-1')!.spec.subdomain, 'db');
+    const pvcs = (await env.rest.resource('', 'v1', 'persistentvolumeclaims').namespace('kcm-sts').list()).items.map((p) => p.metadata?.name).sort();
+    t.deepEqual(pvcs, ['data-db-0', 'data-db-1', 'data-db-2']);
+    await eventually('status ready 3', async () => (await sets.get('db')).status?.readyReplicas === 3);
+    await sets.patch('db', { spec: { replicas: 1 } });
+    await eventually('scaled to 1', async () => {
+      const l = (await pods.list()).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name);
+      return l.length === 1 && l[0] === 'db-0';
+    }, 30_000);
+    t.pass();
+  } finally {
+    stop.abort();
+    await loop;
+  }
+});

@@ -23,3 +23,4 @@ export { EndpointsController } from './endpoint/endpoints-controller.ts';
 export { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 export { CronJobController } from './cronjob/cronjob-controller.ts';
 export { DaemonSetsController } from './daemon/daemon-controller.ts';
+export { StatefulSetController } from './statefulset/stateful-set-controller.ts';
