@@ -278,7 +278,7 @@ function nodePrinter(): TablePrinter {
 
 function eventPrinter(): TablePrinter {
   return {
-    columns: [col('Last Seen', 'string'), col('Type', 'string'), col('Reason', 'string'), col('Object', 'string'), col('Subobject', 'string', 1), col('Source', 'string', 1), col('Message', 'string'), col('First Seen', 'string', 1), col('Count', 'string', 1), nameCol],
+    columns: [col('Last Seen', 'string'), col('Type', 'string'), col('Reason', 'string'), col('Object', 'string'), col('Subobject', 'string', 1), col('Source', 'string', 1), col('Message', 'string'), col('First Seen', 'string', 1), col('Count', 'string', 1), col('Name', 'string', 1, 'name', 'Name must be unique within a namespace.')],
     cells(o, now) {
       const last = o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp;
       const io = o.involvedObject ?? o.regarding ?? {};
