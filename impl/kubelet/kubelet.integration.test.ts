@@ -19,6 +19,8 @@ import { runtimeDown, runtimeUp, type RuntimeInfo } from '../../tools/runtime/in
 import { startKubelet, type KubeletHandle, type KubeletLogger } from './index.ts';
 import { KUBERNETES_POD_UID_LABEL } from './kuberuntime/labels.ts';
 import { mountPointsUnder } from './volumemanager/volume-manager.ts';
+import { destroyPodCgroup } from './cm/pod-container-manager.ts';
+import { podCgroupParent } from './kuberuntime/sandbox.ts';
 
 interface ApiServerModule {
   startApiServer(o: { dataDir: string; securePort?: number; log?: (l: string) => void }): Promise<{ url: string; kubeconfigPath: string; ready: Promise<void>; stop(): Promise<void> }>;
@@ -72,7 +74,19 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\nkubelet log:\n${logs.slice(-30).join('\n')}`);
 }
 
-const pods = (): ReturnType<RestClient['resource']> => rest.resource('', 'v1', 'pods').namespace('default');
+const createdUIDs = new Set<string>();
+const podsClient = (): ReturnType<RestClient['resource']> => rest.resource('', 'v1', 'pods').namespace('default');
+/** pods is the default-namespace pod client; it remembers the UIDs it creates for cleanup. */
+const pods = (): ReturnType<RestClient['resource']> => {
+  const c = podsClient();
+  const create = c.create.bind(c);
+  c.create = (async (obj: Parameters<typeof create>[0], o?: Parameters<typeof create>[1]) => {
+    const made = await create(obj, o);
+    if (made.metadata?.uid) createdUIDs.add(made.metadata.uid);
+    return made;
+  }) as typeof c.create;
+  return c;
+};
 
 test.before(async () => {
   if (skipReason || !apiserver) return;
@@ -97,6 +111,10 @@ test.before(async () => {
 test.after.always(async () => {
   if (skipReason) return;
   // Let the kubelet finish every pod (stop, remove, pod cgroups) before the runtime goes down.
+  const uids = new Set<string>(createdUIDs);
+  if (rest) {
+    for (const p of (await pods().list().catch(() => ({ items: [] as Pod[] }))).items as Pod[]) if (p.metadata?.uid) uids.add(p.metadata.uid);
+  }
   if (kubelet && rest) {
     await pods().deleteCollection({ gracePeriodSeconds: 1 }).catch(() => {});
     await until('all pods gone', async () => (await pods().list()).items.length === 0, 30_000).catch(() => {});
@@ -105,6 +123,10 @@ test.after.always(async () => {
   cri?.close();
   rest?.close();
   await runtimeDown({ dataDir: path.join(tmp, 'rt') }).catch(() => {});
+  // Pods the kubelet could not finish were removed by runtimeDown: drop their (empty) pod cgroups too.
+  for (const uid of uids) {
+    for (const qos of ['Guaranteed', 'Burstable', 'BestEffort'] as const) await destroyPodCgroup(podCgroupParent({ metadata: { uid } }, '/', qos));
+  }
   await srv?.stop().catch(() => {});
   rmSync(tmp, { recursive: true, force: true });
 });
