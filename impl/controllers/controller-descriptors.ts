@@ -22,6 +22,7 @@ import { EndpointSliceController } from './endpointslice/endpointslice-controlle
 import { CronJobController } from './cronjob/cronjob-controller.ts';
 import { DaemonSetsController } from './daemon/daemon-controller.ts';
 import { StatefulSetController } from './statefulset/stateful-set-controller.ts';
+import { PodGCController } from './podgc/gc-controller.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
 const SERVICES = { group: '', version: 'v1', resource: 'services' } as const;
@@ -222,6 +223,20 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         serviceInformer: ctx.informers.forResource(SERVICES),
         podInformer: ctx.informers.forResource(RESOURCES.pods),
         sliceInformer: ctx.informers.forResource({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'pod-garbage-collector-controller',
+    aliases: ['podgc'],
+    defaultWorkers: 1,
+    init: (ctx) =>
+      new PodGCController({
+        client: ctx.client,
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        nodeInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'nodes' }),
+        terminatedPodThreshold: ctx.terminatedPodGCThreshold,
         clock: ctx.clock,
         logger: ctx.logger,
       }),

@@ -24,3 +24,4 @@ export { EndpointSliceController } from './endpointslice/endpointslice-controlle
 export { CronJobController } from './cronjob/cronjob-controller.ts';
 export { DaemonSetsController } from './daemon/daemon-controller.ts';
 export { StatefulSetController } from './statefulset/stateful-set-controller.ts';
+export { PodGCController } from './podgc/gc-controller.ts';

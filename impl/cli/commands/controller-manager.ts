@@ -26,6 +26,7 @@ interface ControllerManagerFlags {
   concurrentEndpointSyncs?: number;
   concurrentServiceEndpointSyncs?: number;
   rootCaFile?: string;
+  terminatedPodGcThreshold: number;
   healthzPort?: number;
   bindAddress: string;
   v: number;
@@ -42,7 +43,7 @@ export const controllerManagerCommand: CommandModule = {
   register(program: Command) {
     program
       .command('controller-manager')
-      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice')
+      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice, podgc')
       .option('--kubeconfig <path>', 'kubeconfig with the controller-manager credentials (default $KUBECONFIG)')
       .option('--controllers <list>', 'controllers to enable: * (all default ones), name, -name; comma-separated', '*')
       .option('--leader-elect', 'elect a leader on the kube-system/kube-controller-manager Lease before running')
@@ -56,6 +57,7 @@ export const controllerManagerCommand: CommandModule = {
       .option('--concurrent-job-syncs <n>', 'job workers (default 5)', int)
       .option('--concurrent-endpoint-syncs <n>', 'endpoints workers (default 5)', int)
       .option('--concurrent-service-endpoint-syncs <n>', 'endpointslice workers (default 5)', int)
+      .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the pod GC deletes the oldest (0 = off)', int, 12500)
       .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt (default: the kubeconfig CA)')
       .option('--healthz-port <port>', 'serve /healthz and /metrics over HTTP on this port (0 = random)', int)
       .option('--bind-address <ip>', 'address of the /healthz and /metrics server', '127.0.0.1')
@@ -83,6 +85,7 @@ export const controllerManagerCommand: CommandModule = {
           leaderElectResourceName: f.leaderElectResourceName,
           concurrency,
           rootCAFile: f.rootCaFile,
+          terminatedPodGCThreshold: f.terminatedPodGcThreshold,
           healthzPort: f.healthzPort,
           bindAddress: f.bindAddress,
           logger,
