@@ -6,7 +6,7 @@
  * Docker-link style `<NAME>_PORT`, `<NAME>_PORT_<port>_<PROTO>[_PROTO|_PORT|_ADDR]`.
  */
 import type { Pod, Service } from '#generated/k8s/index.ts';
-import type { ResolvedEnv } from './env-vars.ts';
+import type { ResolvedEnv } from './container-env.ts';
 
 function envName(s: string): string {
   return s.toUpperCase().replace(/-/g, '_');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Container, Pod } from '#generated/k8s/index.ts';
 import { NamespaceMode, type ContainerConfig, type DeepPartial, type LinuxContainerResources, type Mount } from '#generated/cri/api.ts';
 import { parseQuantity } from '#impl/apimachinery/resource/quantity.ts';
-import type { ResolvedEnv } from '../env-vars.ts';
+import type { ResolvedEnv } from '../container-env.ts';
 import { newContainerAnnotations, newContainerLabels } from './labels.ts';
 
 /** Constants of cgroup v1 CPU accounting (upstream cm/helpers_linux.go). */

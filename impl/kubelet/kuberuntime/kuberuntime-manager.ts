@@ -25,7 +25,7 @@ import {
   type SandboxStatus,
 } from '../container/runtime.ts';
 import { SyncError, isSyncError } from '../container/sync-result.ts';
-import { makeEnvironmentVariables, type ConfigSource, type ResolvedEnv } from '../env-vars.ts';
+import { makeEnvironmentVariables, type ConfigSource, type ResolvedEnv } from '../container-env.ts';
 import type { ImageManager } from '../images/image-manager.ts';
 import { Backoff } from '../util/backoff.ts';
 import type { VolumeManager } from '../volumemanager/volume-manager.ts';

@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { Container, Pod, Volume } from '#generated/k8s/index.ts';
 import type { DeepPartial, Mount } from '#generated/cri/api.ts';
 import { SyncError } from '../container/sync-result.ts';
-import { podFieldValue, type ConfigSource } from '../env-vars.ts';
+import { podFieldValue, type ConfigSource } from '../container-env.ts';
 import { parseQuantity } from '#impl/apimachinery/resource/quantity.ts';
 
 /** VolumeManagerOptions configure a {@link VolumeManager}. */

@@ -1,5 +1,5 @@
 /**
- * makeEnvironmentVariables resolves a container's environment (upstream: pkg/kubelet/kubelet_pods.go
+ * makeEnvironmentVariables (container-env.ts) resolves a container's environment (upstream: pkg/kubelet/kubelet_pods.go
  * makeEnvironmentVariables): `envFrom` ConfigMaps/Secrets first, then `env` entries in order,
  * each `value` expanded against the ones before it (`$(VAR)`, `$$` escapes), `valueFrom`
  * resolved from the downward API (fieldRef, resourceFieldRef), ConfigMaps and Secrets.
