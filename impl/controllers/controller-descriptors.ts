@@ -23,6 +23,7 @@ import { CronJobController } from './cronjob/cronjob-controller.ts';
 import { DaemonSetsController } from './daemon/daemon-controller.ts';
 import { StatefulSetController } from './statefulset/stateful-set-controller.ts';
 import { PodGCController } from './podgc/gc-controller.ts';
+import { DisruptionController } from './disruption/disruption.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
 const SERVICES = { group: '', version: 'v1', resource: 'services' } as const;
@@ -223,6 +224,23 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         serviceInformer: ctx.informers.forResource(SERVICES),
         podInformer: ctx.informers.forResource(RESOURCES.pods),
         sliceInformer: ctx.informers.forResource({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'disruption-controller',
+    aliases: ['disruption'],
+    defaultWorkers: 1,
+    init: (ctx) =>
+      new DisruptionController({
+        client: ctx.client,
+        pdbInformer: ctx.informers.forResource({ group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' }),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        rsInformer: ctx.informers.forResource(RESOURCES.replicasets),
+        deploymentInformer: ctx.informers.forResource(RESOURCES.deployments),
+        statefulSetInformer: ctx.informers.forResource({ group: 'apps', version: 'v1', resource: 'statefulsets' }),
+        rcInformer: ctx.informers.forResource(RESOURCES.replicationcontrollers),
         clock: ctx.clock,
         logger: ctx.logger,
       }),

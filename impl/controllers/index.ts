@@ -25,3 +25,4 @@ export { CronJobController } from './cronjob/cronjob-controller.ts';
 export { DaemonSetsController } from './daemon/daemon-controller.ts';
 export { StatefulSetController } from './statefulset/stateful-set-controller.ts';
 export { PodGCController } from './podgc/gc-controller.ts';
+export { DisruptionController } from './disruption/disruption.ts';
