@@ -50,7 +50,7 @@ function hasUpCommand(): boolean {
   return /^\s+up\b/m.test(help.stdout ?? '');
 }
 
-async function startKubets(dir: string, mode: 'up' | 'apiserver'): Promise<{ child: ChildProcess; kubeconfig: string; log: string }> {
+async function startKubets(dir: string, mode: 'up' | 'apiserver'): Promise<{ child: ChildProcess; kubeconfig: string; log: string; dataDir: string }> {
   const log = join(dir, `kubets-${mode}.log`);
   const dataDir = join(dir, 'data');
   const args = mode === 'up' ? ['up', '--data-dir', dataDir, '--secure-port', '0', '--kubeconfig-out', join(dir, 'kubeconfig')] : ['apiserver', '--data-dir', dataDir, '--secure-port', '0'];
@@ -86,7 +86,7 @@ async function startKubets(dir: string, mode: 'up' | 'apiserver'): Promise<{ chi
   } finally {
     flush();
   }
-  return { child, kubeconfig, log };
+  return { child, kubeconfig, log, dataDir };
 }
 
 async function stopKubets(child: ChildProcess): Promise<void> {
@@ -103,18 +103,22 @@ async function main(): Promise<number> {
   const { updateReadme, keep, server, ...opts } = flags;
   let child: ChildProcess | undefined;
   let dir: string | undefined;
-  if (!opts.kubeconfig && !opts.list) {
-    dir = mkdtempSync(join(tmpdir(), 'kubets-conformance-'));
-    const mode = server ?? (hasUpCommand() ? 'up' : 'apiserver');
-    const started = await startKubets(dir, mode);
-    child = started.child;
-    opts.kubeconfig = started.kubeconfig;
-  }
-  const reportPath = opts.report ?? (dir ? join(dir, 'report.json') : undefined);
+  let upDataDir: string | undefined;
+  const reportPath = (): string | undefined => opts.report ?? (dir ? join(dir, 'report.json') : undefined);
   try {
-    const code = await runConformanceCommand({ ...opts, report: reportPath });
-    if (updateReadme && reportPath && existsSync(reportPath)) {
-      const run = JSON.parse(readFileSync(reportPath, 'utf8')) as SuiteResult;
+    if (!opts.kubeconfig && !opts.list) {
+      dir = mkdtempSync(join(tmpdir(), 'kubets-conformance-'));
+      const mode = server ?? (hasUpCommand() ? 'up' : 'apiserver');
+      // Set before starting: a start that fails half-way must still be taken down.
+      if (mode === 'up') upDataDir = join(dir, 'data');
+      const started = await startKubets(dir, mode);
+      child = started.child;
+      opts.kubeconfig = started.kubeconfig;
+    }
+    const code = await runConformanceCommand({ ...opts, report: reportPath() });
+    const report = reportPath();
+    if (updateReadme && report && existsSync(report)) {
+      const run = JSON.parse(readFileSync(report, 'utf8')) as SuiteResult;
       const table = renderSummaryMarkdown(summarize(run, loadCatalog()));
       const readmePath = join(repoRoot, 'README.md');
       const note =
@@ -129,6 +133,8 @@ async function main(): Promise<number> {
     return code;
   } finally {
     if (child) await stopKubets(child);
+    // `kubets up` runs containerd and the registry as separate processes: stop them too.
+    if (upDataDir && existsSync(upDataDir)) spawnSync(process.execPath, [kubetsBin, 'down', '--data-dir', upDataDir], { stdio: 'inherit', cwd: repoRoot });
     if (dir && !keep) rmSync(dir, { recursive: true, force: true });
     else if (dir) process.stderr.write(`kept ${dir}\n`);
   }
