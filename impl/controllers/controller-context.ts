@@ -29,6 +29,8 @@ export interface ControllerContext {
   concurrency: Readonly<Record<string, number>>;
   /** Namespace controller: wait this long after a namespace event before syncing (upstream 5 s). */
   namespaceDeletionGracePeriodMs?: number;
+  /** `--node-monitor-grace-period` in ms (default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
   /** `--terminated-pod-gc-threshold` (default 12500). */
   terminatedPodGCThreshold?: number;
   /** Informers requested after the first start are started by this. */

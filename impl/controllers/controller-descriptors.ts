@@ -24,6 +24,7 @@ import { DaemonSetsController } from './daemon/daemon-controller.ts';
 import { StatefulSetController } from './statefulset/stateful-set-controller.ts';
 import { PodGCController } from './podgc/gc-controller.ts';
 import { DisruptionController } from './disruption/disruption.ts';
+import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
 const SERVICES = { group: '', version: 'v1', resource: 'services' } as const;
@@ -241,6 +242,22 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         deploymentInformer: ctx.informers.forResource(RESOURCES.deployments),
         statefulSetInformer: ctx.informers.forResource({ group: 'apps', version: 'v1', resource: 'statefulsets' }),
         rcInformer: ctx.informers.forResource(RESOURCES.replicationcontrollers),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'node-lifecycle-controller',
+    aliases: ['nodelifecycle'],
+    defaultWorkers: 1,
+    init: (ctx) =>
+      new NodeLifecycleController({
+        client: ctx.client,
+        nodeInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'nodes' }),
+        leaseInformer: ctx.informers.forResource(RESOURCES.leases),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        nodeMonitorGracePeriodMs: ctx.nodeMonitorGracePeriodMs,
+        recorder: ctx.recorderFor('node-controller'),
         clock: ctx.clock,
         logger: ctx.logger,
       }),

@@ -49,6 +49,8 @@ export interface ControllerManagerOptions {
   bindAddress?: string;
   /** Namespace controller's wait after a namespace event (default upstream 5 s). */
   namespaceDeletionGracePeriodMs?: number;
+  /** `--node-monitor-grace-period` in ms (default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
   /** `--terminated-pod-gc-threshold` (default 12500; 0 disables). */
   terminatedPodGCThreshold?: number;
   /** Informer resync period, ms (default 0 = none; upstream `--min-resync-period` 12 h). */
@@ -142,6 +144,7 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
       concurrency: opts.concurrency ?? {},
       namespaceDeletionGracePeriodMs: opts.namespaceDeletionGracePeriodMs,
       terminatedPodGCThreshold: opts.terminatedPodGCThreshold,
+      nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs,
       startInformers: () => factory.start(runSignal),
     };
     const controllers: Array<{ d: ControllerDescriptor; c: Controller }> = [];

@@ -26,3 +26,4 @@ export { DaemonSetsController } from './daemon/daemon-controller.ts';
 export { StatefulSetController } from './statefulset/stateful-set-controller.ts';
 export { PodGCController } from './podgc/gc-controller.ts';
 export { DisruptionController } from './disruption/disruption.ts';
+export { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';

@@ -5,7 +5,7 @@
  * ```
  * kubets controller-manager --kubeconfig K [--controllers=*,-name] [--leader-elect]
  *   [--concurrent-namespace-syncs N] [--concurrent-gc-syncs N] [--concurrent-replicaset-syncs N]
- *   [--concurrent-rc-syncs N] [--concurrent-deployment-syncs N] [--root-ca-file F] [--healthz-port P] [--v 2]
+ *   [--concurrent-rc-syncs N] [--concurrent-deployment-syncs N] [--node-monitor-grace-period 40s] [--root-ca-file F] [--healthz-port P] [--v 2]
  * ```
  */
 import type { Command } from 'commander';
@@ -27,6 +27,7 @@ interface ControllerManagerFlags {
   concurrentServiceEndpointSyncs?: number;
   rootCaFile?: string;
   terminatedPodGcThreshold: number;
+  nodeMonitorGracePeriod: string;
   healthzPort?: number;
   bindAddress: string;
   v: number;
@@ -38,12 +39,27 @@ const int = (v: string): number => {
   return n;
 };
 
+/** durationMs parses Go durations such as `40s`, `1m30s`, `500ms` (a bare number is seconds). */
+export function durationMs(v: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
+  let total = 0;
+  let rest = v.trim();
+  while (rest.length) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
+    if (!m) throw new Error(`invalid duration: ${v}`);
+    total += Number(m[1]) * units[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
 /** controllerManagerCommand registers `kubets controller-manager`. */
 export const controllerManagerCommand: CommandModule = {
   register(program: Command) {
     program
       .command('controller-manager')
-      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice, disruption, podgc')
+      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice, disruption, node-lifecycle, podgc')
       .option('--kubeconfig <path>', 'kubeconfig with the controller-manager credentials (default $KUBECONFIG)')
       .option('--controllers <list>', 'controllers to enable: * (all default ones), name, -name; comma-separated', '*')
       .option('--leader-elect', 'elect a leader on the kube-system/kube-controller-manager Lease before running')
@@ -58,6 +74,7 @@ export const controllerManagerCommand: CommandModule = {
       .option('--concurrent-endpoint-syncs <n>', 'endpoints workers (default 5)', int)
       .option('--concurrent-service-endpoint-syncs <n>', 'endpointslice workers (default 5)', int)
       .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the pod GC deletes the oldest (0 = off)', int, 12500)
+      .option('--node-monitor-grace-period <duration>', 'how long a node may go without heartbeats before it is Unknown (Go duration)', '40s')
       .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt (default: the kubeconfig CA)')
       .option('--healthz-port <port>', 'serve /healthz and /metrics over HTTP on this port (0 = random)', int)
       .option('--bind-address <ip>', 'address of the /healthz and /metrics server', '127.0.0.1')
@@ -86,6 +103,7 @@ export const controllerManagerCommand: CommandModule = {
           concurrency,
           rootCAFile: f.rootCaFile,
           terminatedPodGCThreshold: f.terminatedPodGcThreshold,
+          nodeMonitorGracePeriodMs: durationMs(f.nodeMonitorGracePeriod),
           healthzPort: f.healthzPort,
           bindAddress: f.bindAddress,
           logger,
