@@ -19,6 +19,7 @@ import { aggregatedDiscoveryVersion, negotiateOutput, parseAccept } from './nego
 import type { OpenApiV3Service } from './openapi/openapi-v3.ts';
 import { newRequestInfo, type RequestInfo } from './request-info.ts';
 import type { RequestContext, UserInfo } from './registry/rest/strategy.ts';
+import type { RequestAuth } from './auth-wiring.ts';
 
 /** KUBERNETES_VERSION is the version this server reports at /version. */
 export const KUBERNETES_VERSION = { major: '1', minor: '35', gitVersion: 'v1.35.0+kubets' };
@@ -38,6 +39,11 @@ export interface HandlerOptions {
    * signed by the cluster CA. The security issue plugs impl/auth's authenticator chain in here.
    */
   authenticate?: (req: IncomingMessage) => UserInfo | undefined | Promise<UserInfo | undefined>;
+  /**
+   * The impl/auth chain (authentication, impersonation, authorization, issuer discovery). When
+   * set it replaces `authenticate`.
+   */
+  auth?: RequestAuth;
 }
 
 const ANONYMOUS_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
@@ -242,7 +248,16 @@ export function newApiHandler(opts: HandlerOptions): (req: IncomingMessage, res:
     res.on('finish', () => finish(res.statusCode));
     const run = async () => {
       info = newRequestInfo(req.method ?? 'GET', path, query);
-      if (!ANONYMOUS_PATHS.has(path) && !/^\/(healthz|livez|readyz)(\/|$)/.test(path)) {
+      const healthPath = ANONYMOUS_PATHS.has(path) || /^\/(healthz|livez|readyz)(\/|$)/.test(path);
+      if (opts.auth) {
+        // upstream DefaultBuildHandlerChain: authentication -> impersonation -> authorization.
+        const auth = opts.auth;
+        ctx.user = await auth.authenticate(req, path);
+        delete req.headers.authorization;
+        ctx.user = await auth.impersonate(ctx.user, req);
+        if (!healthPath) await auth.authorize(ctx.user, info);
+        if (auth.serveNonResource(req, res, path)) return;
+      } else if (!healthPath) {
         const user = await authenticate(req);
         if (!user) throw unauthorized('Unauthorized');
         ctx.user = user;

@@ -19,6 +19,8 @@ import { OpenApiV3Service } from './openapi/openapi-v3.ts';
 import { buildKubeconfig, ensurePki, type Pki } from './pki.ts';
 import { installCrdSupport } from './apiextensions/crd-handler.ts';
 import type { KubeObject, RequestContext } from './registry/rest/strategy.ts';
+import { buildAuth, type AuthFlags, type AuthWiring } from './auth-wiring.ts';
+import { installAuthAPIs } from './registry/authentication/review-apis.ts';
 
 /** ApiServerOptions are the `kubets apiserver` flags (upstream names) plus test hooks. */
 export interface ApiServerOptions {
@@ -47,6 +49,8 @@ export interface ApiServerOptions {
   watchCache?: boolean;
   /** Authenticator override (default: client certificates signed by the cluster CA). */
   authenticate?: HandlerOptions['authenticate'];
+  /** Authentication/authorization flags (`--token-auth-file`, `--authorization-mode`...). */
+  auth?: AuthFlags;
   /** Log lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -61,6 +65,8 @@ export interface RunningApiServer {
   pki: Pki;
   storage: Interface;
   controlPlane: ControlPlane;
+  /** The authentication/authorization state (undefined when `authenticate` overrides it). */
+  auth?: AuthWiring;
   /** Resolves when bootstrap finished (the server answers /readyz ok). */
   ready: Promise<void>;
   stop(): Promise<void>;
@@ -160,7 +166,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const cp = buildControlPlane({ storage, openapi, runtimeConfig: o.runtimeConfig, serviceClusterIPRange: o.serviceClusterIPRange, watchCache: o.watchCache });
   let isReady = false;
   let address = '';
-  const handler = newApiHandler({ registry: cp.registry, openapi, metrics, serverAddress: () => address, ready: () => isReady, authenticate: o.authenticate });
+  const auth = o.authenticate ? undefined : buildAuth({ dataDir: o.dataDir, caCert: pki.caCert, storage, flags: o.auth ?? {}, log });
+  if (auth) installAuthAPIs(cp, auth, storage);
+  const handler = newApiHandler({ registry: cp.registry, openapi, metrics, serverAddress: () => address, ready: () => isReady, authenticate: o.authenticate, auth: auth?.request });
   const server: Server = createServer(
     {
       key: pki.servingKey,
@@ -196,6 +204,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const crd = installCrdSupport({ controlPlane: cp, openapi, storage, signal: stopCtl.signal });
   const ready = (async () => {
     await trackNamespaces(storage, cp.namespaces, stopCtl.signal);
+    await auth?.start(stopCtl.signal);
     await bootstrap(cp, port, o.advertiseAddress ?? advertiseDefault(bind));
     await crd.start();
     isReady = true;
@@ -209,6 +218,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     pki,
     storage,
     controlPlane: cp,
+    auth,
     ready,
     async stop() {
       stopCtl.abort();

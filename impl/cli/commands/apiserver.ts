@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import type { CommandModule } from './index.ts';
+import type { AuthFlags } from '#impl/apiserver/auth-wiring.ts';
 
 /**
  * apiserverCommand registers `kubets apiserver` with upstream kube-apiserver flag names.
@@ -17,7 +19,19 @@ export const apiserverCommand: CommandModule = {
       .option('--service-cluster-ip-range <cidr>', 'ClusterIP range for Services', '198.19.0.0/16')
       .option('--runtime-config <spec>', 'enable/disable group-versions, e.g. api/beta=true,batch/v1=false')
       .option('--advertise-address <ip>', 'IP published in the kubernetes Endpoints/EndpointSlice')
-      .action(async (opts: Record<string, string>) => {
+      .option('--client-ca-file <file>', 'CA bundle that signs client certificates (default: the cluster CA)')
+      .option('--token-auth-file <file>', 'static bearer tokens (CSV: token,user,uid,"group1,group2")')
+      .option('--service-account-issuer <url>', 'service account token issuer (repeatable; the first one signs)', collect, [])
+      .option('--service-account-key-file <file>', 'extra PEM public keys that verify service account tokens (repeatable)', collect, [])
+      .option('--service-account-signing-key-file <file>', 'PEM private key that signs service account tokens (default DATA_DIR/pki/sa.key, generated)')
+      .option('--service-account-max-token-expiration <seconds>', 'cap on TokenRequest expirationSeconds (0 = none)', '0')
+      .option('--api-audiences <list>', 'comma-separated audiences the API accepts (default: the issuers)')
+      .option('--enable-bootstrap-token-auth', 'accept bootstrap tokens from kube-system Secrets')
+      .option('--anonymous-auth <bool>', 'allow anonymous requests to every path (false keeps /healthz, /livez, /readyz, /version anonymous)', 'false')
+      .option('--authorization-mode <modes>', 'comma-separated: AlwaysAllow, AlwaysDeny, ABAC, Webhook, RBAC, Node', 'AlwaysAllow')
+      .option('--authorization-policy-file <file>', 'ABAC policy file (JSON lines)')
+      .option('--authorization-webhook-config-file <file>', 'kubeconfig of the authorization webhook')
+      .action(async (opts: Record<string, string> & { serviceAccountIssuer: string[]; serviceAccountKeyFile: string[]; enableBootstrapTokenAuth?: boolean }) => {
         const { startApiServer } = await import('#impl/apiserver/index.ts');
         const backend = opts.storageBackend;
         if (backend !== 'sqlite' && backend !== 'etcd3') throw new Error(`--storage-backend must be sqlite or etcd3, not ${backend}`);
@@ -30,6 +44,7 @@ export const apiserverCommand: CommandModule = {
           serviceClusterIPRange: opts.serviceClusterIpRange,
           runtimeConfig: opts.runtimeConfig,
           advertiseAddress: opts.advertiseAddress,
+          auth: authFlagsFrom(opts),
         });
         await srv.ready;
         process.stdout.write(`${srv.url}\n`);
@@ -41,6 +56,29 @@ export const apiserverCommand: CommandModule = {
       });
   },
 };
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+/** authFlagsFrom maps the parsed authn/authz flags to {@link AuthFlags}. */
+export function authFlagsFrom(opts: Record<string, unknown>): AuthFlags {
+  const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+  return {
+    clientCA: typeof opts.clientCaFile === 'string' ? readFileSync(opts.clientCaFile) : undefined,
+    tokenAuthFile: opts.tokenAuthFile as string | undefined,
+    serviceAccountIssuer: opts.serviceAccountIssuer as string[] | undefined,
+    serviceAccountKeyFile: opts.serviceAccountKeyFile as string[] | undefined,
+    serviceAccountSigningKeyFile: opts.serviceAccountSigningKeyFile as string | undefined,
+    serviceAccountMaxTokenExpiration: Number(opts.serviceAccountMaxTokenExpiration ?? 0) || 0,
+    apiAudiences: list(opts.apiAudiences),
+    enableBootstrapTokenAuth: opts.enableBootstrapTokenAuth === true,
+    anonymousAuth: String(opts.anonymousAuth ?? 'false') === 'true',
+    authorizationMode: list(opts.authorizationMode),
+    authorizationPolicyFile: opts.authorizationPolicyFile as string | undefined,
+    authorizationWebhookConfigFile: opts.authorizationWebhookConfigFile as string | undefined,
+  };
+}
 
 function defaultDataDir(): string {
   if (process.getuid?.() === 0) return '/var/lib/kubets';
