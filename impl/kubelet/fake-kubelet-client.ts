@@ -34,10 +34,10 @@ export class FakeKubeletClient implements KubeletClient {
     return this.snapshot;
   }
 
-  /** createPod adds a pod (assigning uid and creationTimestamp) and returns it. */
-  createPod(pod: Pod): Pod {
+  /** addPod adds a pod (assigning uid and creationTimestamp) and returns it. */
+  addPod(pod: Pod): Pod {
     const p: Pod = structuredClone(pod);
-    p.metadata = { namespace: 'default', uid: `uid-${++this.uidSeq}`, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), ...p.metadata };
+    p.metadata = { namespace: 'default', creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), ...p.metadata, uid: p.metadata?.uid ?? `uid-${++this.uidSeq}` };
     const stored = this.pods.create(p);
     this.snapshot.set(`${p.metadata?.namespace}/${p.metadata?.name}`, stored);
     return stored;
@@ -112,6 +112,12 @@ export class FakeKubeletClient implements KubeletClient {
   }
   serviceListWatch(): ListerWatcher<Service> {
     return this.services;
+  }
+  async createPod(pod: Pod): Promise<Pod> {
+    const ns = pod.metadata?.namespace ?? 'default';
+    const name = pod.metadata?.name ?? '';
+    if (this.pod(ns, name)) throw apiError(409, 'AlreadyExists', `pods "${name}" already exists`);
+    return structuredClone(this.addPod({ ...pod, metadata: { ...pod.metadata, namespace: ns, uid: undefined } }));
   }
   async getPod(namespace: string, name: string): Promise<Pod> {
     return structuredClone(this.mustGet(namespace, name));

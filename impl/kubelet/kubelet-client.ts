@@ -22,6 +22,8 @@ export interface KubeletClient {
   /** serviceListWatch lists and watches all services (for service environment variables). */
   serviceListWatch(): ListerWatcher<Service>;
   getPod(namespace: string, name: string, signal?: AbortSignal): Promise<Pod>;
+  /** createPod creates a pod (mirror pods of static pods). */
+  createPod(pod: Pod, signal?: AbortSignal): Promise<Pod>;
   /** updatePodStatus PUTs pods/{name}/status. */
   updatePodStatus(pod: Pod, signal?: AbortSignal): Promise<Pod>;
   /** deletePod deletes with a grace period and a UID precondition. */
@@ -57,6 +59,7 @@ export function restKubeletClient(rest: RestClient): KubeletClient {
     podListWatch: (fieldSelector) => newListWatchFromClient(pods, { fieldSelector }) as unknown as ListerWatcher<Pod>,
     serviceListWatch: () => newListWatchFromClient(rest.resource('', 'v1', 'services')) as unknown as ListerWatcher<Service>,
     getPod: (ns, name, signal) => pods.namespace(ns).get(name, { signal }) as Promise<Pod>,
+    createPod: (pod, signal) => pods.namespace(pod.metadata?.namespace ?? 'default').create(pod, { signal }) as Promise<Pod>,
     updatePodStatus: (pod, signal) => pods.namespace(pod.metadata?.namespace ?? '').update(pod, { subresource: 'status', signal }) as Promise<Pod>,
     deletePod: async (ns, name, opts, signal) => {
       await pods.namespace(ns).delete(name, { gracePeriodSeconds: opts.gracePeriodSeconds, preconditions: { uid: opts.uid }, signal });

@@ -4,7 +4,7 @@
  * delete flow — what kubelet.integration.test.ts checks on containerd, runnable anywhere.
  */
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,7 +43,7 @@ async function until<T>(what: string, fn: () => T | undefined | false, ms = 15_0
   }
 }
 
-function setup(t: { teardown(fn: () => Promise<void> | void): void }): { client: FakeKubeletClient; runtime: FakeRuntimeService; kubelet: KubeletHandle } {
+function setup(t: { teardown(fn: () => Promise<void> | void): void }, extra: { podManifestPath?: string } = {}): { client: FakeKubeletClient; runtime: FakeRuntimeService; kubelet: KubeletHandle } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kubets-kubelet-'));
   const client = new FakeKubeletClient();
   const runtime = new FakeRuntimeService();
@@ -60,6 +60,8 @@ function setup(t: { teardown(fn: () => Promise<void> | void): void }): { client:
     nodeStatusUpdateFrequencyMs: 100,
     leaseRenewIntervalMs: 100,
     port: 0,
+    fileCheckFrequencyMs: 50,
+    ...extra,
   });
   lastSetup = { client, runtime };
   t.teardown(async () => {
@@ -97,7 +99,7 @@ test.serial('registers the Node with capacity, labels, nodeInfo and conditions, 
 test.serial('a pod runs, fails with restartPolicy Never, and is deleted after its containers are removed', async (t) => {
   const { client, runtime, kubelet } = setup(t);
   await kubelet.registered;
-  client.createPod(busybox('p1', ['sleep', '3600'], 'Never'));
+  client.addPod(busybox('p1', ['sleep', '3600'], 'Never'));
   const running = await until('Running', () => client.pod('default', 'p1')?.status?.phase === 'Running' && client.pod('default', 'p1'));
   t.regex(running.status?.podIP ?? '', /^198\.18\./);
   t.is(running.status?.containerStatuses?.[0]?.containerID?.startsWith('fake://'), true);
@@ -117,7 +119,7 @@ test.serial('a pod runs, fails with restartPolicy Never, and is deleted after it
 test.serial('a running pod deleted gracefully is stopped with its grace period', async (t) => {
   const { client, runtime, kubelet } = setup(t);
   await kubelet.registered;
-  client.createPod(busybox('p2', ['sleep', '3600']));
+  client.addPod(busybox('p2', ['sleep', '3600']));
   await until('Running', () => client.pod('default', 'p2')?.status?.phase === 'Running');
   runtime.calls.length = 0;
   client.markPodDeleted('default', 'p2', 7);
@@ -141,7 +143,7 @@ test.serial('a pod that does not fit is rejected with OutOfcpu', async (t) => {
   await kubelet.registered;
   const p = busybox('big', ['sleep', '1']);
   p.spec!.containers[0].resources = { requests: { cpu: '64' } };
-  client.createPod(p);
+  client.addPod(p);
   const failed = await until('rejected', () => client.pod('default', 'big')?.status?.phase === 'Failed' && client.pod('default', 'big'));
   t.is(failed.status?.reason, 'OutOfcpu');
   t.is(failed.status?.message, "Pod was rejected: Node didn't have enough resource: cpu, requested: 64000, used: 0, capacity: 4000");
@@ -150,7 +152,7 @@ test.serial('a pod that does not fit is rejected with OutOfcpu', async (t) => {
 test.serial('the kubelet server answers /healthz and /pods and its port is in daemonEndpoints', async (t) => {
   const { client, kubelet } = setup(t);
   await kubelet.registered;
-  client.createPod(busybox('p3', ['sleep', '3600']));
+  client.addPod(busybox('p3', ['sleep', '3600']));
   await until('Running', () => client.pod('default', 'p3')?.status?.phase === 'Running');
   const node = await until('port reported', () => {
     const n = client.nodes.get('node-a');
@@ -170,4 +172,29 @@ test.serial('the kubelet server answers /healthz and /pods and its port is in da
   t.is(pods.code, 200);
   t.deepEqual((JSON.parse(pods.body) as { items: Pod[] }).items.map((p) => p.metadata?.name), ['p3']);
   t.is((await get('/nope')).code, 404);
+});
+
+test.serial('a static pod runs from its manifest, gets a mirror pod with its status, and goes when the file goes', async (t) => {
+  const manifests = mkdtempSync(path.join(os.tmpdir(), 'kubets-manifests-'));
+  t.teardown(() => rmSync(manifests, { recursive: true, force: true }));
+  writeFileSync(path.join(manifests, 'web.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: main\n    image: busybox:1.35\n    command: [sleep, "3600"]\n');
+  const { client, runtime, kubelet } = setup(t, { podManifestPath: manifests });
+  await kubelet.registered;
+  const mirror = await until('mirror Running', () => client.pod('default', 'web-node-a')?.status?.phase === 'Running' && client.pod('default', 'web-node-a'));
+  const hash = mirror.metadata?.annotations?.['kubernetes.io/config.mirror'];
+  t.regex(hash ?? '', /^[0-9a-f]{32}$/);
+  t.is(mirror.metadata?.annotations?.['kubernetes.io/config.source'], 'file');
+  t.is(mirror.metadata?.ownerReferences?.[0]?.kind, 'Node');
+  t.is(runtime.containers.size, 1);
+  // A deleted mirror pod is recreated; the static pod keeps running.
+  const firstUID = mirror.metadata?.uid;
+  await client.deletePod('default', 'web-node-a', { gracePeriodSeconds: 0, uid: firstUID ?? '' });
+  const again = await until('mirror recreated', () => client.pod('default', 'web-node-a')?.metadata?.uid !== firstUID && client.pod('default', 'web-node-a'));
+  t.is(again.metadata?.annotations?.['kubernetes.io/config.mirror'], hash);
+  t.is([...runtime.containers.values()].filter((c) => c.state === 1).length, 1);
+  // Removing the manifest stops the pod and deletes the mirror.
+  rmSync(path.join(manifests, 'web.yaml'));
+  await until('mirror deleted', () => !client.pod('default', 'web-node-a'));
+  await until('containers removed', () => runtime.containers.size === 0);
+  t.pass();
 });

@@ -19,11 +19,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Node, Pod, Service, Taint } from '#generated/k8s/index.ts';
 import { connectCri, type CriClients } from '#impl/cri/index.ts';
-import { loadKubeconfig, RestClient, type RestConfig } from '#impl/client/index.ts';
+import { isAlreadyExists, isConflict, isNotFound, loadKubeconfig, RestClient, type RestConfig } from '#impl/client/index.ts';
 import { newSharedIndexInformer, type SharedIndexInformer } from '#impl/client/tools/cache/index.ts';
 import { newBroadcaster, newEventSink, type EventBroadcaster, type EventRecorder, type ObjectLike } from '#impl/client/tools/record/index.ts';
 import { realClock, type Clock } from '#impl/storage/clock.ts';
 import { newSourceApiserver, type PodSource, type PodUpdate } from './config/apiserver.ts';
+import { CONFIG_MIRROR_ANNOTATION, isMirrorPod, isStaticPod, newSourceFile, podSource } from './config/file.ts';
 import { emptyPodStatus, type PodStatus, type RuntimePod } from './container/runtime.ts';
 import { SyncError } from './container/sync-result.ts';
 import { serviceEnvFor } from './envvars.ts';
@@ -71,6 +72,10 @@ export interface KubeletOptions {
   imageService?: ImageService;
   /** rootDir (`--root-dir`): pods/, logs/pods/. */
   rootDir: string;
+  /** podManifestPath (`--pod-manifest-path`, config `staticPodPath`): static pod manifests. */
+  podManifestPath?: string;
+  /** fileCheckFrequencyMs (`fileCheckFrequency`): how often the manifests are re-read (upstream 20 s). */
+  fileCheckFrequencyMs?: number;
   /** hostnameOverride (`--hostname-override`): the node name. */
   hostnameOverride?: string;
   /** nodeIP (`--node-ip`): InternalIP; default 127.0.0.1. */
@@ -150,7 +155,7 @@ export class Kubelet implements PodSyncer {
   private readonly client: KubeletClient;
   private readonly rs: RuntimeService;
   private readonly is: ImageService;
-  private readonly source: PodSource;
+  private readonly sources: PodSource[];
   private readonly cleanedUp = new Set<string>();
   private readonly pendingCgroups = new Set<string>();
   private lastContainerGC = 0;
@@ -285,12 +290,23 @@ export class Kubelet implements PodSyncer {
       node: () => this.nodeStatus.node,
       onError: (err) => this.log.warn({ node: this.nodeName, err: String((err as Error)?.message ?? err) }, 'Failed to update lease'),
     });
-    this.source = newSourceApiserver({
-      client: this.client,
-      nodeName: this.nodeName,
-      clock: this.clock,
-      onError: (err) => this.log.warn({ err: String((err as Error)?.message ?? err) }, 'pod source: list/watch failed, retrying'),
-    });
+    this.sources = [
+      newSourceApiserver({
+        client: this.client,
+        nodeName: this.nodeName,
+        clock: this.clock,
+        onError: (err) => this.log.warn({ err: String((err as Error)?.message ?? err) }, 'pod source: list/watch failed, retrying'),
+      }),
+    ];
+    if (o.podManifestPath) {
+      this.sources.push(newSourceFile({
+        path: o.podManifestPath,
+        nodeName: this.nodeName,
+        clock: this.clock,
+        periodMs: o.fileCheckFrequencyMs,
+        onError: (file, err) => this.log.warn({ path: file, err: String((err as Error)?.message ?? err) }, 'Could not process manifest file'),
+      }));
+    }
   }
 
   /** runtimeState reads what the node status needs from CRI (version, conditions, images, PLEG health). */
@@ -313,13 +329,25 @@ export class Kubelet implements PodSyncer {
     return { containerRuntimeVersion: `${v.runtimeName}://${v.runtimeVersion}`, runtimeErrors, networkErrors, images };
   }
 
-  /** handlePodUpdate applies one source update (upstream syncLoopIteration configCh branch). */
+  /**
+   * handlePodUpdate applies one source update (upstream syncLoopIteration configCh branch). A
+   * SET replaces the pods of its source only; mirror pods from the API are kept apart and make
+   * their static pod re-sync (to recreate or update them).
+   */
   handlePodUpdate(u: PodUpdate): void {
     const mine = (p: Pod): boolean => !p.spec?.nodeName || p.spec.nodeName === this.nodeName;
+    const mirrors = u.pods.filter((p) => isMirrorPod(p));
+    const pods = u.pods.filter((p) => mine(p) && !isMirrorPod(p));
+    for (const m of mirrors) {
+      if (u.op === 'DELETE') this.podManager.removeMirrorPod(m);
+      else this.podManager.setMirrorPod(m);
+      const statik = this.podManager.getPods().find((p) => isStaticPod(p) && p.metadata?.name === m.metadata?.name && p.metadata?.namespace === m.metadata?.namespace);
+      if (statik) this.podWorkers.updatePod({ updateType: 'sync', pod: statik });
+    }
     if (u.op === 'SET') {
-      const next = new Map(u.pods.filter(mine).map((p) => [p.metadata?.uid ?? '', p]));
+      const next = new Map(pods.map((p) => [p.metadata?.uid ?? '', p]));
       for (const old of this.podManager.getPods()) {
-        if (!next.has(old.metadata?.uid ?? '')) this.handlePodRemoves([old]);
+        if (podSource(old) === u.source && !next.has(old.metadata?.uid ?? '')) this.handlePodRemoves([old]);
       }
       for (const p of next.values()) {
         if (this.podManager.getPodByUID(p.metadata?.uid ?? '')) this.handlePodUpdates([p]);
@@ -327,10 +355,57 @@ export class Kubelet implements PodSyncer {
       }
       return;
     }
-    const pods = u.pods.filter(mine);
     if (u.op === 'ADD') this.handlePodAdditions(pods);
     else if (u.op === 'UPDATE') this.handlePodUpdates(pods);
     else this.handlePodRemoves(pods);
+  }
+
+  /**
+   * ensureMirrorPod makes the API hold an up-to-date mirror of a static pod (upstream
+   * SyncPod's mirror pod handling): a missing one is created, one with another hash or being
+   * deleted is replaced.
+   */
+  private async ensureMirrorPod(pod: Pod, signal: AbortSignal): Promise<void> {
+    const hash = pod.metadata?.uid ?? '';
+    const mirror = this.podManager.getMirrorPodByPod(pod);
+    if (mirror && mirror.metadata?.annotations?.[CONFIG_MIRROR_ANNOTATION] === hash && !mirror.metadata?.deletionTimestamp) return;
+    if (mirror) {
+      await this.client.deletePod(mirror.metadata?.namespace ?? '', mirror.metadata?.name ?? '', { gracePeriodSeconds: 0, uid: mirror.metadata?.uid ?? '' }, signal).catch((err: unknown) => {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      });
+      this.podManager.removeMirrorPod(mirror);
+    }
+    const node = this.nodeStatus.node;
+    const m = pod.metadata ?? {};
+    const copy: Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: m.name,
+        namespace: m.namespace,
+        labels: m.labels,
+        annotations: { ...m.annotations, [CONFIG_MIRROR_ANNOTATION]: hash },
+        ownerReferences: node?.metadata?.uid ? [{ apiVersion: 'v1', kind: 'Node', name: this.nodeName, uid: node.metadata.uid, controller: true }] : undefined,
+      },
+      spec: pod.spec,
+    };
+    try {
+      const created = await this.client.createPod(copy, signal);
+      this.podManager.setMirrorPod(created);
+      this.log.info({ pod: m.name, namespace: m.namespace }, 'Created mirror pod');
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+  }
+
+  /** deleteMirrorPod removes the mirror of a static pod that is gone. */
+  private async deleteMirrorPod(pod: Pod, signal: AbortSignal): Promise<void> {
+    const mirror = this.podManager.getMirrorPodByPod(pod);
+    if (!mirror) return;
+    await this.client.deletePod(mirror.metadata?.namespace ?? '', mirror.metadata?.name ?? '', { gracePeriodSeconds: 0, uid: mirror.metadata?.uid ?? '' }, signal).catch((err: unknown) => {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    });
+    this.podManager.removeMirrorPod(mirror);
   }
 
   /**
@@ -407,6 +482,11 @@ export class Kubelet implements PodSyncer {
     const uid = pod.metadata?.uid ?? '';
     let status = await this.runtimeStatus(pod, signal);
     const phase = this.setStatus(pod, status, false);
+    if (isStaticPod(pod)) {
+      await this.ensureMirrorPod(pod, signal).catch((err: unknown) => {
+        if (!signal.aborted) this.log.warn({ pod: pod.metadata?.name, err: String((err as Error)?.message ?? err) }, 'Failed creating a mirror pod');
+      });
+    }
     if (phase === 'Succeeded' || phase === 'Failed') return { isTerminal: true };
     this.prober.addPod(pod);
     await mkdir(buildPodLogsDirectory(path.join(path.resolve(this.o.rootDir), 'logs', 'pods'), pod), { recursive: true });
@@ -454,7 +534,10 @@ export class Kubelet implements PodSyncer {
     const status = await this.runtimeStatus(pod, signal);
     this.setStatus(pod, status, true);
     const latest = this.podManager.getPodByUID(uid);
-    if (!latest || latest.metadata?.deletionTimestamp) await this.cleanupPod(pod, status, signal);
+    if (!latest || latest.metadata?.deletionTimestamp) {
+      await this.cleanupPod(pod, status, signal);
+      if (isStaticPod(pod)) await this.deleteMirrorPod(pod, signal);
+    }
     this.statusManager.terminatePod(latest ?? pod);
     this.reasons.removePod(uid);
   }
@@ -483,7 +566,7 @@ export class Kubelet implements PodSyncer {
   async housekeeping(signal: AbortSignal): Promise<void> {
     // Until the sources delivered their first list, "not desired" means "not seen yet": a
     // restarted kubelet must not kill the pods it is about to adopt (upstream sourcesReady).
-    if (!this.source.hasSynced()) return;
+    if (!this.sources.every((src) => src.hasSynced())) return;
     const desired = this.podManager.uids();
     this.podWorkers.syncKnownPods(desired);
     this.prober.cleanupPods(desired);
@@ -590,7 +673,7 @@ export class Kubelet implements PodSyncer {
     guard('services', this.services.run(signal));
     guard('pleg', this.pleg.run(signal));
     guard('node-status', this.nodeStatus.run(signal));
-    guard('source', this.source.run((u) => this.handlePodUpdate(u), signal));
+    for (const src of this.sources) guard('source', src.run((u) => this.handlePodUpdate(u), signal));
     guard('housekeeping', (async () => {
       while (!signal.aborted) {
         await new Promise<void>((resolve) => {

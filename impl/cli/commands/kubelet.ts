@@ -5,7 +5,7 @@
  *
  * ```
  * kubets kubelet --kubeconfig K --container-runtime-endpoint unix:///.../containerd.sock --root-dir DIR \
- *   [--config kubelet.yaml] [--hostname-override N] [--node-ip IP] [--max-pods 110] \
+ *   [--config kubelet.yaml] [--hostname-override N] [--pod-manifest-path DIR] [--node-ip IP] [--max-pods 110] \
  *   [--node-status-update-frequency 10s] [--node-labels a=b,c=d] [--register-with-taints k=v:NoSchedule] \
  *   [--cluster-dns IP] [--cluster-domain D] [--port 10250] [--address 127.0.0.1] \
  *   [--tls-cert-file F --tls-private-key-file K] [--client-ca-file CA] [--v 4]
@@ -14,6 +14,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CommandModule } from './index.ts';
+
+/** parseDuration parses Go durations (`10s`, `1m30s`, `500ms`); shared by other commands. */
+export { parseDuration } from '../../kubelet/config/kubelet-configuration.ts';
 
 /** parseLabels parses `a=b,c=d`. */
 export function parseLabels(v: string): Record<string, string> {
@@ -32,6 +35,7 @@ interface KubeletFlags {
   containerRuntimeEndpoint?: string;
   rootDir: string;
   hostnameOverride?: string;
+  podManifestPath?: string;
   nodeIp: string;
   maxPods: number;
   nodeStatusUpdateFrequency: string;
@@ -59,6 +63,7 @@ export const kubeletCommand: CommandModule = {
       .option('--container-runtime-endpoint <url>', 'CRI endpoint, e.g. unix:///var/lib/kubets/containerd/containerd.sock')
       .option('--root-dir <dir>', 'kubelet state directory', '/var/lib/kubets/kubelet')
       .option('--hostname-override <name>', 'node name instead of the hostname')
+      .option('--pod-manifest-path <path>', 'folder (or file) of static pod manifests')
       .option('--node-ip <ip>', 'InternalIP of the node', '127.0.0.1')
       .option('--max-pods <n>', 'pods this node can run', (v) => Number.parseInt(v, 10), 110)
       .option('--node-status-update-frequency <d>', 'how often the node status is computed', '10s')
@@ -89,6 +94,7 @@ export const kubeletCommand: CommandModule = {
           containerRuntimeEndpoint: endpoint,
           rootDir: f.rootDir,
           hostnameOverride: f.hostnameOverride,
+          podManifestPath: f.podManifestPath ?? fromConfig.podManifestPath,
           nodeIP: f.nodeIp,
           maxPods: pick('maxPods', f.maxPods, fromConfig.maxPods),
           nodeStatusUpdateFrequencyMs: pick('nodeStatusUpdateFrequency', parseDuration(f.nodeStatusUpdateFrequency), fromConfig.nodeStatusUpdateFrequencyMs),

@@ -43,6 +43,8 @@ export interface KubeletConfiguration {
   registerWithTaints?: Taint[];
   containerRuntimeEndpoint?: string;
   syncFrequency?: string;
+  staticPodPath?: string;
+  fileCheckFrequency?: string;
 }
 
 /** KUBELET_CONFIGURATION_API_VERSIONS are the accepted apiVersions. */
@@ -68,6 +70,8 @@ export function kubeletConfigurationToOptions(c: KubeletConfiguration, source = 
   if (c.registerWithTaints) o.registerWithTaints = c.registerWithTaints;
   if (c.containerRuntimeEndpoint) o.containerRuntimeEndpoint = c.containerRuntimeEndpoint;
   if (c.syncFrequency) o.podResyncIntervalMs = parseDuration(c.syncFrequency);
+  if (c.staticPodPath) o.podManifestPath = c.staticPodPath;
+  if (c.fileCheckFrequency) o.fileCheckFrequencyMs = parseDuration(c.fileCheckFrequency);
   return o;
 }
 

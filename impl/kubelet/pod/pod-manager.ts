@@ -8,6 +8,8 @@ import type { Pod } from '#generated/k8s/index.ts';
 /** PodManager: see the module comment. */
 export class PodManager {
   private readonly byUID = new Map<string, Pod>();
+  /** mirrorByFullName holds the API copies of static pods, by `name_namespace`. */
+  private readonly mirrorByFullName = new Map<string, Pod>();
 
   /** setPods replaces every pod. */
   setPods(pods: Pod[]): void {
@@ -46,6 +48,22 @@ export class PodManager {
   getPodByFullName(fullname: string): Pod | undefined {
     for (const p of this.byUID.values()) if (`${p.metadata?.name}_${p.metadata?.namespace}` === fullname) return p;
     return undefined;
+  }
+
+  /** setMirrorPod records (or replaces) a mirror pod. */
+  setMirrorPod(pod: Pod): void {
+    this.mirrorByFullName.set(`${pod.metadata?.name}_${pod.metadata?.namespace}`, pod);
+  }
+
+  /** removeMirrorPod forgets a mirror pod (only if it is the same object UID). */
+  removeMirrorPod(pod: Pod): void {
+    const k = `${pod.metadata?.name}_${pod.metadata?.namespace}`;
+    if (this.mirrorByFullName.get(k)?.metadata?.uid === pod.metadata?.uid) this.mirrorByFullName.delete(k);
+  }
+
+  /** getMirrorPodByPod returns the mirror pod of a static pod, if any. */
+  getMirrorPodByPod(pod: Pod): Pod | undefined {
+    return this.mirrorByFullName.get(`${pod.metadata?.name}_${pod.metadata?.namespace}`);
   }
 
   /** uids returns the UIDs of every pod. */

@@ -45,6 +45,8 @@ interface Entry {
   version: number;
   sentVersion: number;
   deletionRequested: boolean;
+  /** isStatic: the status belongs to a static pod and goes to its mirror pod (upstream translation). */
+  isStatic: boolean;
 }
 
 /** normalizeStatus drops fields whose presence does not matter for comparison. */
@@ -102,6 +104,7 @@ export class StatusManager {
       version: (e?.version ?? 0) + 1,
       sentVersion: e?.sentVersion ?? 0,
       deletionRequested: e?.deletionRequested ?? false,
+      isStatic: pod.metadata?.annotations?.['kubernetes.io/config.source'] === 'file',
     });
     this.queue(uid);
   }
@@ -110,7 +113,7 @@ export class StatusManager {
   terminatePod(pod: Pod): void {
     const uid = pod.metadata?.uid ?? '';
     if (!this.entries.has(uid)) {
-      this.entries.set(uid, { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', status: pod.status ?? {}, version: 0, sentVersion: 0, deletionRequested: false });
+      this.entries.set(uid, { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', status: pod.status ?? {}, version: 0, sentVersion: 0, deletionRequested: false, isStatic: pod.metadata?.annotations?.['kubernetes.io/config.source'] === 'file' });
     }
     this.queue(uid);
   }
@@ -156,13 +159,15 @@ export class StatusManager {
       pod = await this.o.client.getPod(e.namespace, e.name, signal);
     } catch (err) {
       if (isNotFound(err)) {
-        this.entries.delete(uid);
+        // A static pod's mirror may not exist yet: keep the status for the periodic pass.
+        if (!e.isStatic) this.entries.delete(uid);
         return;
       }
       throw err;
     }
-    if (pod.metadata?.uid !== uid) {
-      this.entries.delete(uid);
+    const matches = pod.metadata?.uid === uid || (e.isStatic && pod.metadata?.annotations?.['kubernetes.io/config.mirror'] === uid);
+    if (!matches) {
+      if (!e.isStatic) this.entries.delete(uid);
       return;
     }
     if (e.version > 0 && normalizeStatus(pod.status) !== normalizeStatus(e.status)) {
@@ -184,7 +189,8 @@ export class StatusManager {
     } else {
       e.sentVersion = e.version;
     }
-    if (pod.metadata?.deletionTimestamp && this.o.deletionSafety.podResourcesAreReclaimed(uid) && !e.deletionRequested) {
+    // Mirror pods are deleted by the kubelet's mirror pod handling, never here.
+    if (!e.isStatic && pod.metadata?.deletionTimestamp && this.o.deletionSafety.podResourcesAreReclaimed(uid) && !e.deletionRequested) {
       try {
         await this.o.client.deletePod(e.namespace, e.name, { gracePeriodSeconds: 0, uid }, signal);
         e.deletionRequested = true;
