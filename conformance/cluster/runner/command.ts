@@ -1,7 +1,7 @@
 /**
  * runConformanceCommand is the body of `kubets conformance`: load the kubeconfig and the
  * catalog, select cases, run them, write JUnit/JSON reports, print the per-area summary and
- * return the exit code (non-zero on any failure or leftover namespace).
+ * return the exit code: 0 all passed, 1 a case failed, 3 test namespaces were left behind.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -88,7 +88,8 @@ export async function runConformanceCommand(opts: ConformanceCommandOptions, out
     out.write(`Ran ${run.results.length} of ${catalog.listSize} Specs in ${(run.durationMs / 1000).toFixed(1)} seconds\n`);
     const ok = failed.length === 0 && run.leftoverNamespaces.length === 0;
     out.write(`${ok ? 'SUCCESS!' : 'FAIL!'} -- ${passed} Passed | ${failed.length} Failed | 0 Pending | ${skipped} Skipped\n`);
-    return ok ? 0 : 1;
+    // 1: cases failed; 3: test namespaces were left behind (a cleanup bug, worse than a failing case).
+    return run.leftoverNamespaces.length ? 3 : ok ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
