@@ -3,7 +3,8 @@
  * pod-workers.ts for the pod lifecycle. What it does today:
  * - registers the Node (capacity/allocatable, addresses, nodeInfo, labels, taints), posts its
  *   status and conditions, heartbeats through a Lease in kube-node-lease;
- * - runs the pods bound to the node (informer on spec.nodeName): admission (pods, resources,
+ * - runs the pods bound to the node (informer on spec.nodeName) and static pods from
+ *   `--pod-manifest-path` (with mirror pods in the API): admission (pods, resources,
  *   node affinity, NoExecute taints), sandbox + init containers + containers through CRI, image
  *   pulls with back-off, env (values, ConfigMap/Secret refs, envFrom, downward API, service
  *   variables), volumes (emptyDir incl. tmpfs, configMap, secret, downwardAPI, projected,
@@ -11,7 +12,7 @@
  *   probes, postStart/preStop hooks, graceful deletion, status to pods/status, events;
  * - PLEG relist, housekeeping (orphans, deleted pods, pod cgroups), container GC;
  * - HTTPS server: /healthz, /pods, /containerLogs.
- * Not yet (issue #6): static/mirror pods, exec/attach/port-forward and stats endpoints, image GC,
+ * Not yet (issue #6): exec/attach/port-forward and stats endpoints, image GC,
  * eviction, service-account token volumes, PVCs, configMap/secret volume updates.
  *
  * ```ts

@@ -523,7 +523,7 @@ it('deleting a pod stops and removes its containers and the pod object disappear
   t.pass();
 });
 
-it('kubets kubelet (the CLI) with --config registers its node with labels and taints, holds a Lease and stops on SIGTERM', async (t) => {
+it('kubets kubelet (the CLI) with --config registers its node with labels and taints, holds a Lease, runs a static pod with a mirror pod, stops on SIGTERM', async (t) => {
   // One runtime, one kubelet: let the first one finish every pod, then stop it, so the CLI
   // kubelet does not see them as orphans.
   await pods().deleteCollection({ gracePeriodSeconds: 1 });
@@ -532,7 +532,10 @@ it('kubets kubelet (the CLI) with --config registers its node with labels and ta
   await kubelet!.stop();
   kubelet = undefined;
   const configFile = path.join(tmp, 'kubelet-config.yaml');
-  writeFileSync(configFile, 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nport: 0\nnodeStatusUpdateFrequency: 1s\nmaxPods: 42\n');
+  const manifests = path.join(tmp, 'manifests');
+  mkdirSync(manifests, { recursive: true });
+  writeFileSync(path.join(manifests, 'static-web.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: static-web\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: main\n    image: busybox\n    command: [sleep, "3600"]\n');
+  writeFileSync(configFile, `apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nport: 0\nnodeStatusUpdateFrequency: 1s\nmaxPods: 42\nstaticPodPath: ${manifests}\nfileCheckFrequency: 1s\n`);
   const child = spawn(process.execPath, [
     path.join(import.meta.dirname, '../../bin/kubets.js'),
     'kubelet',
@@ -557,6 +560,21 @@ it('kubets kubelet (the CLI) with --config registers its node with labels and ta
     t.not(node.status?.daemonEndpoints?.kubeletEndpoint?.Port, 10250);
     t.deepEqual(node.spec?.taints, [{ key: 'dedicated', value: 'cli', effect: 'NoSchedule' }]);
     await until('lease', async () => (await rest.resource('coordination.k8s.io', 'v1', 'leases').namespace('kube-node-lease').get('kubets-it-cli')) as Lease);
+    // The static pod runs and its mirror pod in the API shows it Running.
+    const mirror = await podWhere('static-web-kubets-it-cli', 'mirror Running', (x) => x.status?.phase === 'Running', 30_000);
+    t.is(mirror.metadata?.annotations?.['kubernetes.io/config.source'], 'file');
+    t.regex(mirror.metadata?.annotations?.['kubernetes.io/config.mirror'] ?? '', /^[0-9a-f]{32}$/);
+    t.regex(mirror.status?.podIP ?? '', /^198\.18\./);
+    // Removing the manifest stops the pod and removes the mirror.
+    rmSync(path.join(manifests, 'static-web.yaml'));
+    await until('mirror gone', async () => {
+      try {
+        await pods().get('static-web-kubets-it-cli');
+        return false;
+      } catch (err) {
+        return isNotFound(err);
+      }
+    }, 30_000);
   } finally {
     child.kill('SIGTERM');
   }
