@@ -217,3 +217,43 @@ export function rankPodsForDeletion(pods: readonly KubeObject[], relatedPods: re
     return gb - ga;
   });
 }
+
+/** objectKey is `namespace/name` (client-go `MetaNamespaceKeyFunc` for namespaced objects). */
+export function objectKey(obj: KubeObject): string {
+  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+}
+
+/** unwrapTombstone returns the object inside a `DeletedFinalStateUnknown`, or the object itself. */
+export function unwrapTombstone(obj: KubeObject | { key: string; obj: unknown }): KubeObject {
+  return obj && typeof obj === 'object' && 'key' in obj && 'obj' in obj && !('metadata' in obj) ? (obj.obj as KubeObject) : (obj as KubeObject);
+}
+
+/** rfc3339 renders ms as a Kubernetes `Time` (seconds precision, UTC). */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Toleration and Taint are the fields the taint checks read. */
+export interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+  timeAdded?: string;
+}
+
+/** findToleration returns the toleration that tolerates `taint` (upstream `v1helper.TolerationsTolerateTaint`). */
+export function findToleration(tols: readonly Toleration[], taint: Taint): Toleration | undefined {
+  return tols.find((t) => {
+    if (t.effect && t.effect !== taint.effect) return false;
+    if (!t.key) return t.operator === 'Exists';
+    if (t.key !== taint.key) return false;
+    return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
+  });
+}

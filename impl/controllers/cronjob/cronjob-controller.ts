@@ -13,7 +13,7 @@ import { DeletedFinalStateUnknown, noopLogger, waitForNamedCacheSync, type Gener
 import { RateLimitingQueue, realClock, type Clock, type RateLimitingInterface } from '#impl/client/util/workqueue/index.ts';
 import { resourceFor, type ClientLike, type GVR } from '../controller-client.ts';
 import type { Controller } from '../controller-context.ts';
-import { getControllerOf, newControllerRef } from '../controller-utils.ts';
+import { getControllerOf, newControllerRef, rfc3339 } from '../controller-utils.ts';
 import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
 import { isJobFinished } from '../job/job-controller.ts';
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
@@ -35,10 +35,6 @@ export interface CronJobControllerOptions {
   recorder?: EventRecorder;
   clock?: Clock;
   logger?: Logger;
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function jobCondition(job: KubeObject, type: string): { lastTransitionTime?: string } | undefined {

@@ -22,7 +22,7 @@ import { RateLimitingQueue, realClock, type Clock, type RateLimitingInterface } 
 import { resourceFor, type ClientLike, type GVR } from '../controller-client.ts';
 import type { Controller } from '../controller-context.ts';
 import { claimPods } from '../controller-ref-manager.ts';
-import { ControllerExpectations, getControllerOf, getPodFromTemplate, isPodAvailable, isPodReady, newControllerRef, podKey, type ControllerGVK } from '../controller-utils.ts';
+import { ControllerExpectations, findToleration, getControllerOf, getPodFromTemplate, isPodAvailable, isPodReady, newControllerRef, podKey, unwrapTombstone, type ControllerGVK, type Taint, type Toleration } from '../controller-utils.ts';
 import { computeHash } from '../deployment/util/deployment-util.ts';
 import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
 import { errMessage, runWorkers } from '../worker-loop.ts';
@@ -37,18 +37,6 @@ const DAEMONSETS: GVR = { group: 'apps', version: 'v1', resource: 'daemonsets' }
 const PODS: GVR = { group: '', version: 'v1', resource: 'pods' };
 const REVISIONS: GVR = { group: 'apps', version: 'v1', resource: 'controllerrevisions' };
 
-interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
-interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
 
 /** daemonTolerations are added to every daemon pod (upstream `AddOrUpdateDaemonPodTolerations`). */
 export function daemonTolerations(hostNetwork: boolean): Toleration[] {
@@ -62,15 +50,6 @@ export function daemonTolerations(hostNetwork: boolean): Toleration[] {
   ];
   if (hostNetwork) t.push({ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' });
   return t;
-}
-
-function tolerates(tols: Toleration[], taint: Taint): boolean {
-  return tols.some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if (!t.key) return t.operator === 'Exists';
-    if (t.key !== taint.key) return false;
-    return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
-  });
 }
 
 function matchExpression(req: { key: string; operator: string; values?: string[] }, value: string | undefined): boolean {
@@ -114,7 +93,7 @@ export function nodeShouldRunDaemonPod(node: KubeObject, ds: KubeObject): boolea
   const tols = [...((spec.tolerations ?? []) as Toleration[]), ...daemonTolerations(spec.hostNetwork === true)];
   for (const taint of (node.spec?.taints ?? []) as Taint[]) {
     if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
-    if (!tolerates(tols, taint)) return false;
+    if (!findToleration(tols, taint)) return false;
   }
   return true;
 }
@@ -140,10 +119,6 @@ export interface DaemonSetsControllerOptions {
   logger?: Logger;
 }
 
-function unwrap(obj: KubeObject | DeletedFinalStateUnknown): KubeObject {
-  return obj instanceof DeletedFinalStateUnknown ? (obj.obj as KubeObject) : obj;
-}
-
 /** DaemonSetsController implements the daemonset controller. */
 export class DaemonSetsController implements Controller {
   readonly name = DAEMONSET_CONTROLLER_NAME;
@@ -163,10 +138,10 @@ export class DaemonSetsController implements Controller {
     opts.dsInformer.informer().addEventHandler({
       onAdd: (d) => this.queue.add(key(d)),
       onUpdate: (_o, d) => this.queue.add(key(d)),
-      onDelete: (d) => this.expectations.deleteExpectations(key(unwrap(d))),
+      onDelete: (d) => this.expectations.deleteExpectations(key(unwrapTombstone(d))),
     });
     const podChanged = (obj: KubeObject | DeletedFinalStateUnknown, type: 'add' | 'update' | 'delete'): void => {
-      const pod = unwrap(obj);
+      const pod = unwrapTombstone(obj);
       const ref = getControllerOf(pod);
       if (!ref || ref.kind !== 'DaemonSet') return;
       const ds = opts.dsInformer.lister().byNamespace(pod.metadata?.namespace ?? '').get(ref.name);

@@ -17,12 +17,12 @@
  */
 import { labels } from '#impl/apimachinery/index.ts';
 import { isAlreadyExists, isNotFound, type KubeObject } from '#impl/client/index.ts';
-import { DeletedFinalStateUnknown, noopLogger, waitForNamedCacheSync, type GenericInformer, type Logger } from '#impl/client/tools/cache/index.ts';
+import { noopLogger, waitForNamedCacheSync, type GenericInformer, type Logger } from '#impl/client/tools/cache/index.ts';
 import { RateLimitingQueue, realClock, type Clock, type RateLimitingInterface } from '#impl/client/util/workqueue/index.ts';
 import { RESOURCES, resourceFor, type ClientLike, type ResourceApi } from '../controller-client.ts';
 import type { Controller } from '../controller-context.ts';
 import { claimPods } from '../controller-ref-manager.ts';
-import { getControllerOf, newControllerRef, type ControllerGVK } from '../controller-utils.ts';
+import { getControllerOf, newControllerRef, objectKey, rfc3339, unwrapTombstone, type ControllerGVK } from '../controller-utils.ts';
 import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
 import {
@@ -74,14 +74,6 @@ export interface DeploymentControllerOptions {
   logger?: Logger;
 }
 
-function keyOf(obj: KubeObject): string {
-  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
-}
-
-function unwrap(obj: KubeObject | DeletedFinalStateUnknown): KubeObject {
-  return obj instanceof DeletedFinalStateUnknown ? (obj.obj as KubeObject) : obj;
-}
-
 /** Work carries the per-sync clients and the Deployment being changed (a clone). */
 interface Work {
   d: KubeObject;
@@ -114,9 +106,9 @@ export class DeploymentController implements Controller {
     this.rsInformer = opts.rsInformer;
     this.podInformer = opts.podInformer;
     this.dInformer.informer().addEventHandler({
-      onAdd: (d) => this.queue.add(keyOf(d)),
-      onUpdate: (_o, d) => this.queue.add(keyOf(d)),
-      onDelete: (d) => this.queue.add(keyOf(unwrap(d))),
+      onAdd: (d) => this.queue.add(objectKey(d)),
+      onUpdate: (_o, d) => this.queue.add(objectKey(d)),
+      onDelete: (d) => this.queue.add(objectKey(unwrapTombstone(d))),
     });
     this.rsInformer.informer().addEventHandler({
       onAdd: (rs) => this.enqueueForReplicaSet(rs),
@@ -126,12 +118,12 @@ export class DeploymentController implements Controller {
         if (oldRef && oldRef.uid !== getControllerOf(rs)?.uid) this.enqueueForReplicaSet(old);
         this.enqueueForReplicaSet(rs);
       },
-      onDelete: (rs) => this.enqueueForReplicaSet(unwrap(rs)),
+      onDelete: (rs) => this.enqueueForReplicaSet(unwrapTombstone(rs)),
     });
     this.podInformer.informer().addEventHandler({
       onDelete: (obj) => {
         // Recreate waits for old pods to go: a pod deletion may unblock it.
-        const pod = unwrap(obj);
+        const pod = unwrapTombstone(obj);
         const ref = getControllerOf(pod);
         if (!ref || ref.kind !== 'ReplicaSet') return;
         const rs = this.rsInformer.lister().byNamespace(pod.metadata?.namespace ?? '').get(ref.name);
@@ -146,12 +138,12 @@ export class DeploymentController implements Controller {
     if (ref) {
       if (ref.kind !== 'Deployment') return;
       const d = this.dInformer.lister().byNamespace(ns).get(ref.name);
-      if (d && d.metadata?.uid === ref.uid) this.queue.add(keyOf(d));
+      if (d && d.metadata?.uid === ref.uid) this.queue.add(objectKey(d));
       return;
     }
     for (const d of this.dInformer.lister().byNamespace(ns).list()) {
       try {
-        if (labels.labelSelectorAsSelector(d.spec?.selector).matches(rs.metadata?.labels ?? {})) this.queue.add(keyOf(d));
+        if (labels.labelSelectorAsSelector(d.spec?.selector).matches(rs.metadata?.labels ?? {})) this.queue.add(objectKey(d));
       } catch {
         /* invalid selector */
       }
@@ -159,7 +151,7 @@ export class DeploymentController implements Controller {
   }
 
   private now(): string {
-    return new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return rfc3339(this.clock.now());
   }
 
   private condition(type: string, status: string, reason: string, message: string): DeploymentCondition {

@@ -15,7 +15,7 @@ import { DeletedFinalStateUnknown, noopLogger, waitForNamedCacheSync, type Gener
 import { RateLimitingQueue, realClock, type Clock, type RateLimitingInterface } from '#impl/client/util/workqueue/index.ts';
 import { resourceFor, type ClientLike } from '../controller-client.ts';
 import type { Controller } from '../controller-context.ts';
-import { getControllerOf, isPodReady } from '../controller-utils.ts';
+import { getControllerOf, isPodReady, rfc3339 } from '../controller-utils.ts';
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
 
 /** DISRUPTION_CONTROLLER_NAME is the upstream controller name. */
@@ -35,10 +35,6 @@ export interface DisruptionControllerOptions {
   rcInformer: GenericInformer;
   clock?: Clock;
   logger?: Logger;
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** DisruptionController implements the disruption controller. */

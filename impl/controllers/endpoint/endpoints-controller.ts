@@ -6,12 +6,13 @@
  * has no selector are user-managed and left alone.
  */
 import { isAlreadyExists, isNotFound, type KubeObject } from '#impl/client/index.ts';
-import { DeletedFinalStateUnknown, noopLogger, waitForNamedCacheSync, type GenericInformer, type Logger } from '#impl/client/tools/cache/index.ts';
+import { noopLogger, waitForNamedCacheSync, type GenericInformer, type Logger } from '#impl/client/tools/cache/index.ts';
 import { labels } from '#impl/apimachinery/index.ts';
 import { RateLimitingQueue, realClock, type Clock, type RateLimitingInterface } from '#impl/client/util/workqueue/index.ts';
 import { resourceFor, type ClientLike } from '../controller-client.ts';
 import type { Controller } from '../controller-context.ts';
 import { findPort, managedSelector, podIsReady, servicesForPod, shouldPodBeInEndpoints, type ServicePort } from '../util/endpoint/controller-utils.ts';
+import { unwrapTombstone } from '../controller-utils.ts';
 import { runWorkers } from '../worker-loop.ts';
 
 /** ENDPOINTS_CONTROLLER_NAME is the upstream controller name. */
@@ -25,10 +26,6 @@ export interface EndpointsControllerOptions {
   endpointsInformer: GenericInformer;
   clock?: Clock;
   logger?: Logger;
-}
-
-function unwrap(obj: KubeObject | DeletedFinalStateUnknown): KubeObject {
-  return obj instanceof DeletedFinalStateUnknown ? (obj.obj as KubeObject) : obj;
 }
 
 const ENDPOINTS = { group: '', version: 'v1', resource: 'endpoints' } as const;
@@ -48,7 +45,7 @@ export class EndpointsController implements Controller {
     opts.serviceInformer.informer().addEventHandler({
       onAdd: (s) => this.queue.add(svcKey(s)),
       onUpdate: (_o, s) => this.queue.add(svcKey(s)),
-      onDelete: (s) => this.queue.add(svcKey(unwrap(s))),
+      onDelete: (s) => this.queue.add(svcKey(unwrapTombstone(s))),
     });
     const podChanged = (pod: KubeObject): void => {
       for (const k of servicesForPod(opts.serviceInformer, pod)) this.queue.add(k);
@@ -60,9 +57,9 @@ export class EndpointsController implements Controller {
         podChanged(old);
         podChanged(cur);
       },
-      onDelete: (p) => podChanged(unwrap(p)),
+      onDelete: (p) => podChanged(unwrapTombstone(p)),
     });
-    opts.endpointsInformer.informer().addEventHandler({ onDelete: (e) => this.queue.add(svcKey(unwrap(e))) });
+    opts.endpointsInformer.informer().addEventHandler({ onDelete: (e) => this.queue.add(svcKey(unwrapTombstone(e))) });
   }
 
   /** desiredSubsets computes the Endpoints subsets of a Service. */

@@ -8,12 +8,12 @@
  * empty placeholder slice. Services without a selector are not managed.
  */
 import { isNotFound, type KubeObject } from '#impl/client/index.ts';
-import { DeletedFinalStateUnknown, noopLogger, waitForNamedCacheSync, type GenericInformer, type Logger } from '#impl/client/tools/cache/index.ts';
+import { noopLogger, waitForNamedCacheSync, type GenericInformer, type Logger } from '#impl/client/tools/cache/index.ts';
 import { labels } from '#impl/apimachinery/index.ts';
 import { RateLimitingQueue, realClock, type Clock, type RateLimitingInterface } from '#impl/client/util/workqueue/index.ts';
 import { resourceFor, type ClientLike, type GVR } from '../controller-client.ts';
 import type { Controller } from '../controller-context.ts';
-import { newControllerRef } from '../controller-utils.ts';
+import { newControllerRef, unwrapTombstone } from '../controller-utils.ts';
 import { findPort, managedSelector, podIsReady, servicesForPod, shouldPodBeInEndpoints, type ServicePort } from '../util/endpoint/controller-utils.ts';
 import { runWorkers, type ReconcileResult } from '../worker-loop.ts';
 
@@ -38,10 +38,6 @@ export interface EndpointSliceControllerOptions {
   maxEndpointsPerSlice?: number;
   clock?: Clock;
   logger?: Logger;
-}
-
-function unwrap(obj: KubeObject | DeletedFinalStateUnknown): KubeObject {
-  return obj instanceof DeletedFinalStateUnknown ? (obj.obj as KubeObject) : obj;
 }
 
 function canonical(v: unknown): string {
@@ -73,7 +69,7 @@ export class EndpointSliceController implements Controller {
     opts.serviceInformer.informer().addEventHandler({
       onAdd: (s) => this.queue.add(svcKey(s)),
       onUpdate: (_o, s) => this.queue.add(svcKey(s)),
-      onDelete: (s) => this.queue.add(svcKey(unwrap(s))),
+      onDelete: (s) => this.queue.add(svcKey(unwrapTombstone(s))),
     });
     const podChanged = (pod: KubeObject): void => {
       for (const k of servicesForPod(opts.serviceInformer, pod)) this.queue.add(k);
@@ -85,13 +81,13 @@ export class EndpointSliceController implements Controller {
         podChanged(old);
         podChanged(cur);
       },
-      onDelete: (p) => podChanged(unwrap(p)),
+      onDelete: (p) => podChanged(unwrapTombstone(p)),
     });
     const sliceChanged = (s: KubeObject): void => {
       const svc = s.metadata?.labels?.[LABEL_SERVICE_NAME];
       if (svc && s.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGED_BY) this.queue.add(`${s.metadata?.namespace}/${svc}`);
     };
-    opts.sliceInformer.informer().addEventHandler({ onUpdate: (_o, s) => sliceChanged(s), onDelete: (s) => sliceChanged(unwrap(s)) });
+    opts.sliceInformer.informer().addEventHandler({ onUpdate: (_o, s) => sliceChanged(s), onDelete: (s) => sliceChanged(unwrapTombstone(s)) });
   }
 
   /** desiredSlices computes the slices a Service should have (without names). */

@@ -17,12 +17,12 @@
  */
 import { labels } from '#impl/apimachinery/index.ts';
 import { isNotFound, type KubeObject } from '#impl/client/index.ts';
-import { DeletedFinalStateUnknown, noopLogger, waitForNamedCacheSync, type GenericInformer, type Logger } from '#impl/client/tools/cache/index.ts';
+import { noopLogger, waitForNamedCacheSync, type GenericInformer, type Logger } from '#impl/client/tools/cache/index.ts';
 import { RateLimitingQueue, realClock, type Clock, type RateLimitingInterface } from '#impl/client/util/workqueue/index.ts';
 import { resourceFor, type ClientLike, type GVR } from '../controller-client.ts';
 import type { Controller } from '../controller-context.ts';
 import { claimPods } from '../controller-ref-manager.ts';
-import { ControllerExpectations, getControllerOf, getPodFromTemplate, isPodReady, newControllerRef, podKey, type ControllerGVK } from '../controller-utils.ts';
+import { ControllerExpectations, getControllerOf, getPodFromTemplate, isPodReady, newControllerRef, objectKey, podKey, rfc3339, unwrapTombstone, type ControllerGVK } from '../controller-utils.ts';
 import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
 import { formatIndexes, getCompletionIndex, JOB_COMPLETION_INDEX_ANNOTATION, parseIndexes } from './indexed-job-utils.ts';
@@ -57,14 +57,6 @@ interface JobCondition {
   lastTransitionTime?: string;
   reason?: string;
   message?: string;
-}
-
-function keyOf(obj: KubeObject): string {
-  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
-}
-
-function unwrap(obj: KubeObject | DeletedFinalStateUnknown): KubeObject {
-  return obj instanceof DeletedFinalStateUnknown ? (obj.obj as KubeObject) : obj;
 }
 
 /** isJobFinished: a Complete or Failed condition is True. */
@@ -103,17 +95,17 @@ export class JobController implements Controller {
     this.jobInformer = opts.jobInformer;
     this.podInformer = opts.podInformer;
     this.jobInformer.informer().addEventHandler({
-      onAdd: (j) => this.queue.add(keyOf(j)),
-      onUpdate: (_o, j) => this.queue.add(keyOf(j)),
+      onAdd: (j) => this.queue.add(objectKey(j)),
+      onUpdate: (_o, j) => this.queue.add(objectKey(j)),
       onDelete: (j) => {
-        this.expectations.deleteExpectations(keyOf(unwrap(j)));
-        this.queue.add(keyOf(unwrap(j)));
+        this.expectations.deleteExpectations(objectKey(unwrapTombstone(j)));
+        this.queue.add(objectKey(unwrapTombstone(j)));
       },
     });
     this.podInformer.informer().addEventHandler({
       onAdd: (pod) => this.podEvent(pod, 'add'),
       onUpdate: (_o, pod) => this.podEvent(pod, 'update'),
-      onDelete: (pod) => this.podEvent(unwrap(pod), 'delete'),
+      onDelete: (pod) => this.podEvent(unwrapTombstone(pod), 'delete'),
     });
   }
 
@@ -126,14 +118,14 @@ export class JobController implements Controller {
       if (type !== 'delete' && (pod.metadata?.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)) this.queue.add(`${ORPHAN_POD_KEY_PREFIX}${podKey(pod)}`);
       return;
     }
-    const key = keyOf(job);
+    const key = objectKey(job);
     if (type === 'add') this.expectations.creationObserved(key);
     if (type === 'delete' || (type === 'update' && pod.metadata?.deletionTimestamp)) this.expectations.deletionObserved(key, podKey(pod));
     this.queue.add(key);
   }
 
   private now(): string {
-    return new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return rfc3339(this.clock.now());
   }
 
   private setCondition(status: Record<string, unknown>, type: string, cstatus: string, reason: string, message: string): void {

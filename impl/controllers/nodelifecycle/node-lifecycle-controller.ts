@@ -19,6 +19,7 @@ import { noopLogger, waitForNamedCacheSync, type GenericInformer, type Logger } 
 import { realClock, sleepUntilAborted, type Clock } from '#impl/client/util/workqueue/index.ts';
 import { resourceFor, type ClientLike } from '../controller-client.ts';
 import type { Controller } from '../controller-context.ts';
+import { findToleration, rfc3339, type Taint, type Toleration } from '../controller-utils.ts';
 import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
 import { errMessage } from '../worker-loop.ts';
 
@@ -38,12 +39,6 @@ export const TAINTS = {
 
 const MANAGED_KEYS = new Set<string>(Object.values(TAINTS));
 
-interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-  timeAdded?: string;
-}
 interface Condition {
   type: string;
   status: string;
@@ -51,13 +46,6 @@ interface Condition {
   lastTransitionTime?: string;
   reason?: string;
   message?: string;
-}
-interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
 }
 
 /** NodeLifecycleControllerOptions configure {@link NodeLifecycleController}. */
@@ -73,19 +61,6 @@ export interface NodeLifecycleControllerOptions {
   recorder?: EventRecorder;
   clock?: Clock;
   logger?: Logger;
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function tolerates(tols: Toleration[], taint: Taint): Toleration | undefined {
-  return tols.find((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if (!t.key) return t.operator === 'Exists';
-    if (t.key !== taint.key) return false;
-    return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
-  });
 }
 
 /** desiredTaints computes the controller-managed taints from the node's conditions and spec. */
@@ -197,7 +172,7 @@ export class NodeLifecycleController implements Controller {
       let deadline = Infinity;
       let evict = false;
       for (const taint of noExecute) {
-        const tol = tolerates(tols, taint);
+        const tol = findToleration(tols, taint);
         if (!tol) {
           evict = true;
           break;

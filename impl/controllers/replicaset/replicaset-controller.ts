@@ -25,7 +25,9 @@ import {
   getPodFromTemplate,
   isPodReady,
   newControllerRef,
+  objectKey,
   podKey,
+  unwrapTombstone,
   rankPodsForDeletion,
   slowStartBatch,
   type ControllerGVK,
@@ -71,14 +73,6 @@ export interface ReplicaSetControllerOptions {
   logger?: Logger;
 }
 
-function keyOf(obj: KubeObject): string {
-  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
-}
-
-function unwrap(obj: KubeObject | DeletedFinalStateUnknown): KubeObject {
-  return obj instanceof DeletedFinalStateUnknown ? (obj.obj as KubeObject) : obj;
-}
-
 /** ReplicaSetController implements the replicaset (and replicationcontroller) controller. */
 export class ReplicaSetController implements Controller {
   readonly name: string;
@@ -106,12 +100,12 @@ export class ReplicaSetController implements Controller {
     this.rsInformer = opts.rsInformer;
     this.podInformer = opts.podInformer;
     this.rsInformer.informer().addEventHandler({
-      onAdd: (rs) => this.queue.add(keyOf(rs)),
-      onUpdate: (_o, rs) => this.queue.add(keyOf(rs)),
+      onAdd: (rs) => this.queue.add(objectKey(rs)),
+      onUpdate: (_o, rs) => this.queue.add(objectKey(rs)),
       onDelete: (obj) => {
-        const rs = unwrap(obj);
-        this.expectations.deleteExpectations(keyOf(rs));
-        this.queue.add(keyOf(rs));
+        const rs = unwrapTombstone(obj);
+        this.expectations.deleteExpectations(objectKey(rs));
+        this.queue.add(objectKey(rs));
       },
     });
     this.podInformer.informer().addEventHandler({
@@ -153,11 +147,11 @@ export class ReplicaSetController implements Controller {
     if (ref) {
       const rs = this.resolveControllerRef(pod.metadata?.namespace ?? '', ref);
       if (!rs) return;
-      this.expectations.creationObserved(keyOf(rs));
-      this.queue.add(keyOf(rs));
+      this.expectations.creationObserved(objectKey(rs));
+      this.queue.add(objectKey(rs));
       return;
     }
-    for (const rs of this.getPodReplicaSets(pod)) this.queue.add(keyOf(rs));
+    for (const rs of this.getPodReplicaSets(pod)) this.queue.add(objectKey(rs));
   }
 
   private updatePod(old: KubeObject, cur: KubeObject): void {
@@ -174,27 +168,27 @@ export class ReplicaSetController implements Controller {
     const ns = cur.metadata?.namespace ?? '';
     if (refChanged && oldRef) {
       const rs = this.resolveControllerRef(ns, oldRef);
-      if (rs) this.queue.add(keyOf(rs));
+      if (rs) this.queue.add(objectKey(rs));
     }
     if (curRef) {
       const rs = this.resolveControllerRef(ns, curRef);
       if (!rs) return;
-      this.queue.add(keyOf(rs));
+      this.queue.add(objectKey(rs));
       const minReady = Number(rs.spec?.minReadySeconds ?? 0);
-      if (!isPodReady(old) && isPodReady(cur) && minReady > 0) this.queue.addAfter(keyOf(rs), minReady * 1000 + 1000);
+      if (!isPodReady(old) && isPodReady(cur) && minReady > 0) this.queue.addAfter(objectKey(rs), minReady * 1000 + 1000);
       return;
     }
-    if (labelChanged || refChanged) for (const rs of this.getPodReplicaSets(cur)) this.queue.add(keyOf(rs));
+    if (labelChanged || refChanged) for (const rs of this.getPodReplicaSets(cur)) this.queue.add(objectKey(rs));
   }
 
   private deletePod(obj: KubeObject | DeletedFinalStateUnknown): void {
-    const pod = unwrap(obj);
+    const pod = unwrapTombstone(obj);
     const ref = getControllerOf(pod);
     if (!ref) return;
     const rs = this.resolveControllerRef(pod.metadata?.namespace ?? '', ref);
     if (!rs) return;
-    this.expectations.deletionObserved(keyOf(rs), podKey(pod));
-    this.queue.add(keyOf(rs));
+    this.expectations.deletionObserved(objectKey(rs), podKey(pod));
+    this.queue.add(objectKey(rs));
   }
 
   /** reconcile syncs one controller by `namespace/name` (upstream `syncReplicaSet`). */
