@@ -12,6 +12,7 @@ import type { Structural } from './schema/structural.ts';
 import type { Store } from './registry/generic/store.ts';
 import type { KubeObject, RequestContext } from './registry/rest/strategy.ts';
 import type { TablePrinter } from './printers/printers.ts';
+import type { ConnectRequest } from './endpoints/handlers/connect.ts';
 
 /** SubresourceHandler serves one subresource (status, scale, binding, eviction, finalize...). */
 export interface SubresourceHandler {
@@ -23,6 +24,8 @@ export interface SubresourceHandler {
   update?(ctx: RequestContext, name: string, objInfo: (old: KubeObject) => KubeObject | Promise<KubeObject>, opts: { dryRun: boolean; fieldManager?: string }): Promise<KubeObject>;
   /** create for action subresources (binding, eviction). Returns the response body. */
   create?(ctx: RequestContext, name: string, body: KubeObject, opts: { dryRun: boolean }): Promise<unknown>;
+  /** connect for connect subresources (log, exec, attach, portforward, proxy): serves the raw request (upstream rest.Connecter). */
+  connect?(ctx: RequestContext, name: string, r: ConnectRequest): Promise<void>;
   /** Schema of the subresource object, for unknown-field checks (scale). */
   schema?: Structural;
   /** Patch meta of the subresource object (scale), for strategic merge patch and apply. */

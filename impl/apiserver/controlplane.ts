@@ -19,6 +19,13 @@ import type { KubeObject, RequestContext, Strategy } from './registry/rest/strat
 import { podStatusStrategy, podStrategy } from './registry/core/pod/strategy.ts';
 import { bindPod, evictPod, podSubresourceStrategy } from './registry/core/pod/storage.ts';
 import { scaleHandler } from './registry/generic/scale.ts';
+import type { KubeletClient } from './kubelet-client.ts';
+import type { ConnectDeps } from './registry/core/pod/rest/location.ts';
+import { newLogREST } from './registry/core/pod/rest/log.ts';
+import { newStreamREST } from './registry/core/pod/rest/exec.ts';
+import { newPortForwardREST } from './registry/core/pod/rest/port-forward.ts';
+import { newPodProxyREST } from './registry/core/pod/rest/proxy.ts';
+import { newNodeProxyREST } from './registry/core/node/rest/proxy.ts';
 import { namespaceFinalizeStrategy, namespaceStatusStrategy, namespaceStrategy } from './registry/core/namespace/strategy.ts';
 import { configMapStrategy } from './registry/core/configmap/strategy.ts';
 import { secretStrategy } from './registry/core/secret/strategy.ts';
@@ -112,6 +119,8 @@ export interface ControlPlaneOptions {
   /** Use a watch cache per resource (default true). */
   watchCache?: boolean;
   now?: () => Date;
+  /** The kubelet client for pods/log, exec, attach, portforward, proxy and nodes/proxy (503 without). */
+  kubeletClient?: KubeletClient;
 }
 
 /** ControlPlane is the built API: registry, allocators, and the shared pieces CRDs reuse. */
@@ -241,6 +250,16 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
       }
       else if (sub.name === 'eviction' && e.resource === 'pods') subs.set('eviction', { create: (ctx, name, body, opts) => evictPod(store, registry.lookup('policy', 'v1', 'poddisruptionbudgets')?.store, ctx, name, body, opts.dryRun) });
       else if ((sub.name === 'ephemeralcontainers' || sub.name === 'resize') && e.resource === 'pods') subs.set(sub.name, { store: store.withSubresource(sub.name, podSubresourceStrategy(sub.name)) });
+      else if (e.group === '' && (e.resource === 'pods' || e.resource === 'nodes')) {
+        const deps: ConnectDeps = { pods: store, nodes: () => (e.resource === 'nodes' ? store : registry.lookup('', 'v1', 'nodes')?.store), kubelet: () => o.kubeletClient };
+        const connect = e.resource === 'nodes' ? (sub.name === 'proxy' ? newNodeProxyREST(deps) : undefined)
+          : sub.name === 'log' ? newLogREST(deps)
+          : sub.name === 'exec' || sub.name === 'attach' ? newStreamREST(deps, sub.name)
+          : sub.name === 'portforward' ? newPortForwardREST(deps)
+          : sub.name === 'proxy' ? newPodProxyREST(deps)
+          : undefined;
+        if (connect) subs.set(sub.name, { connect });
+      }
     }
     return {
       entry: e,

@@ -18,6 +18,8 @@ import { ApiServerMetrics } from './metrics.ts';
 import { OpenApiV3Service } from './openapi/openapi-v3.ts';
 import { buildKubeconfig, ensurePki, type Pki } from './pki.ts';
 import { installCrdSupport } from './apiextensions/crd-handler.ts';
+import { upgradeListener } from './endpoints/handlers/connect.ts';
+import { KubeletClient } from './kubelet-client.ts';
 import type { KubeObject, RequestContext } from './registry/rest/strategy.ts';
 import { buildAuth, type AuthFlags, type AuthWiring } from './auth-wiring.ts';
 import { installAuthAPIs } from './registry/authentication/review-apis.ts';
@@ -163,7 +165,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const { storage, owned } = await openStorage(o);
   const openapi = new OpenApiV3Service();
   const metrics = new ApiServerMetrics();
-  const cp = buildControlPlane({ storage, openapi, runtimeConfig: o.runtimeConfig, serviceClusterIPRange: o.serviceClusterIPRange, watchCache: o.watchCache });
+  // The kubelet client cert (CN kube-apiserver-kubelet-client, O system:masters) is issued from the
+  // cluster CA at each start; kubelet serving certs are not verified (no --kubelet-certificate-authority).
+  const kubeletClient = KubeletClient.fromPki(pki);
+  const cp = buildControlPlane({ storage, openapi, runtimeConfig: o.runtimeConfig, serviceClusterIPRange: o.serviceClusterIPRange, watchCache: o.watchCache, kubeletClient });
   let isReady = false;
   let address = '';
   const auth = o.authenticate ? undefined : buildAuth({ dataDir: o.dataDir, caCert: pki.caCert, storage, flags: o.auth ?? {}, log });
@@ -179,6 +184,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     },
     handler,
   );
+  server.on('upgrade', upgradeListener(handler));
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0;
   const sockets = new Set<import('node:net').Socket>();
@@ -228,6 +234,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       });
       await ready.catch(() => {});
       await cp.close();
+      kubeletClient.close();
       if (owned) await storage.close();
     },
   };

@@ -11,6 +11,7 @@ import { negotiateInput, negotiateOutput } from '../../negotiation.ts';
 import { applyPatch, type PatchKind } from '../patch.ts';
 import { writeJson } from '../responses.ts';
 import { writeObject } from './response.ts';
+import { upgradeOf } from './connect.ts';
 import { readBody, type RestRequest, dryRunOf, fieldManagerOf, checkTypeMeta, apiVersionOf, pageNotFound, decodeForWrite } from './rest.ts';
 
 export async function serveSubresource(r: RestRequest): Promise<void> {
@@ -21,6 +22,11 @@ export async function serveSubresource(r: RestRequest): Promise<void> {
   const gr = { group: served.entry.group, resource: `${served.entry.resource}/${info.subresource}` };
   const verb = info.verb === 'list' ? 'get' : info.verb;
   if (!entrySub.verbs.includes(verb)) throw methodNotSupported(gr, verb);
+  if (sub.connect) {
+    const rest = info.parts.slice(3).join('/');
+    const trailing = rest !== '' && /\/$/.test(new URL(r.req.url ?? '/', 'https://x').pathname) ? '/' : '';
+    return sub.connect(r.ctx, info.name, { req: r.req, res: r.res, query: r.query, path: rest + trailing, upgrade: upgradeOf(r.req) });
+  }
   const out = negotiateOutput(r.req.headers.accept);
   const dryRun = dryRunOf(r.query);
   const subApiVersion = sub.apiVersion ?? apiVersionOf(served);
