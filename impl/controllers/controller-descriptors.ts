@@ -42,6 +42,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         client: ctx.client,
         discovery: ctx.discovery,
         namespaceInformer: ctx.informers.forResource(RESOURCES.namespaces),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
         deletionGracePeriodMs: ctx.namespaceDeletionGracePeriodMs,
         clock: ctx.clock,
         logger: ctx.logger,

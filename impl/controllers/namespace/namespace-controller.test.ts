@@ -141,3 +141,13 @@ test('namespace handlers enqueue only terminating namespaces, after the grace pe
   clock.step(5000);
   t.is(ctrl.queue.len(), 1);
 });
+
+test('a pod leaving a terminating namespace requeues it at once', (t) => {
+  const nsInf = new FakeInformer([terminating('going'), { metadata: { name: 'active' } }]);
+  const pods = new FakeInformer<KubeObject>();
+  const ctrl = new NamespaceController({ client: new FakeClient(), discovery: staticDiscovery([]), namespaceInformer: nsInf, podInformer: pods, clock: new FakeClock(0) });
+  pods.delete({ metadata: { namespace: 'active', name: 'a' } });
+  t.is(ctrl.queue.len(), 0);
+  pods.delete({ metadata: { namespace: 'going', name: 'b' } });
+  t.is(ctrl.queue.len(), 1);
+});
