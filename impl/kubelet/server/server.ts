@@ -5,16 +5,21 @@
  * - `GET /containerLogs/{namespace}/{pod}/{container}`: the container log with `follow`,
  *   `tailLines`, `timestamps`, `sinceSeconds`, `sinceTime`, `limitBytes`, `previous` — what the
  *   apiserver proxies `pods/log` to.
+ * - `GET|POST /exec/...`, `/attach/...`, `/portForward/...` (upgrade requests): proxied to the
+ *   runtime's streaming server (see streaming.ts), when the host has `streaming`.
  * Everything but healthz needs a client certificate signed by `clientCA` (the apiserver's
  * kubelet client cert), when one is configured; otherwise 401 Unauthorized.
- * TODO #6: /exec, /attach, /portForward (bridged to the CRI streaming server), /stats/summary,
- * webhook authn/authz.
+ * TODO #6: /stats/summary, webhook authn/authz.
  */
 import https from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Pod } from '#generated/k8s/index.ts';
+import { asStatusError } from '#impl/apimachinery/errors.ts';
+import { findPod, parseStreamingRequest, streamingUrl, type StreamingRuntimeHost } from './streaming.ts';
+import { proxyUpgrade } from './upgrade-proxy.ts';
 import { readLogs, type LogOptions } from '../kuberuntime/logs.ts';
 import type { ServingCert } from './serving-cert.ts';
 
@@ -29,6 +34,8 @@ export interface KubeletServerHost {
   getPods(): Pod[];
   /** containerLog finds the log of a container (the previous instance with `previous`). */
   containerLog(pod: Pod, container: string, previous: boolean): Promise<ContainerLogTarget | undefined>;
+  /** streaming mints runtime URLs for exec/attach/portForward (absent: those paths answer 404). */
+  streaming?: StreamingRuntimeHost;
 }
 
 /** KubeletServerOptions configure {@link startKubeletServer}. */
@@ -51,6 +58,21 @@ export interface RunningKubeletServer {
 function status(res: ServerResponse, code: number, reason: string, message: string): void {
   res.writeHead(code, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+}
+
+/** rawStatus answers an upgrade request (no ServerResponse) with a Status and closes the socket. */
+function rawStatus(socket: Duplex, code: number, reason: string, message: string): void {
+  const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  socket.end(
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** errorStatus turns a thrown error into (code, reason, message): StatusErrors as they are, else 500. */
+function errorStatus(err: unknown): [number, string, string] {
+  const se = asStatusError(err);
+  if (se) return [se.code, se.reason, se.message];
+  return [500, 'InternalError', String((err as Error)?.message ?? err)];
 }
 
 /** parseLogOptions reads PodLogOptions query parameters (upstream). */
@@ -88,8 +110,39 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<RunningK
     });
   });
 
+  const upgrades = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrades.add(socket);
+    socket.on('close', () => upgrades.delete(socket));
+    socket.on('error', () => socket.destroy());
+    void handleUpgrade(req, socket, head).catch((err: unknown) => {
+      if (socket.writable) rawStatus(socket, ...errorStatus(err));
+    });
+  });
+
+  /** handleUpgrade serves exec/attach/portForward upgrade requests by proxying them to the runtime. */
+  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://kubelet');
+    if (opts.clientCA !== undefined && !(req.socket as TLSSocket).authorized) return rawStatus(socket, 401, 'Unauthorized', 'Unauthorized');
+    const r = opts.host.streaming ? parseStreamingRequest(url) : undefined;
+    if (!r || !opts.host.streaming) return rawStatus(socket, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+    if (req.method !== 'GET' && req.method !== 'POST') return rawStatus(socket, 405, 'MethodNotAllowed', `${req.method} is not allowed`);
+    const pod = findPod(opts.host.getPods(), r);
+    const target = await streamingUrl(opts.host.streaming, pod, r);
+    await proxyUpgrade({ target, req, socket, head });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://kubelet');
+    if (opts.host.streaming && /^\/(exec|attach|portForward)\//.test(url.pathname)) {
+      if (opts.clientCA !== undefined && !(req.socket as TLSSocket).authorized) return status(res, 401, 'Unauthorized', 'Unauthorized');
+      try {
+        parseStreamingRequest(url);
+      } catch (err) {
+        return status(res, ...errorStatus(err));
+      }
+      return status(res, 400, 'BadRequest', 'Upgrade request required');
+    }
     if (req.method !== 'GET') return status(res, 405, 'MethodNotAllowed', `${req.method} is not allowed`);
     if (url.pathname === '/healthz' || url.pathname === '/healthz/ping') {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -138,6 +191,7 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<RunningK
         close: () =>
           new Promise<void>((r) => {
             for (const res of open) res.destroy();
+            for (const socket of upgrades) socket.destroy();
             server.close(() => r());
             server.closeAllConnections();
           }),
