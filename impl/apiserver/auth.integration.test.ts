@@ -183,3 +183,61 @@ test.serial('bootstrap policy exists and view is aggregated', async (t) => {
   t.true(view.json.rules.length > 0);
   t.is((await c.request('GET', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/cluster-admin')).status, 200);
 });
+
+test.serial('admission webhooks: a validating webhook denies with the upstream message; a mutating one patches', async (t) => {
+  const https = await import('node:https');
+  const { ensurePki } = await import('./pki.ts');
+  const whDir = mkdtempSync(join(tmpdir(), 'kubets-webhook-'));
+  const whPki = await ensurePki({ dataDir: whDir });
+  const server = https.createServer({ cert: whPki.servingCert, key: whPki.servingKey }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const uid = review.request.uid;
+      const name = review.request.object?.metadata?.name;
+      let response: Record<string, unknown>;
+      if (req.url?.startsWith('/validate')) response = name === 'bad' ? { uid, allowed: false, status: { code: 403, message: 'configmaps named bad are not allowed' } } : { uid, allowed: true };
+      else response = { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify([{ op: 'add', path: '/metadata/labels', value: { mutated: 'yes' } }])).toString('base64') };
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  t.teardown(() => {
+    server.close();
+    rmSync(whDir, { recursive: true, force: true });
+  });
+  const caBundle = Buffer.from(whPki.caCert).toString('base64');
+  const rules = [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }];
+  const nsSelector = { matchLabels: { 'kubernetes.io/metadata.name': 'default' } };
+  const v = await c.request('POST', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', {
+    body: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'deny-bad' }, webhooks: [{ name: 'deny.kubets.test', admissionReviewVersions: ['v1'], sideEffects: 'None', clientConfig: { url: `https://127.0.0.1:${port}/validate`, caBundle }, rules }] },
+  });
+  t.is(v.status, 201, v.text);
+  const m = await c.request('POST', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', {
+    body: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'label' }, webhooks: [{ name: 'label.kubets.test', admissionReviewVersions: ['v1'], sideEffects: 'None', namespaceSelector: nsSelector, clientConfig: { url: `https://127.0.0.1:${port}/mutate`, caBundle }, rules }] },
+  });
+  t.is(m.status, 201, m.text);
+  const cm = (name: string) => c.request('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } } });
+  let denied: TestResponse | undefined;
+  const ok = await eventually(async () => {
+    denied = await cm('bad');
+    if (denied.status === 201) await c.request('DELETE', '/api/v1/namespaces/default/configmaps/bad');
+    return denied.status === 403;
+  });
+  t.true(ok, denied?.text);
+  t.like(denied!.json, { kind: 'Status', code: 403, message: 'admission webhook "deny.kubets.test" denied the request: configmaps named bad are not allowed' });
+  const good = await cm('good');
+  t.is(good.status, 201, good.text);
+  t.is(good.json.metadata.labels?.mutated, 'yes');
+  await c.request('DELETE', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/deny-bad');
+  await c.request('DELETE', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/label');
+});
+
+test.serial('NamespaceLifecycle admission: immortal namespaces cannot be deleted', async (t) => {
+  const r = await c.request('DELETE', '/api/v1/namespaces/kube-system');
+  t.is(r.status, 403);
+  t.is(r.json.message, 'namespaces "kube-system" is forbidden: this namespace may not be deleted');
+});

@@ -14,7 +14,7 @@ import { ApiRegistry, type ServedResource, type SubresourceHandler } from './api
 import type { OpenApiV3Service } from './openapi/openapi-v3.ts';
 import { printerFor } from './printers/printers.ts';
 import { newDefaultStrategy, newStatusStrategy } from './registry/generic/default-strategy.ts';
-import { Store, rfc3339, shouldDeleteDuringUpdate, type CacherLike, type StoreOptions } from './registry/generic/store.ts';
+import { Store, rfc3339, shouldDeleteDuringUpdate, type CacherLike, type StoreAdmission, type StoreOptions } from './registry/generic/store.ts';
 import type { KubeObject, RequestContext, Strategy } from './registry/rest/strategy.ts';
 import { podStatusStrategy, podStrategy } from './registry/core/pod/strategy.ts';
 import { bindPod, evictPod, podSubresourceStrategy } from './registry/core/pod/storage.ts';
@@ -119,6 +119,8 @@ export interface ControlPlaneOptions {
   /** Use a watch cache per resource (default true). */
   watchCache?: boolean;
   now?: () => Date;
+  /** The admission chain every Store calls (impl/apiserver/admission-wiring.ts). */
+  admission?: () => StoreAdmission | undefined;
   /** The kubelet client for pods/log, exec, attach, portforward, proxy and nodes/proxy (503 without). */
   kubeletClient?: KubeletClient;
 }
@@ -129,7 +131,7 @@ export interface ControlPlane {
   allocators: ServiceAllocators;
   namespaces: NamespaceTracker;
   /** storeOptions returns the common Store options for a new resource (CRDs). */
-  storeCommon(prefix: string, patchMeta?: () => PatchMeta | undefined): Pick<StoreOptions, 'storage' | 'cacher' | 'managedFields' | 'now'>;
+  storeCommon(prefix: string, patchMeta?: () => PatchMeta | undefined): Pick<StoreOptions, 'storage' | 'cacher' | 'managedFields' | 'now' | 'admission'>;
   close(): Promise<void>;
 }
 
@@ -194,7 +196,7 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
     (patchMeta: () => PatchMeta | undefined): NonNullable<StoreOptions['managedFields']> =>
     (ctx, obj, old, manager, subresource, resetFields) =>
       recordUpdate({ obj, old, manager, apiVersion: ctx.apiVersion ?? obj.apiVersion ?? '', subresource, resetFields, patchMeta: patchMeta(), now: now() });
-  const storeCommon = (prefix: string, patchMeta: () => PatchMeta | undefined = () => undefined) => ({ storage: o.storage, cacher: cacherFor(prefix), managedFields: managedFieldsFor(patchMeta), now });
+  const storeCommon = (prefix: string, patchMeta: () => PatchMeta | undefined = () => undefined) => ({ storage: o.storage, cacher: cacherFor(prefix), managedFields: managedFieldsFor(patchMeta), now, admission: o.admission });
 
   // NamespaceLifecycle (upstream admission plugin): namespaced creates need an active namespace.
   const namespaceLifecycle = async (ctx: RequestContext, obj: KubeObject, resource: { group: string; resource: string }): Promise<void> => {

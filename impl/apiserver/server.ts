@@ -22,6 +22,7 @@ import { upgradeListener } from './endpoints/handlers/connect.ts';
 import { KubeletClient } from './kubelet-client.ts';
 import type { KubeObject, RequestContext } from './registry/rest/strategy.ts';
 import { buildAuth, type AuthFlags, type AuthWiring } from './auth-wiring.ts';
+import { buildAdmission, type AdmissionFlags } from './admission-wiring.ts';
 import { installAuthAPIs } from './registry/authentication/review-apis.ts';
 
 /** ApiServerOptions are the `kubets apiserver` flags (upstream names) plus test hooks. */
@@ -53,6 +54,8 @@ export interface ApiServerOptions {
   authenticate?: HandlerOptions['authenticate'];
   /** Authentication/authorization flags (`--token-auth-file`, `--authorization-mode`...). */
   auth?: AuthFlags;
+  /** `--enable-admission-plugins` / `--disable-admission-plugins`. */
+  admission?: AdmissionFlags;
   /** Log lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -165,10 +168,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const { storage, owned } = await openStorage(o);
   const openapi = new OpenApiV3Service();
   const metrics = new ApiServerMetrics();
+  const admission = buildAdmission({ storage, flags: o.admission ?? {}, metricsRegistry: metrics.registry });
   // The kubelet client cert (CN kube-apiserver-kubelet-client, O system:masters) is issued from the
   // cluster CA at each start; kubelet serving certs are not verified (no --kubelet-certificate-authority).
   const kubeletClient = KubeletClient.fromPki(pki);
-  const cp = buildControlPlane({ storage, openapi, runtimeConfig: o.runtimeConfig, serviceClusterIPRange: o.serviceClusterIPRange, watchCache: o.watchCache, kubeletClient });
+  const cp = buildControlPlane({ storage, openapi, runtimeConfig: o.runtimeConfig, serviceClusterIPRange: o.serviceClusterIPRange, watchCache: o.watchCache, admission: () => admission.storeAdmission, kubeletClient });
   let isReady = false;
   let address = '';
   const auth = o.authenticate ? undefined : buildAuth({ dataDir: o.dataDir, caCert: pki.caCert, storage, flags: o.auth ?? {}, log });
@@ -211,6 +215,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const ready = (async () => {
     await trackNamespaces(storage, cp.namespaces, stopCtl.signal);
     await auth?.start(stopCtl.signal);
+    await admission.start(stopCtl.signal);
     await bootstrap(cp, port, o.advertiseAddress ?? advertiseDefault(bind));
     await crd.start();
     isReady = true;

@@ -31,6 +31,8 @@ export const apiserverCommand: CommandModule = {
       .option('--authorization-mode <modes>', 'comma-separated: AlwaysAllow, AlwaysDeny, ABAC, Webhook, RBAC, Node', 'AlwaysAllow')
       .option('--authorization-policy-file <file>', 'ABAC policy file (JSON lines)')
       .option('--authorization-webhook-config-file <file>', 'kubeconfig of the authorization webhook')
+      .option('--enable-admission-plugins <list>', 'admission plugins to enable besides the defaults (e.g. ServiceAccount,ResourceQuota,NodeRestriction)')
+      .option('--disable-admission-plugins <list>', 'admission plugins to disable')
       .action(async (opts: Record<string, string> & { serviceAccountIssuer: string[]; serviceAccountKeyFile: string[]; enableBootstrapTokenAuth?: boolean }) => {
         const { startApiServer } = await import('#impl/apiserver/index.ts');
         const backend = opts.storageBackend;
@@ -45,6 +47,7 @@ export const apiserverCommand: CommandModule = {
           runtimeConfig: opts.runtimeConfig,
           advertiseAddress: opts.advertiseAddress,
           auth: authFlagsFrom(opts),
+          admission: { enable: splitList(opts.enableAdmissionPlugins), disable: splitList(opts.disableAdmissionPlugins) },
         });
         await srv.ready;
         process.stdout.write(`${srv.url}\n`);
@@ -56,6 +59,10 @@ export const apiserverCommand: CommandModule = {
       });
   },
 };
+
+function splitList(v: string | undefined): string[] {
+  return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];

@@ -95,6 +95,32 @@ export interface StoreOptions {
   shouldDeleteDuringUpdate?: (obj: KubeObject) => boolean;
   /** Hook run after an update was stored (not on dry-run). */
   afterUpdate?: (obj: KubeObject, old: KubeObject | undefined) => void | Promise<void>;
+  /**
+   * admission runs the admission chain at upstream's points: mutating before the strategy
+   * (the handler's `admit`, inside the update transformer on every CAS retry), validating after
+   * strategy validation (upstream `createValidation`/`updateValidation`/`deleteValidation`).
+   */
+  admission?: () => StoreAdmission | undefined;
+}
+
+/** AdmissionCall describes one admission call of a Store write. */
+export interface AdmissionCall {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** The resource of the store (with its version) and the subresource served ('' for the main resource). */
+  resource: { group: string; version: string; resource: string };
+  kind: { group: string; version: string; kind: string };
+  subresource: string;
+  name: string;
+  namespace: string;
+  object?: KubeObject;
+  oldObject?: KubeObject;
+  dryRun: boolean;
+}
+
+/** StoreAdmission is the admission chain as the Store calls it. */
+export interface StoreAdmission {
+  admit(ctx: RequestContext, call: AdmissionCall): Promise<void>;
+  validate(ctx: RequestContext, call: AdmissionCall): Promise<void>;
 }
 
 /** CacherLike is the part of the storage watch cache (impl/storage/cacher) the store uses. */
@@ -209,6 +235,20 @@ export class Store {
   /** withSubresource derives a Store for a subresource with its own strategy over the same storage. */
   withSubresource(subresource: string, strategy: Strategy): Store {
     return new Store({ ...this.opts, subresource, strategy });
+  }
+
+  private admissionCall(operation: AdmissionCall['operation'], ctx: RequestContext, name: string, object: KubeObject | undefined, oldObject: KubeObject | undefined, dryRun: boolean): AdmissionCall {
+    return {
+      operation,
+      resource: { group: this.qualifiedResource.group, version: this.version, resource: this.qualifiedResource.resource },
+      kind: { group: this.group, version: this.version, kind: this.kind },
+      subresource: this.subresource,
+      name,
+      namespace: this.strategy.namespaceScoped || this.opts.subresource ? ctx.namespace : '',
+      object,
+      oldObject,
+      dryRun,
+    };
   }
 
   get apiVersion(): string {
@@ -485,7 +525,11 @@ export class Store {
     for (let attempt = 0; ; attempt++) {
       const obj = structuredClone(input);
       obj.metadata ??= {};
+      const adm = this.opts.admission?.();
+      const call = (): AdmissionCall => this.admissionCall('CREATE', ctx, obj.metadata.name ?? '', obj, undefined, opts.dryRun === true);
+      if (adm) await adm.admit(ctx, call());
       this.beforeCreate(ctx, obj);
+      if (adm) await adm.validate(ctx, call());
       const finish = this.opts.beginCreate ? await this.opts.beginCreate(ctx, obj, { dryRun: opts.dryRun === true }) : undefined;
       this.opts.managedFields?.(ctx, obj, undefined, opts.fieldManager ?? '', this.subresource, this.strategy.resetFields ?? []);
       const name = obj.metadata.name!;
@@ -575,7 +619,10 @@ export class Store {
         if (obj.metadata.name && obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
         obj.metadata.name = name;
         if (obj.metadata.resourceVersion) throw conflict(this.qualifiedResource, name, OPTIMISTIC_LOCK_ERROR_MSG);
+        const adm = this.opts.admission?.();
+        if (adm) await adm.admit(ctx, this.admissionCall('CREATE', ctx, name, obj, undefined, opts.dryRun === true));
         this.beforeCreate(ctx, obj);
+        if (adm) await adm.validate(ctx, this.admissionCall('CREATE', ctx, name, obj, undefined, opts.dryRun === true));
         if (this.opts.beginCreate) await this.opts.beginCreate(ctx, obj, { dryRun: opts.dryRun === true });
         if (!opts.skipManagedFields) this.opts.managedFields?.(ctx, obj, undefined, opts.fieldManager ?? '', this.subresource, this.strategy.resetFields ?? []);
         created = true;
@@ -597,7 +644,10 @@ export class Store {
       } else if (newRV !== old.metadata.resourceVersion) {
         throw conflict(this.qualifiedResource, name, OPTIMISTIC_LOCK_ERROR_MSG);
       }
+      const adm = this.opts.admission?.();
+      if (adm) await adm.admit(ctx, this.admissionCall('UPDATE', ctx, name, obj, old, opts.dryRun === true));
       this.beforeUpdate(ctx, obj, old);
+      if (adm) await adm.validate(ctx, this.admissionCall('UPDATE', ctx, name, obj, old, opts.dryRun === true));
       if (!opts.skipManagedFields) this.opts.managedFields?.(ctx, obj, old, opts.fieldManager ?? '', this.subresource, this.strategy.resetFields ?? []);
       if ((this.opts.shouldDeleteDuringUpdate ?? shouldDeleteDuringUpdate)(obj)) deleteAfter = true;
       return obj;
@@ -703,6 +753,11 @@ export class Store {
       throw this.interpretError(err, name);
     }
     checkDeletePreconditions(this.qualifiedResource, name, options, existing);
+    const adm = this.opts.admission?.();
+    if (adm) {
+      await adm.admit(ctx, this.admissionCall('DELETE', ctx, name, undefined, existing, dryRun));
+      await adm.validate(ctx, this.admissionCall('DELETE', ctx, name, undefined, existing, dryRun));
+    }
     const marked = this.opts.markForDeletion?.(existing);
     if (marked) {
       if (dryRun) return { object: this.decorate(marked), deleted: false };

@@ -1,0 +1,189 @@
+/**
+ * Builds the admission chain from `--enable-admission-plugins`/`--disable-admission-plugins`
+ * with lookups over the registry's storage (watch caches), and adapts it to the Store's
+ * per-call admission hook.
+ *
+ * upstream: pkg/kubeapiserver/options/admission.go (DefaultOffAdmissionPlugins, plugin order)
+ * and staging/src/k8s.io/apiserver/pkg/endpoints/handlers (admission calls).
+ */
+import type { LimitRange, MutatingWebhookConfiguration, Namespace, PriorityClass, ResourceQuota, ServiceAccount, StorageClass, ValidatingWebhookConfiguration } from '#generated/k8s/index.ts';
+import {
+  AdmissionChain,
+  AdmissionMetrics,
+  newAttributes,
+  newDefaultStorageClass,
+  newDefaultTolerationSeconds,
+  newLimitRanger,
+  newMutatingAdmissionWebhook,
+  newNamespaceLifecycle,
+  newNodeRestriction,
+  newPodSecurity,
+  newPriority,
+  newResourceQuota,
+  newServiceAccountAdmission,
+  newValidatingAdmissionWebhook,
+  ORDERED_PLUGINS,
+  sortPlugins,
+  type AdmissionAttributes,
+  type Plugin,
+} from '#impl/admission/index.ts';
+import type { Interface, StoredObject } from '#impl/storage/interfaces.ts';
+import type { Registry } from 'prom-client';
+import { ObjectCache } from './auth-wiring.ts';
+import type { AdmissionCall, StoreAdmission } from './registry/generic/store.ts';
+import type { RequestContext } from './registry/rest/strategy.ts';
+
+/**
+ * DEFAULT_ADMISSION_PLUGINS is the set on when no flag names plugins: upstream's default-on set
+ * minus ServiceAccount (pods would need a `default` ServiceAccount before the serviceaccount
+ * controller runs, and a projected token volume the kubelet must serve) and ResourceQuota
+ * (kubets has no resourcequota controller keeping `status.used` current). Enable both with
+ * `--enable-admission-plugins=ServiceAccount,ResourceQuota`.
+ */
+export const DEFAULT_ADMISSION_PLUGINS: readonly string[] = [
+  'NamespaceLifecycle',
+  'LimitRanger',
+  'PodSecurity',
+  'Priority',
+  'DefaultTolerationSeconds',
+  'DefaultStorageClass',
+  'MutatingAdmissionWebhook',
+  'ValidatingAdmissionWebhook',
+];
+
+/** AdmissionFlags are the admission flags. */
+export interface AdmissionFlags {
+  /** `--enable-admission-plugins`: added to the default set. */
+  enable?: string[];
+  /** `--disable-admission-plugins`: removed from the set. */
+  disable?: string[];
+}
+
+const KNOWN = new Set<string>(['NamespaceLifecycle', 'LimitRanger', 'ServiceAccount', 'NodeRestriction', 'PodSecurity', 'Priority', 'DefaultTolerationSeconds', 'DefaultStorageClass', 'MutatingAdmissionWebhook', 'ValidatingAdmissionWebhook', 'ResourceQuota']);
+
+/** enabledPlugins resolves the flags to plugin names (unknown names are an error, as upstream). */
+export function enabledPlugins(f: AdmissionFlags): string[] {
+  const on = new Set(DEFAULT_ADMISSION_PLUGINS);
+  for (const n of f.enable ?? []) {
+    if (!(ORDERED_PLUGINS as readonly string[]).includes(n) && !KNOWN.has(n)) throw new Error(`enable-admission-plugins plugin "${n}" is unknown`);
+    if (KNOWN.has(n)) on.add(n);
+  }
+  for (const n of f.disable ?? []) {
+    if (!(ORDERED_PLUGINS as readonly string[]).includes(n) && !KNOWN.has(n)) throw new Error(`disable-admission-plugins plugin "${n}" is unknown`);
+    on.delete(n);
+  }
+  return [...on];
+}
+
+/** AdmissionWiring is the built chain and its caches. */
+export interface AdmissionWiring {
+  chain: AdmissionChain;
+  storeAdmission: StoreAdmission;
+  start(signal: AbortSignal): Promise<void>;
+}
+
+async function getStored<T>(storage: Interface, key: string): Promise<T | undefined> {
+  try {
+    return (await storage.get<StoredObject>(key)) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** buildAdmission builds the chain over storage-backed caches. */
+export function buildAdmission(o: { storage: Interface; flags: AdmissionFlags; metricsRegistry?: Registry }): AdmissionWiring {
+  const { storage } = o;
+  const names = new Set(enabledPlugins(o.flags));
+  const cache = <T>(prefix: string) => new ObjectCache<T & StoredObject>(storage, prefix);
+  const caches = {
+    namespaces: cache<Namespace>('/registry/namespaces/'),
+    limitRanges: cache<LimitRange>('/registry/limitranges/'),
+    priorityClasses: cache<PriorityClass>('/registry/priorityclasses/'),
+    storageClasses: cache<StorageClass>('/registry/storageclasses/'),
+    mutating: cache<MutatingWebhookConfiguration>('/registry/mutatingwebhookconfigurations/'),
+    validating: cache<ValidatingWebhookConfiguration>('/registry/validatingwebhookconfigurations/'),
+    quotas: cache<ResourceQuota>('/registry/resourcequotas/'),
+  };
+  const used = new Set<keyof typeof caches>();
+  const use = <K extends keyof typeof caches>(k: K) => {
+    used.add(k);
+    return caches[k];
+  };
+  // A namespace created a moment ago may not be in the cache yet: fall back to storage.
+  const getNamespace = async (name: string) => use('namespaces').get('', name) ?? (await getStored<Namespace>(storage, `/registry/namespaces/${name}`));
+  const metrics = new AdmissionMetrics(o.metricsRegistry);
+  const plugins: Plugin[] = [];
+  if (names.has('NamespaceLifecycle')) plugins.push(newNamespaceLifecycle({ getNamespace }));
+  if (names.has('LimitRanger')) {
+    const lr = use('limitRanges');
+    plugins.push(newLimitRanger({ listLimitRanges: (ns) => lr.list(ns) }));
+  }
+  if (names.has('ServiceAccount')) plugins.push(newServiceAccountAdmission({ getServiceAccount: (ns, name) => getStored<ServiceAccount>(storage, `/registry/serviceaccounts/${ns}/${name}`) }));
+  if (names.has('NodeRestriction')) plugins.push(newNodeRestriction({ getPod: (ns, name) => getStored(storage, `/registry/pods/${ns}/${name}`) }));
+  if (names.has('PodSecurity')) plugins.push(newPodSecurity({ getNamespace }));
+  if (names.has('Priority')) {
+    const pc = use('priorityClasses');
+    plugins.push(newPriority({ getPriorityClass: (n) => pc.get('', n), listPriorityClasses: () => pc.list('') }));
+  }
+  if (names.has('DefaultTolerationSeconds')) plugins.push(newDefaultTolerationSeconds());
+  if (names.has('DefaultStorageClass')) {
+    const sc = use('storageClasses');
+    plugins.push(newDefaultStorageClass({ listStorageClasses: () => sc.list('') }));
+  }
+  if (names.has('MutatingAdmissionWebhook')) {
+    const m = use('mutating');
+    plugins.push(newMutatingAdmissionWebhook({ listConfigurations: () => m.list(''), getNamespace, metrics }));
+  }
+  if (names.has('ValidatingAdmissionWebhook')) {
+    const v = use('validating');
+    plugins.push(newValidatingAdmissionWebhook({ listConfigurations: () => v.list(''), getNamespace, metrics }));
+  }
+  if (names.has('ResourceQuota')) {
+    plugins.push(
+      newResourceQuota({
+        listResourceQuotas: async (ns) => (await storage.list<ResourceQuota & StoredObject>(`/registry/resourcequotas/${ns}/`, {})).items,
+        updateQuotaStatus: async (quota, usedNow) => {
+          const key = `/registry/resourcequotas/${quota.metadata!.namespace}/${quota.metadata!.name}`;
+          await storage.guaranteedUpdate<ResourceQuota & StoredObject>(key, (cur) => ({ ...cur, status: { ...(cur.status ?? {}), used: usedNow } }), {
+            preconditions: { resourceVersion: quota.metadata?.resourceVersion },
+          } as never);
+        },
+      }),
+    );
+  }
+  const chain = new AdmissionChain({ plugins: sortPlugins(plugins), metrics });
+
+  const attrs = (ctx: RequestContext, c: AdmissionCall): AdmissionAttributes =>
+    newAttributes({
+      operation: c.operation,
+      kind: c.kind,
+      resource: c.resource,
+      subresource: c.subresource,
+      namespace: c.namespace,
+      name: c.name,
+      object: c.object,
+      oldObject: c.oldObject,
+      userInfo: ctx.user ?? { name: 'system:apiserver', groups: ['system:masters'] },
+      dryRun: c.dryRun,
+    });
+  const run = async (ctx: RequestContext, c: AdmissionCall, step: 'admit' | 'validate') => {
+    const a = attrs(ctx, c);
+    await (step === 'admit' ? chain.admit(a, ctx.signal) : chain.validate(a, ctx.signal));
+    // A plugin may replace the object (webhook JSONPatch): the Store keeps its reference, so copy back.
+    if (c.object && a.object && a.object !== c.object) {
+      for (const k of Object.keys(c.object)) delete (c.object as Record<string, unknown>)[k];
+      Object.assign(c.object, a.object);
+    }
+    if (a.warnings.length) ctx.warnings.push(...a.warnings);
+  };
+  return {
+    chain,
+    storeAdmission: {
+      admit: (ctx, c) => run(ctx, c, 'admit'),
+      validate: (ctx, c) => run(ctx, c, 'validate'),
+    },
+    async start(signal) {
+      await Promise.all([...used].map((k) => (caches[k] as ObjectCache<StoredObject>).start(signal)));
+    },
+  };
+}
