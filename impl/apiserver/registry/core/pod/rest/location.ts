@@ -4,7 +4,7 @@
  * upstream: pkg/registry/core/pod/strategy.go (LogLocation, streamLocation, PortForwardLocation,
  * ResourceLocation) and pkg/kubelet/client (NodeConnectionInfoGetter).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, internalError, StatusError } from '#impl/apimachinery/index.ts';
 import type { KubeletClient, ConnectionInfo } from '../../../../kubelet-client.ts';
 import type { KubeObject, RequestContext } from '../../../rest/strategy.ts';
@@ -98,9 +98,14 @@ export async function kubeletError(res: IncomingMessage): Promise<StatusError> {
   return new StatusError({ reason, code, message: text || `the server responded with the status code ${code} but did not return more information` });
 }
 
-/** abortOnClose aborts when the client goes away. */
-export function abortOnClose(req: IncomingMessage): AbortSignal {
+/** abortOnClose aborts when the client goes away before the response finished. */
+export function abortOnClose(req: IncomingMessage, res: ServerResponse): AbortSignal {
   const ctrl = new AbortController();
-  req.socket.once('close', () => ctrl.abort());
+  const onClose = () => ctrl.abort();
+  req.socket.once('close', onClose);
+  res.once('close', () => {
+    req.socket.off('close', onClose);
+    if (!res.writableFinished) ctrl.abort();
+  });
   return ctrl.signal;
 }

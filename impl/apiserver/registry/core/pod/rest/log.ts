@@ -94,7 +94,7 @@ export function newLogREST(deps: ConnectDeps): (ctx: RequestContext, name: strin
       return;
     }
     const loc = await nodeLocation(deps, ctx, nodeName);
-    const signal = abortOnClose(r.req);
+    const signal = abortOnClose(r.req, r.res);
     const path = kubeletPath('containerLogs', pod.metadata?.namespace ?? ctx.namespace, name, container) + kubeletLogQuery(opts);
     const kres = await kubeletClient(deps).request(loc, path, { insecureSkipTLSVerify: opts.insecureSkipTLSVerifyBackend, signal });
     const code = kres.statusCode ?? 500;

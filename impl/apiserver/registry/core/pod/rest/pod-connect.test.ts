@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
+import tls, { type TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
 import WebSocket, { WebSocketServer } from 'ws';
 import { newSqliteStorage } from '#impl/storage/sqlite/store.ts';
@@ -61,6 +61,13 @@ test.before(async () => {
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (ps) => (ps.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
   kubelet.on('upgrade', (req: IncomingMessage, socket, head) => {
     seen.push({ url: req.url ?? '', user: String((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '') });
+    if (String(req.headers.upgrade).toLowerCase() === 'spdy/3.1') {
+      // Not real SPDY framing: the apiserver must not care, it only pipes bytes.
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n');
+      if (head.length) socket.write(head);
+      socket.pipe(socket);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.send(`path ${new URL(req.url ?? '/', 'https://k').pathname}`);
       ws.on('message', (m, binary) => ws.send(m, { binary }));
@@ -78,7 +85,10 @@ test.before(async () => {
     metadata: { name },
     spec: { ...(nodeName ? { nodeName } : {}), containers: containers.map((n) => ({ name: n, image: 'busybox', ports: [{ containerPort: 8080 }] })) },
   });
-  for (const p of [pod('one', ['c1'], 'n1'), pod('two', ['a', 'b'], 'n1'), pod('pending', ['c1'])]) {
+  const down = await c.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'down' } });
+  if (down.status !== 201) throw new Error(down.text);
+  await c.patch('/api/v1/nodes/down/status', { status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: 1 } } } }, 'application/merge-patch+json');
+  for (const p of [pod('one', ['c1'], 'n1'), pod('two', ['a', 'b'], 'n1'), pod('pending', ['c1']), pod('orphan', ['c1'], 'down')]) {
     const r = await c.post('/api/v1/namespaces/default/pods', p);
     if (r.status !== 201) throw new Error(r.text);
   }
@@ -116,6 +126,7 @@ const logCases: LogCase[] = [
   { name: 'unscheduled pod has an empty log', path: `${P}/pending/log`, code: 200, text: '' },
   { name: 'negative tailLines is 422', path: `${P}/one/log?tailLines=-1`, code: 422, message: /tailLines: Invalid value: -1: must be greater than or equal to 0/ },
   { name: 'sinceSeconds with sinceTime is 422', path: `${P}/one/log?sinceSeconds=1&sinceTime=2026-01-01T00:00:00Z`, code: 422, message: /at most one of `sinceTime` or `sinceSeconds` may be specified/ },
+  { name: 'unreachable kubelet is 503', path: `${P}/orphan/log`, code: 503, message: /^error trying to reach service: dial tcp 127\.0\.0\.1:1: / },
   { name: 'non-numeric tailLines is 400', path: `${P}/one/log?tailLines=x`, code: 400 },
 ];
 
@@ -227,4 +238,22 @@ test.serial('pods/proxy refuses pods without a routable IP', async (t) => {
 test.serial('nodes/proxy to a missing node is 404', async (t) => {
   const r = await c.get('/api/v1/nodes/zz/proxy/healthz');
   t.is(r.status, 404);
+});
+
+test.serial('exec: a SPDY/3.1 upgrade is piped as raw bytes', async (t) => {
+  const sock = tls.connect({ host: '127.0.0.1', port: srv.port, ca: srv.pki.caCert, cert: srv.pki.adminCert, key: srv.pki.adminKey, servername: 'localhost', checkServerIdentity: () => undefined });
+  await new Promise((r) => sock.once('secureConnect', r));
+  sock.write(`POST ${P}/one/exec?command=sh&stdin=true&stdout=true HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\nContent-Length: 0\r\n\r\n`);
+  let got = '';
+  await new Promise<void>((resolve) => {
+    sock.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (got.includes('\r\n\r\n') && !got.includes('frame')) sock.write('frame-bytes');
+      if (got.includes('frame-bytes')) resolve();
+    });
+  });
+  sock.destroy();
+  t.regex(got, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  t.regex(got, /Upgrade: SPDY\/3\.1/);
+  t.true(got.endsWith('frame-bytes'));
 });
