@@ -157,14 +157,18 @@ it('attach to the test server reads its output stream', async (t) => {
 });
 
 it('portForward to the test server TCP echo port, with the client certificate', async (t) => {
+  let echoed = '';
   const r = await wsSession(secured.port, '/portForward/default/streamer?port=8081', true, (ws) => {
     ws.send(encodeFrame(0, 'echo me\n'));
     ws.on('message', (raw: Buffer) => {
       const f = decodeFrame(toBuffer(raw));
-      if (f?.channel === 0 && f.data.toString().includes('echo me')) ws.close();
+      // The first frame on each channel is the port number (uint16 LE); later data frames are the stream.
+      if (f?.channel === 0 && f.data.length > 0 && !(f.data.length === 2 && f.data.readUInt16LE(0) === 8081)) echoed += f.data.toString();
+      if (echoed.includes('\n')) ws.close();
     });
   });
   t.is(r.status, 101, r.body);
+  t.is(echoed, 'echo me\n');
 });
 
 it('impl/cri clients against the kubelet URLs (server without client-cert auth)', async (t) => {
