@@ -91,7 +91,13 @@ async function getStored<T>(storage: Interface, key: string): Promise<T | undefi
 }
 
 /** buildAdmission builds the chain over storage-backed caches. */
-export function buildAdmission(o: { storage: Interface; flags: AdmissionFlags; metricsRegistry?: Registry }): AdmissionWiring {
+export function buildAdmission(o: {
+  storage: Interface;
+  flags: AdmissionFlags;
+  metricsRegistry?: Registry;
+  /** Runs before the validating plugins (the RBAC escalation check of role and binding writes). */
+  extraValidate?: (ctx: RequestContext, call: AdmissionCall) => Promise<void>;
+}): AdmissionWiring {
   const { storage } = o;
   const names = new Set(enabledPlugins(o.flags));
   const cache = <T>(prefix: string) => new ObjectCache<T & StoredObject>(storage, prefix);
@@ -180,7 +186,10 @@ export function buildAdmission(o: { storage: Interface; flags: AdmissionFlags; m
     chain,
     storeAdmission: {
       admit: (ctx, c) => run(ctx, c, 'admit'),
-      validate: (ctx, c) => run(ctx, c, 'validate'),
+      validate: async (ctx, c) => {
+        if (o.extraValidate) await o.extraValidate(ctx, c);
+        await run(ctx, c, 'validate');
+      },
     },
     async start(signal) {
       await Promise.all([...used].map((k) => (caches[k] as ObjectCache<StoredObject>).start(signal)));

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '#generated/k8s/index.ts';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from '#generated/k8s/index.ts';
 import {
   AUTHORIZATION_MODES,
   DISCOVERY_HEADERS,
@@ -22,6 +22,8 @@ import {
   authenticateRequest,
   authorizeRequest,
   bootstrapPolicy,
+  checkBindingWrite,
+  checkRoleWrite,
   generateSigningKeyPem,
   impersonate,
   impersonationHeaderNames,
@@ -206,6 +208,11 @@ export interface AuthWiring {
   maxTokenExpirationSeconds: number;
   /** rbac is set when RBAC is among the modes (escalation checks). */
   rbac?: ReturnType<typeof newRBACAuthorizer>;
+  /**
+   * checkRBACWrite refuses a Role/ClusterRole/RoleBinding/ClusterRoleBinding create or update that
+   * would grant more than the user holds (upstream policybased storage; only with RBAC mode).
+   */
+  checkRBACWrite(user: UserInfo | undefined, call: { operation: string; resource: { group: string; resource: string }; subresource: string; namespace: string; name: string; object?: Record<string, unknown> }): Promise<void>;
   /** start fills the caches and reconciles the bootstrap RBAC policy. */
   start(signal: AbortSignal): Promise<void>;
 }
@@ -335,6 +342,21 @@ export function buildAuth(o: AuthWiringOptions): AuthWiring {
     keys,
     maxTokenExpirationSeconds: flags.serviceAccountMaxTokenExpiration ?? 0,
     rbac,
+    async checkRBACWrite(user, call) {
+      if (!rbac || !user || !call.object || call.subresource !== '' || call.resource.group !== 'rbac.authorization.k8s.io') return;
+      if (call.operation !== 'CREATE' && call.operation !== 'UPDATE') return;
+      const r = call.resource.resource;
+      const clusterScoped = r === 'clusterroles' || r === 'clusterrolebindings';
+      let err;
+      if (r === 'roles' || r === 'clusterroles') {
+        err = await checkRoleWrite({ user, namespace: call.namespace, clusterScoped, name: call.name, rules: (call.object.rules as PolicyRule[] | undefined) ?? [], authorizer, resolver: rbac.resolver });
+      } else if (r === 'rolebindings' || r === 'clusterrolebindings') {
+        const roleRef = (call.object.roleRef ?? { kind: '', name: '' }) as { kind: string; name: string };
+        const role = roleRef.kind === 'ClusterRole' ? listers.getClusterRole(roleRef.name) : roleRef.kind === 'Role' ? listers.getRole(call.namespace, roleRef.name) : undefined;
+        err = await checkBindingWrite({ user, namespace: call.namespace, clusterScoped, name: call.name, roleRef, roleRules: role ? (role.rules ?? []) : undefined, authorizer, resolver: rbac.resolver });
+      }
+      if (err) throw err;
+    },
     async start(signal) {
       const caches: ObjectCache<StoredObject>[] = [roles, clusterRoles, roleBindings, clusterRoleBindings] as ObjectCache<StoredObject>[];
       if (usesNode) caches.push(pods as ObjectCache<StoredObject>);

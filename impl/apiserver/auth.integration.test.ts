@@ -241,3 +241,30 @@ test.serial('NamespaceLifecycle admission: immortal namespaces cannot be deleted
   t.is(r.status, 403);
   t.is(r.json.message, 'namespaces "kube-system" is forbidden: this namespace may not be deleted');
 });
+
+test.serial('RBAC escalation: a user cannot create a Role granting more than it holds, nor bind cluster-admin', async (t) => {
+  const rbacApi = '/apis/rbac.authorization.k8s.io/v1/namespaces/default';
+  // bob may manage roles and rolebindings in default, but holds nothing else.
+  const role = await c.request('POST', `${rbacApi}/roles`, {
+    body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'rbac-manager' }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create', 'get', 'list'] }] },
+  });
+  t.is(role.status, 201, role.text);
+  const rb = await c.request('POST', `${rbacApi}/rolebindings`, {
+    body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'bob-rbac' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'rbac-manager' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob' }] },
+  });
+  t.is(rb.status, 201, rb.text);
+  t.true(await eventually(async () => (await asToken(TOKENS.bob, 'GET', `${rbacApi}/roles`)).status === 200));
+  const escalate = await asToken(TOKENS.bob, 'POST', `${rbacApi}/roles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'secrets' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] });
+  t.is(escalate.status, 403, escalate.text);
+  t.regex(escalate.json.message, /^roles\.rbac\.authorization\.k8s\.io "secrets" is forbidden: user "bob" .* is attempting to grant RBAC permissions not currently held/);
+  const held = await asToken(TOKENS.bob, 'POST', `${rbacApi}/roles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'sub' }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['get'] }] });
+  t.is(held.status, 201, held.text);
+  const bindAdmin = await asToken(TOKENS.bob, 'POST', `${rbacApi}/rolebindings`, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'bob-admin' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob' }],
+  });
+  t.is(bindAdmin.status, 403, bindAdmin.text);
+});

@@ -168,7 +168,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const { storage, owned } = await openStorage(o);
   const openapi = new OpenApiV3Service();
   const metrics = new ApiServerMetrics();
-  const admission = buildAdmission({ storage, flags: o.admission ?? {}, metricsRegistry: metrics.registry });
+  // `auth` is assigned below; the escalation check only runs on requests, after start.
+  const admission = buildAdmission({ storage, flags: o.admission ?? {}, metricsRegistry: metrics.registry, extraValidate: async (ctx, c) => auth?.checkRBACWrite(ctx.user, c) });
   // The kubelet client cert (CN kube-apiserver-kubelet-client, O system:masters) is issued from the
   // cluster CA at each start; kubelet serving certs are not verified (no --kubelet-certificate-authority).
   const kubeletClient = KubeletClient.fromPki(pki);
