@@ -43,6 +43,7 @@ import { readMachineInfo, type MachineInfo } from './nodestatus/setters.ts';
 import { GenericPLEG } from './pleg/generic.ts';
 import { startKubeletServer, type RunningKubeletServer } from './server/server.ts';
 import { ensureServingCert } from './server/serving-cert.ts';
+import { criStreamingHost, isStreamingRuntimeService } from './server/streaming.ts';
 import { ProberManager } from './prober/prober-manager.ts';
 import { PodManager } from './pod/pod-manager.ts';
 import { PodWorkers, isTerminalPhase, type PodSyncer, type SyncPodResult, type SyncPodType } from './pod-workers.ts';
@@ -634,6 +635,7 @@ export class Kubelet implements PodSyncer {
               },
             };
           },
+          streaming: isStreamingRuntimeService(this.rs) ? criStreamingHost(this.runtime, this.rs) : undefined,
         },
         address: this.o.address ?? '127.0.0.1',
         port,

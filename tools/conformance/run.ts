@@ -53,7 +53,7 @@ function hasUpCommand(): boolean {
 async function startKubets(dir: string, mode: 'up' | 'apiserver'): Promise<{ child: ChildProcess; kubeconfig: string; log: string; dataDir: string }> {
   const log = join(dir, `kubets-${mode}.log`);
   const dataDir = join(dir, 'data');
-  const args = mode === 'up' ? ['up', '--data-dir', dataDir, '--secure-port', '0', '--kubeconfig-out', join(dir, 'kubeconfig')] : ['apiserver', '--data-dir', dataDir, '--secure-port', '0'];
+  const args = mode === 'up' ? ['up', '--data-dir', dataDir, '--secure-port', '0', '--kubelet-port', '0', '--kubeconfig-out', join(dir, 'kubeconfig')] : ['apiserver', '--data-dir', dataDir, '--secure-port', '0'];
   process.stderr.write(`starting: kubets ${args.join(' ')} (log ${log})\n`);
   const child = spawn(process.execPath, [kubetsBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
   const chunks: string[] = [];

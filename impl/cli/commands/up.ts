@@ -20,6 +20,7 @@ export const upCommand: CommandModule = {
       .option('--secure-port <port>', 'apiserver HTTPS port (0 = random)', '6443')
       .option('--storage-backend <backend>', 'sqlite or etcd3', 'sqlite')
       .option('--etcd-servers <urls>', 'comma-separated etcd client URLs (etcd3 backend)')
+      .option('--kubelet-port <port>', 'kubelet HTTPS port (logs, exec, attach, port-forward; 0 = random)', '10250')
       .option('--no-runtime', 'do not start the local registry and containerd')
       .option('--kubeconfig-out <file>', 'also write the admin kubeconfig here (default: ~/.kube/config when it does not exist)')
       .option('--detach', 'run in the background; return once the apiserver is ready')
@@ -45,6 +46,7 @@ interface UpFlags {
   securePort: string;
   storageBackend: string;
   etcdServers?: string;
+  kubeletPort: string;
   runtime: boolean;
   kubeconfigOut?: string;
   detach?: boolean;
@@ -67,6 +69,8 @@ async function runUp(opts: UpFlags): Promise<void> {
   if (backend !== 'sqlite' && backend !== 'etcd3') throw new Error(`--storage-backend must be sqlite or etcd3, not ${backend}`);
   const port = Number(opts.securePort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--secure-port must be a port number, not ${opts.securePort}`);
+  const kubeletPort = Number(opts.kubeletPort);
+  if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new Error(`--kubelet-port must be a port number, not ${opts.kubeletPort}`);
   mkdirSync(opts.dataDir, { recursive: true });
   const stateFile = join(opts.dataDir, 'up.json');
   rmSync(stateFile, { force: true });
@@ -123,6 +127,7 @@ async function runUp(opts: UpFlags): Promise<void> {
       containerRuntimeEndpoint: criEndpoint,
       rootDir: join(opts.dataDir, 'kubelet'),
       hostnameOverride: nodeName,
+      port: kubeletPort,
     });
     stops.unshift(() => kubelet.stop());
     await kubelet.registered;
@@ -161,6 +166,7 @@ async function detach(opts: UpFlags): Promise<void> {
   const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'kubets.js');
   const args = [bin, 'up', '--data-dir', opts.dataDir, '--secure-port', opts.securePort, '--storage-backend', opts.storageBackend];
   if (opts.etcdServers) args.push('--etcd-servers', opts.etcdServers);
+  args.push('--kubelet-port', opts.kubeletPort);
   if (!opts.runtime) args.push('--no-runtime');
   if (opts.kubeconfigOut) args.push('--kubeconfig-out', opts.kubeconfigOut);
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });
