@@ -171,7 +171,7 @@ interface StreamCase {
 const streamCases: StreamCase[] = [
   { name: 'exec', path: `${P}/one/exec?command=echo&command=hi&stdout=true&stderr=true`, kubeletPath: '/exec/default/one/c1' },
   { name: 'attach', path: `${P}/two/attach?container=a&stdout=true`, kubeletPath: '/attach/default/two/a' },
-  { name: 'portforward', path: `${P}/one/portforward?ports=8080`, kubeletPath: '/portForward/default/one' },
+  { name: 'portforward', path: `${P}/one/portforward?ports=8080,9090`, kubeletPath: '/portForward/default/one?port=8080&port=9090' },
 ];
 
 for (const tc of streamCases) {
@@ -179,7 +179,7 @@ for (const tc of streamCases) {
     seen.length = 0;
     const { ws, first } = await wsConnect(tc.path);
     t.is(ws.protocol, 'v5.channel.k8s.io');
-    t.is(first, `path ${tc.kubeletPath}`);
+    t.is(first, `path ${tc.kubeletPath.split('?')[0]}`);
     const echoed = new Promise<Buffer>((r) => ws.once('message', (m) => r(m as Buffer)));
     ws.send(Buffer.from([1, 104, 105]));
     t.deepEqual([...(await echoed)], [1, 104, 105]);

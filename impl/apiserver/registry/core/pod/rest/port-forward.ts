@@ -1,6 +1,6 @@
 /**
  * pods/portforward: upgrade requests proxied as a byte pipe to the kubelet's
- * `/portForward/{ns}/{pod}` (the `ports` query passes through for WebSocket clients).
+ * `/portForward/{ns}/{pod}` (the `ports` query becomes the kubelet's `port` parameters).
  *
  * upstream: pkg/registry/core/pod/rest/subresources.go (PortForwardREST) and strategy.go
  * PortForwardLocation.
@@ -16,15 +16,18 @@ export function newPortForwardREST(deps: ConnectDeps): (ctx: RequestContext, nam
     const pod = await deps.pods.get(ctx, name);
     const nodeName: string = pod.spec?.nodeName ?? '';
     if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    // PodPortForwardOptions.ports become the kubelet's `port` parameters (upstream PortForwardLocation).
+    const params = new URLSearchParams();
     for (const p of r.query.getAll('ports')) {
       for (const one of p.split(',')) {
-        const n = Number(one);
+        const n = Number(one.trim());
         if (!/^\d+$/.test(one.trim()) || n < 1 || n > 65535) throw badRequest(`port "${one}" is not valid`);
+        params.append('port', String(n));
       }
     }
     if (!r.upgrade) throw badRequest('Upgrade request required');
     const loc = await nodeLocation(deps, ctx, nodeName);
-    const q = r.query.toString();
+    const q = params.toString();
     const path = kubeletPath('portForward', pod.metadata?.namespace ?? ctx.namespace, name) + (q ? `?${q}` : '');
     const up = r.upgrade;
     await kubeletClient(deps).upgrade(loc, path, r.req, () => up.take(), up.head);
