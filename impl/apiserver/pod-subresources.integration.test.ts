@@ -1,13 +1,13 @@
 /**
  * pods/log, exec, port-forward, pods/proxy and nodes/proxy end to end: a REAL apiserver
  * (startApiServer, SQLite), the kubets kubelet on a REAL containerd (tools/runtime) and the real
- * kubectl, against a busybox pod that logs two lines and serves HTTP on 8080. exec and
- * port-forward are skipped (logged) while the kubelet server does not serve /exec and
+ * kubectl, against a busybox pod that logs two lines and serves HTTP on 8080. exec, exec -i,
+ * cp and port-forward are skipped (logged) while the kubelet server does not serve /exec and
  * /portForward yet. Skips with the reason without the Debian packages, kubectl, or root.
  */
 import test from 'ava';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -168,6 +168,31 @@ it('kubectl exec -- echo hi', async (t) => {
   t.is(r.out, 'hi\n');
   const rc = await kubectl('exec', 'web', '--', 'sh', '-c', 'exit 3');
   t.is(rc.code, 3, rc.err);
+});
+
+it('kubectl exec -i feeds stdin; kubectl cp round-trips a file', async (t) => {
+  if (!(await kubeletServes('exec/default/web/web?command=true&stdout=true'))) {
+    t.log('SKIPPED: the kubelet server does not serve /exec yet (impl/kubelet/server)');
+    t.pass();
+    return;
+  }
+  const piped = await new Promise<{ code: number; out: string }>((resolve) => {
+    const child = spawn('kubectl', ['--kubeconfig', srv!.kubeconfigPath, 'exec', '-i', 'web', '--', 'sh', '-c', 'tr a-z A-Z'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+    child.stdin!.end('shout\n');
+  });
+  t.is(piped.code, 0);
+  t.is(piped.out, 'SHOUT\n');
+  const local = path.join(tmp, 'cp-in.txt');
+  writeFileSync(local, 'round trip\n');
+  const up = await kubectl('cp', local, 'default/web:/tmp/cp.txt');
+  t.is(up.code, 0, up.err);
+  const back = path.join(tmp, 'cp-out.txt');
+  const down = await kubectl('cp', 'default/web:/tmp/cp.txt', back);
+  t.is(down.code, 0, down.err);
+  t.is(readFileSync(back, 'utf8'), 'round trip\n');
 });
 
 it('kubectl port-forward reaches the pod port', async (t) => {
