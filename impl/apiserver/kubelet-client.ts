@@ -7,7 +7,8 @@
  *
  * TLS: the kubelet's serving certificate is self-signed by default (kubets kubelet, like upstream's
  * default), so without `caCert` (`--kubelet-certificate-authority`) the serving certificate is NOT
- * verified — the same as upstream when that flag is unset. Give `caCert` to verify it.
+ * verified — the same as upstream when that flag is unset. Give `caCert` to verify it (chain and
+ * the node address in its SANs).
  */
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -50,7 +51,7 @@ export class KubeletClient {
 
   constructor(readonly config: KubeletClientConfig) {
     const base = { cert: config.cert, key: config.key, keepAlive: true };
-    this.agent = new https.Agent(config.caCert ? { ...base, ca: config.caCert, rejectUnauthorized: true, checkServerIdentity: () => undefined } : { ...base, rejectUnauthorized: false });
+    this.agent = new https.Agent(config.caCert ? { ...base, ca: config.caCert, rejectUnauthorized: true } : { ...base, rejectUnauthorized: false });
     this.insecureAgent = new https.Agent({ ...base, rejectUnauthorized: false });
   }
 
@@ -173,7 +174,7 @@ export function proxyUpgrade(target: UpgradeTarget, path: string, req: IncomingM
           key: t.key,
           ca: t.ca,
           rejectUnauthorized: t.ca !== undefined,
-          checkServerIdentity: () => undefined,
+          ...(t.ca === undefined ? { checkServerIdentity: () => undefined } : {}),
           ALPNProtocols: ['http/1.1'],
         })
       : net.connect({ host: target.host, port: target.port });

@@ -6,7 +6,7 @@
  * upstream: cmd/kube-apiserver/app/server.go (Run, CreateServerChain) and
  * pkg/controlplane/controller/kubernetesservice (the `kubernetes` service).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -56,6 +56,10 @@ export interface ApiServerOptions {
   auth?: AuthFlags;
   /** `--enable-admission-plugins` / `--disable-admission-plugins`. */
   admission?: AdmissionFlags;
+  /** `--kubelet-certificate-authority` (PEM file): verify kubelet serving certs; unset = not verified, as upstream. */
+  kubeletCertificateAuthority?: string;
+  /** `--kubelet-preferred-address-types` (default InternalIP,InternalDNS,ExternalIP,ExternalDNS,Hostname). */
+  kubeletPreferredAddressTypes?: string[];
   /** Log lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -171,8 +175,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   // `auth` is assigned below; the escalation check only runs on requests, after start.
   const admission = buildAdmission({ storage, flags: o.admission ?? {}, metricsRegistry: metrics.registry, extraValidate: async (ctx, c) => auth?.checkRBACWrite(ctx.user, c) });
   // The kubelet client cert (CN kube-apiserver-kubelet-client, O system:masters) is issued from the
-  // cluster CA at each start; kubelet serving certs are not verified (no --kubelet-certificate-authority).
-  const kubeletClient = KubeletClient.fromPki(pki);
+  // cluster CA at each start; kubelet serving certs are verified only with --kubelet-certificate-authority.
+  const kubeletClient = KubeletClient.fromPki(pki, {
+    caCert: o.kubeletCertificateAuthority ? readFileSync(o.kubeletCertificateAuthority, 'utf8') : undefined,
+    preferredAddressTypes: o.kubeletPreferredAddressTypes,
+  });
   const cp = buildControlPlane({ storage, openapi, runtimeConfig: o.runtimeConfig, serviceClusterIPRange: o.serviceClusterIPRange, watchCache: o.watchCache, admission: () => admission.storeAdmission, kubeletClient });
   let isReady = false;
   let address = '';

@@ -64,7 +64,7 @@ export async function proxyTo(t: ProxyTarget, r: ConnectRequest): Promise<void> 
         path,
         method: r.req.method,
         headers: { ...forwardHeaders(r.req.headers), host: hostHeader },
-        ...(t.scheme === 'https' ? { cert: t.tls?.cert, key: t.tls?.key, ca: t.tls?.ca, rejectUnauthorized: t.tls?.ca !== undefined, checkServerIdentity: () => undefined } : {}),
+        ...(t.scheme === 'https' ? { cert: t.tls?.cert, key: t.tls?.key, ca: t.tls?.ca, rejectUnauthorized: t.tls?.ca !== undefined, ...(t.tls?.ca === undefined ? { checkServerIdentity: () => undefined } : {}) } : {}),
       },
       resolve,
     );
