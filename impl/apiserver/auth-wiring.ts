@@ -7,6 +7,7 @@
  * upstream: pkg/kubeapiserver/options/authentication.go, authorization.go,
  * pkg/registry/rbac/rest/storage_rbac.go (PostStartHook: bootstrap policy).
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -38,6 +39,7 @@ import {
   newServiceAccountTokenAuthenticator,
   newTokenFileAuthenticatorFromFile,
   newWebhookAuthorizer,
+  newWebhookTokenAuthenticator,
   newX509Authenticator,
   openIDConfiguration,
   targetFromKubeconfigFile,
@@ -75,6 +77,8 @@ export interface AuthFlags {
   serviceAccountMaxTokenExpiration?: number;
   /** `--api-audiences` (default: the issuers). */
   apiAudiences?: string[];
+  /** `--authentication-token-webhook-config-file`: a kubeconfig naming the TokenReview webhook. */
+  authenticationTokenWebhookConfigFile?: string;
   /** `--enable-bootstrap-token-auth` (default false as upstream). */
   enableBootstrapTokenAuth?: boolean;
   /** `--anonymous-auth`: false (default here) keeps only /healthz, /livez, /readyz, /version anonymous. */
@@ -108,6 +112,8 @@ export class ObjectCache<T extends StoredObject> {
 
   /** start lists and keeps watching until `signal` aborts; resolves after the first list. */
   start(signal: AbortSignal): Promise<void> {
+    // Every cache's watch listens on the server's stop signal.
+    if (getMaxListeners(signal) < 100) setMaxListeners(100, signal);
     this.synced ??= (async () => {
       let rev = await this.relist();
       void (async () => {
@@ -278,6 +284,7 @@ export function buildAuth(o: AuthWiringOptions): AuthWiring {
     tokenFile: flags.tokenAuthFile ? newTokenFileAuthenticatorFromFile(flags.tokenAuthFile) : undefined,
     serviceAccounts: saTokens,
     bootstrapTokens: flags.enableBootstrapTokenAuth ? newBootstrapTokenAuthenticator({ getSecret: (name) => getStored<BootstrapSecret & StoredObject>(storage, `/registry/secrets/kube-system/${name}`) }) : undefined,
+    webhook: flags.authenticationTokenWebhookConfigFile ? newWebhookTokenAuthenticator({ target: targetFromKubeconfigFile(flags.authenticationTokenWebhookConfigFile), implicitAudiences: apiAudiences }) : undefined,
     anonymous: flags.anonymousAuth ? true : HEALTH_PATHS,
   });
 

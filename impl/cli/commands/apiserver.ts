@@ -26,6 +26,7 @@ export const apiserverCommand: CommandModule = {
       .option('--service-account-signing-key-file <file>', 'PEM private key that signs service account tokens (default DATA_DIR/pki/sa.key, generated)')
       .option('--service-account-max-token-expiration <seconds>', 'cap on TokenRequest expirationSeconds (0 = none)', '0')
       .option('--api-audiences <list>', 'comma-separated audiences the API accepts (default: the issuers)')
+      .option('--authentication-token-webhook-config-file <file>', 'kubeconfig of the TokenReview webhook that authenticates bearer tokens')
       .option('--enable-bootstrap-token-auth', 'accept bootstrap tokens from kube-system Secrets')
       .option('--anonymous-auth <bool>', 'allow anonymous requests to every path (false keeps /healthz, /livez, /readyz, /version anonymous)', 'false')
       .option('--authorization-mode <modes>', 'comma-separated: AlwaysAllow, AlwaysDeny, ABAC, Webhook, RBAC, Node', 'AlwaysAllow')
@@ -80,6 +81,7 @@ export function authFlagsFrom(opts: Record<string, unknown>): AuthFlags {
     serviceAccountMaxTokenExpiration: Number(opts.serviceAccountMaxTokenExpiration ?? 0) || 0,
     apiAudiences: list(opts.apiAudiences),
     enableBootstrapTokenAuth: opts.enableBootstrapTokenAuth === true,
+    authenticationTokenWebhookConfigFile: opts.authenticationTokenWebhookConfigFile as string | undefined,
     anonymousAuth: String(opts.anonymousAuth ?? 'false') === 'true',
     authorizationMode: list(opts.authorizationMode),
     authorizationPolicyFile: opts.authorizationPolicyFile as string | undefined,
