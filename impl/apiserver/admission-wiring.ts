@@ -37,14 +37,14 @@ import type { RequestContext } from './registry/rest/strategy.ts';
  * DEFAULT_ADMISSION_PLUGINS is the set on when no flag names plugins: upstream's default-on set
  * minus ServiceAccount (pods would need a `default` ServiceAccount before the serviceaccount
  * controller runs, and a projected token volume the kubelet must serve) and ResourceQuota
- * (kubets has no resourcequota controller keeping `status.used` current). Enable both with
- * `--enable-admission-plugins=ServiceAccount,ResourceQuota`.
+ * (kubets has no resourcequota controller keeping `status.used` current), and Priority (it
+ * rejects pods that set `spec.priority` directly, as upstream, which existing kubets clients and
+ * tests do). Enable them with `--enable-admission-plugins=ServiceAccount,ResourceQuota,Priority`.
  */
 export const DEFAULT_ADMISSION_PLUGINS: readonly string[] = [
   'NamespaceLifecycle',
   'LimitRanger',
   'PodSecurity',
-  'Priority',
   'DefaultTolerationSeconds',
   'DefaultStorageClass',
   'MutatingAdmissionWebhook',

@@ -31,7 +31,7 @@ interface PluginCase {
   error?: RegExp;
 }
 const pluginCases: PluginCase[] = [
-  { name: 'defaults', has: [...DEFAULT_ADMISSION_PLUGINS], hasNot: ['ServiceAccount', 'ResourceQuota', 'NodeRestriction'] },
+  { name: 'defaults', has: [...DEFAULT_ADMISSION_PLUGINS], hasNot: ['ServiceAccount', 'ResourceQuota', 'NodeRestriction', 'Priority'] },
   { name: 'enable adds', enable: ['ServiceAccount', 'ResourceQuota'], has: ['ServiceAccount', 'ResourceQuota', 'NamespaceLifecycle'] },
   { name: 'disable removes', disable: ['PodSecurity'], hasNot: ['PodSecurity'], has: ['LimitRanger'] },
   { name: 'unknown plugin is an error', enable: ['Nope'], error: /plugin "Nope" is unknown/ },
