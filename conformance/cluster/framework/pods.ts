@@ -92,7 +92,7 @@ export async function podLogs(ctx: CaseContext, name: string, container?: string
     query: { container },
     accept: 'text/plain, */*',
     signal: ctx.signal,
-  }).then((s) => (typeof s === 'string' ? s : JSON.stringify(s)));
+  }).then((s) => (typeof s === 'string' ? s : s === undefined ? '' : JSON.stringify(s)));
 }
 
 /**

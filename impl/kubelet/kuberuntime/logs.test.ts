@@ -53,3 +53,7 @@ test('readLogs: follow streams appended lines until the container stops', async 
   await done;
   t.is(out, 'three\nfour\n');
 });
+
+test('renderLines: a trailing partial line is kept without a newline', (t) => {
+  t.deepEqual(renderLines('2026-11-27T03:00:00Z stdout F one\n2026-11-27T03:00:01Z stdout P last\n', {}), ['one\n', 'last']);
+});

@@ -35,7 +35,7 @@ export function parseCriLogLine(line: string): CriLogLine | undefined {
   return { time: m[1], stream: m[2] as 'stdout' | 'stderr', partial: m[3] === 'P', content: m[4] ?? '' };
 }
 
-/** renderLines turns CRI lines into output lines (partials joined), applying since/timestamps. */
+/** renderLines turns CRI lines into output lines (partials joined, a trailing partial kept), applying since/timestamps. */
 export function renderLines(text: string, opts: LogOptions): string[] {
   const out: string[] = [];
   let partial = '';
@@ -51,6 +51,11 @@ export function renderLines(text: string, opts: LogOptions): string[] {
     partial = '';
     if (opts.sinceTime !== undefined && Date.parse(partialTime) < opts.sinceTime) continue;
     out.push(opts.timestamps ? `${partialTime} ${line}` : line);
+  }
+  // A trailing partial line (e.g. `printf` without a newline, then exit) is written as is, like
+  // upstream's reader does with every P message; a later F continues it on the same output line.
+  if (partial && !(opts.sinceTime !== undefined && Date.parse(partialTime) < opts.sinceTime)) {
+    out.push(opts.timestamps ? `${partialTime} ${partial}` : partial);
   }
   return out;
 }
