@@ -193,6 +193,17 @@ test.serial('Table output has upstream columns', async (t) => {
   t.is(r.json.rows[0].object.kind, 'PartialObjectMetadata');
 });
 
+test.serial('a review asked for as a Table is 406, with a JSON fallback it is served', async (t) => {
+  const path = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+  const body = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { nonResourceAttributes: { path: '/', verb: 'get' } } };
+  const only = await c.post(path, body, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+  t.is(only.status, 406);
+  t.is(only.json.reason, 'NotAcceptable');
+  const fallback = await c.post(path, body, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
+  t.is(fallback.status, 201);
+  t.is(fallback.json.kind, 'SelfSubjectAccessReview');
+});
+
 test.serial('aggregated discovery v2', async (t) => {
   const r = await c.get('/apis', { headers: { Accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' } });
   t.is(r.headers['content-type'], 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
