@@ -326,7 +326,15 @@ export function buildAuth(o: AuthWiringOptions): AuthWiring {
       for (const n of names) delete req.headers[n];
       return out;
     },
-    authorize: (user, info) => authorizeRequest(authorizer, attributesFromRequestInfo(user, info)),
+    async authorize(user, info) {
+      try {
+        await authorizeRequest(authorizer, attributesFromRequestInfo(user, info));
+      } catch (err) {
+        // A denied cluster component (system:* identity) is a policy bug worth a log line.
+        if (user.name.startsWith('system:') && user.name !== 'system:anonymous') log(`apiserver: forbidden: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
+      }
+    },
     serveNonResource(_req, res, path) {
       if (path !== OPENID_CONFIGURATION_PATH && path !== JWKS_PATH) return false;
       const body = path === JWKS_PATH ? jwks(keys) : openIDConfiguration(issuers[0]!, keys);
@@ -408,9 +416,16 @@ export async function reconcileBootstrapPolicy(storage: Interface, log: (l: stri
   }
   for (const wanted of bootstrapPolicy.clusterRoleBindings()) {
     const key = `/registry/clusterrolebindings/${wanted.metadata!.name}`;
-    if (await getStored(storage, key)) continue;
+    const existing = await getStored<ClusterRoleBinding & StoredObject>(storage, key);
     try {
-      await storage.create(key, stamp({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', ...wanted }));
+      if (!existing) await storage.create(key, stamp({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', ...wanted }));
+      else {
+        // upstream reconciliation with autoupdate: add the subjects a newer default has.
+        if (existing.metadata?.annotations?.[bootstrapPolicy.AUTOUPDATE_ANNOTATION] === 'false') continue;
+        const have = new Set((existing.subjects ?? []).map((x) => `${x.kind}/${x.namespace ?? ''}/${x.name}`));
+        const missing = (wanted.subjects ?? []).filter((x) => !have.has(`${x.kind}/${x.namespace ?? ''}/${x.name}`));
+        if (missing.length) await storage.guaranteedUpdate<ClusterRoleBinding & StoredObject>(key, (cur) => ({ ...cur, subjects: [...(cur.subjects ?? []), ...missing] }));
+      }
     } catch (err) {
       log(`apiserver: bootstrap clusterrolebinding ${wanted.metadata!.name}: ${String(err)}`);
     }

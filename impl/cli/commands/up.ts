@@ -21,6 +21,7 @@ export const upCommand: CommandModule = {
       .option('--storage-backend <backend>', 'sqlite or etcd3', 'sqlite')
       .option('--etcd-servers <urls>', 'comma-separated etcd client URLs (etcd3 backend)')
       .option('--kubelet-port <port>', 'kubelet HTTPS port (logs, exec, attach, port-forward; 0 = random)', '10250')
+      .option('--authorization-mode <modes>', 'comma-separated apiserver authorization modes (kubeadm default Node,RBAC; AlwaysAllow turns authorization off)', 'Node,RBAC')
       .option('--no-runtime', 'do not start the local registry and containerd')
       .option('--kubeconfig-out <file>', 'also write the admin kubeconfig here (default: ~/.kube/config when it does not exist)')
       .option('--detach', 'run in the background; return once the apiserver is ready')
@@ -47,6 +48,7 @@ interface UpFlags {
   storageBackend: string;
   etcdServers?: string;
   kubeletPort: string;
+  authorizationMode: string;
   runtime: boolean;
   kubeconfigOut?: string;
   detach?: boolean;
@@ -89,6 +91,8 @@ async function runUp(opts: UpFlags): Promise<void> {
     securePort: port,
     storageBackend: backend,
     etcdServers: opts.etcdServers,
+    // As a kubeadm cluster: every component is authorized by its own identity (Node + RBAC).
+    auth: { authorizationMode: opts.authorizationMode.split(',') },
     log,
   });
   await apiserver.ready;
@@ -166,7 +170,7 @@ async function detach(opts: UpFlags): Promise<void> {
   const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'kubets.js');
   const args = [bin, 'up', '--data-dir', opts.dataDir, '--secure-port', opts.securePort, '--storage-backend', opts.storageBackend];
   if (opts.etcdServers) args.push('--etcd-servers', opts.etcdServers);
-  args.push('--kubelet-port', opts.kubeletPort);
+  args.push('--kubelet-port', opts.kubeletPort, '--authorization-mode', opts.authorizationMode);
   if (!opts.runtime) args.push('--no-runtime');
   if (opts.kubeconfigOut) args.push('--kubeconfig-out', opts.kubeconfigOut);
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });

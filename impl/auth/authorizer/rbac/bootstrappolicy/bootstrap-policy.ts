@@ -23,6 +23,8 @@ export const AGGREGATE_TO_VIEW = 'rbac.authorization.k8s.io/aggregate-to-view';
 export const CONTROLLER_ROLE_PREFIX = 'system:controller:';
 
 const RBAC_API_GROUP = 'rbac.authorization.k8s.io';
+/** KUBE_CONTROLLER_MANAGER_USER is the controller-manager's client-certificate user. */
+export const KUBE_CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
 
 /** rule builds a PolicyRule like upstream's NewRule(verbs).Groups(...).Resources(...).Names(...). */
 export function rule(verbs: string[], groups: string[], resources: string[], names?: string[]): PolicyRule {
@@ -192,7 +194,10 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:kube-scheduler', [user('system:kube-scheduler')]),
     // upstream keeps this binding without subjects: the Node authorizer grants nodes their access.
     binding('system:node', []),
-    ...controllerRoles().map((r) => binding(r.metadata!.name!, [serviceAccount('kube-system', r.metadata!.name!.slice(CONTROLLER_ROLE_PREFIX.length))])),
+    // kubets' controller-manager runs every loop with its own credential (upstream without
+    // --use-service-account-credentials), which "must be granted all the relevant roles": its user
+    // joins each controller binding next to the controller's service account.
+    ...controllerRoles().map((r) => binding(r.metadata!.name!, [serviceAccount('kube-system', r.metadata!.name!.slice(CONTROLLER_ROLE_PREFIX.length)), user(KUBE_CONTROLLER_MANAGER_USER)])),
   ];
 }
 
@@ -225,6 +230,17 @@ export function controllerRoles(): ClusterRole[] {
       rule(['update'], ['extensions', 'apps'], ['deployments/finalizers']),
       rule(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], ['apps', 'extensions'], ['replicasets']),
       rule(['get', 'list', 'watch', 'update'], [''], ['pods']),
+      events(),
+    ]),
+    c('disruption-controller', [
+      rule(['get', 'list', 'watch'], ['extensions', 'apps'], ['deployments']),
+      rule(['get', 'list', 'watch'], ['apps', 'extensions'], ['replicasets']),
+      rule(['get', 'list', 'watch'], [''], ['replicationcontrollers']),
+      rule(['get', 'list', 'watch'], ['policy'], ['poddisruptionbudgets']),
+      rule(['get', 'list', 'watch'], ['apps'], ['statefulsets']),
+      rule(['update'], ['policy'], ['poddisruptionbudgets/status']),
+      rule(['patch', 'update'], [''], ['pods/status']),
+      rule(['get'], ['*'], ['*/scale']),
       events(),
     ]),
     c('endpoint-controller', [
@@ -267,7 +283,25 @@ export function controllerRoles(): ClusterRole[] {
       rule(['list', 'watch', 'patch', 'create', 'delete'], [''], ['pods']),
       events(),
     ]),
+    c('replication-controller', [
+      rule(['get', 'list', 'watch', 'update'], [''], ['replicationcontrollers']),
+      rule(['update'], [''], ['replicationcontrollers/status']),
+      rule(['update'], [''], ['replicationcontrollers/finalizers']),
+      rule(['list', 'watch', 'patch', 'create', 'delete'], [''], ['pods']),
+      events(),
+    ]),
     c('resourcequota-controller', [rule(['list', 'watch'], ['*'], ['*']), rule(['update'], [''], ['resourcequotas/status']), events()]),
+    c('ttl-after-finished-controller', [rule(['get', 'list', 'watch', 'delete'], ['batch'], ['jobs']), events()]),
+    c('certificate-controller', [
+      rule(['get', 'list', 'watch', 'delete'], ['certificates.k8s.io'], ['certificatesigningrequests']),
+      rule(['update'], ['certificates.k8s.io'], ['certificatesigningrequests/status', 'certificatesigningrequests/approval']),
+      rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+      rule(['sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/legacy-unknown', 'kubernetes.io/kube-apiserver-client', 'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving']),
+      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+      events(),
+    ]),
+    c('pvc-protection-controller', [rule(['get', 'list', 'watch', 'update'], [''], ['persistentvolumeclaims']), rule(['list', 'watch', 'get'], [''], ['pods']), events()]),
+    c('pv-protection-controller', [rule(['get', 'list', 'watch', 'update'], [''], ['persistentvolumes']), events()]),
     c('root-ca-cert-publisher', [rule(['create', 'update'], [''], ['configmaps']), events()]),
     c('service-account-controller', [rule(['create'], [''], ['serviceaccounts']), events()]),
     c('statefulset-controller', [
