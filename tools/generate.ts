@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKubernetes } from './openapi-gen/generate.ts';
 import { generateCri } from './cri-gen/generate.ts';
+import { generateProtobuf } from './protobuf-gen/generate.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,5 +27,6 @@ const outDir = path.resolve(values.out);
 
 await generateKubernetes({ specDir, outDir });
 await generateCri({ protoFile, outDir });
+await generateProtobuf({ descriptorFile: path.join(root, 'proto', 'kubernetes', 'descriptors.binpb'), specDir, outDir, repoRoot: root });
 const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
 process.stdout.write(`wrote ${rel(outDir)}/ from ${rel(specDir)}/ and ${rel(protoFile)}\n`);
