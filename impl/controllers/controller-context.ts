@@ -33,6 +33,8 @@ export interface ControllerContext {
   nodeMonitorGracePeriodMs?: number;
   /** `--terminated-pod-gc-threshold` (default 12500). */
   terminatedPodGCThreshold?: number;
+  /** `--resource-quota-sync-period` in ms (default 5 m). */
+  resourceQuotaSyncPeriodMs?: number;
   /** Informers requested after the first start are started by this. */
   startInformers(): void;
 }

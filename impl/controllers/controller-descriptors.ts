@@ -25,6 +25,7 @@ import { StatefulSetController } from './statefulset/stateful-set-controller.ts'
 import { PodGCController } from './podgc/gc-controller.ts';
 import { DisruptionController } from './disruption/disruption.ts';
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
+import { ResourceQuotaController } from './resourcequota/resource-quota-controller.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
 const SERVICES = { group: '', version: 'v1', resource: 'services' } as const;
@@ -259,6 +260,23 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         podInformer: ctx.informers.forResource(RESOURCES.pods),
         nodeMonitorGracePeriodMs: ctx.nodeMonitorGracePeriodMs,
         recorder: ctx.recorderFor('node-controller'),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'resourcequota-controller',
+    aliases: ['resourcequota'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-resource-quota-syncs',
+    init: (ctx) =>
+      new ResourceQuotaController({
+        client: ctx.client,
+        quotaInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'resourcequotas' }),
+        informers: ctx.informers,
+        discovery: ctx.discovery,
+        startInformers: () => ctx.startInformers(),
+        resyncPeriodMs: ctx.resourceQuotaSyncPeriodMs,
         clock: ctx.clock,
         logger: ctx.logger,
       }),

@@ -53,6 +53,8 @@ export interface ControllerManagerOptions {
   nodeMonitorGracePeriodMs?: number;
   /** `--terminated-pod-gc-threshold` (default 12500; 0 disables). */
   terminatedPodGCThreshold?: number;
+  /** `--resource-quota-sync-period` in ms (default 5 m). */
+  resourceQuotaSyncPeriodMs?: number;
   /** Informer resync period, ms (default 0 = none; upstream `--min-resync-period` 12 h). */
   resyncPeriodMs?: number;
   clock?: Clock;
@@ -145,6 +147,7 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
       namespaceDeletionGracePeriodMs: opts.namespaceDeletionGracePeriodMs,
       terminatedPodGCThreshold: opts.terminatedPodGCThreshold,
       nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs,
+      resourceQuotaSyncPeriodMs: opts.resourceQuotaSyncPeriodMs,
       startInformers: () => factory.start(runSignal),
     };
     const controllers: Array<{ d: ControllerDescriptor; c: Controller }> = [];

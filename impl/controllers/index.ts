@@ -27,3 +27,4 @@ export { StatefulSetController } from './statefulset/stateful-set-controller.ts'
 export { PodGCController } from './podgc/gc-controller.ts';
 export { DisruptionController } from './disruption/disruption.ts';
 export { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
+export { ResourceQuotaController } from './resourcequota/resource-quota-controller.ts';

@@ -28,6 +28,8 @@ interface ControllerManagerFlags {
   rootCaFile?: string;
   terminatedPodGcThreshold: number;
   nodeMonitorGracePeriod: string;
+  resourceQuotaSyncPeriod: string;
+  concurrentResourceQuotaSyncs?: number;
   healthzPort?: number;
   bindAddress: string;
   v: number;
@@ -59,7 +61,7 @@ export const controllerManagerCommand: CommandModule = {
   register(program: Command) {
     program
       .command('controller-manager')
-      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice, disruption, node-lifecycle, podgc')
+      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice, disruption, node-lifecycle, podgc, resourcequota')
       .option('--kubeconfig <path>', 'kubeconfig with the controller-manager credentials (default $KUBECONFIG)')
       .option('--controllers <list>', 'controllers to enable: * (all default ones), name, -name; comma-separated', '*')
       .option('--leader-elect', 'elect a leader on the kube-system/kube-controller-manager Lease before running')
@@ -75,6 +77,8 @@ export const controllerManagerCommand: CommandModule = {
       .option('--concurrent-service-endpoint-syncs <n>', 'endpointslice workers (default 5)', int)
       .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the pod GC deletes the oldest (0 = off)', int, 12500)
       .option('--node-monitor-grace-period <duration>', 'how long a node may go without heartbeats before it is Unknown (Go duration)', '40s')
+      .option('--resource-quota-sync-period <duration>', 'period for syncing quota usage status (Go duration)', '5m')
+      .option('--concurrent-resource-quota-syncs <n>', 'resourcequota workers (default 5)', int)
       .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt (default: the kubeconfig CA)')
       .option('--healthz-port <port>', 'serve /healthz and /metrics over HTTP on this port (0 = random)', int)
       .option('--bind-address <ip>', 'address of the /healthz and /metrics server', '127.0.0.1')
@@ -94,6 +98,7 @@ export const controllerManagerCommand: CommandModule = {
         set('concurrent-job-syncs', f.concurrentJobSyncs);
         set('concurrent-endpoint-syncs', f.concurrentEndpointSyncs);
         set('concurrent-service-endpoint-syncs', f.concurrentServiceEndpointSyncs);
+        set('concurrent-resource-quota-syncs', f.concurrentResourceQuotaSyncs);
         const cm = await startControllerManager({
           kubeconfig: f.kubeconfig,
           controllers: f.controllers.split(',').map((s) => s.trim()).filter(Boolean),
@@ -104,6 +109,7 @@ export const controllerManagerCommand: CommandModule = {
           rootCAFile: f.rootCaFile,
           terminatedPodGCThreshold: f.terminatedPodGcThreshold,
           nodeMonitorGracePeriodMs: durationMs(f.nodeMonitorGracePeriod),
+          resourceQuotaSyncPeriodMs: durationMs(f.resourceQuotaSyncPeriod),
           healthzPort: f.healthzPort,
           bindAddress: f.bindAddress,
           logger,
