@@ -5,7 +5,7 @@
  * `isNotFound`/`isConflict` work as against a real apiserver. Field selectors are not applied:
  * put only this node's pods in it.
  */
-import type { ConfigMap, Lease, Node, Pod, Secret, Service } from '#generated/k8s/index.ts';
+import type { ConfigMap, Lease, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, TokenRequest } from '#generated/k8s/index.ts';
 import { ApiError } from '#impl/client/index.ts';
 import { FakeListWatch, type ListerWatcher } from '#impl/client/tools/cache/index.ts';
 import type { KubeletClient } from './kubelet-client.ts';
@@ -22,6 +22,10 @@ export class FakeKubeletClient implements KubeletClient {
   readonly leases = new Map<string, Lease>();
   readonly configMaps = new Map<string, ConfigMap>();
   readonly secrets = new Map<string, Secret>();
+  readonly pvcs = new Map<string, PersistentVolumeClaim>();
+  readonly pvs = new Map<string, PersistentVolume>();
+  /** tokenRequests lists `ns/sa audience` of every TokenRequest; tokens are `token-<n>`. */
+  readonly tokenRequests: string[] = [];
   /** statusWrites lists `ns/name phase` of every pods/status write. */
   readonly statusWrites: string[] = [];
   /** deletes lists `ns/name grace=N` of every pod delete. */
@@ -146,5 +150,16 @@ export class FakeKubeletClient implements KubeletClient {
   }
   async getSecret(namespace: string, name: string): Promise<Secret | undefined> {
     return this.secrets.get(`${namespace}/${name}`);
+  }
+  async createToken(namespace: string, sa: string, req: TokenRequest): Promise<TokenRequest> {
+    this.tokenRequests.push(`${namespace}/${sa} ${(req.spec?.audiences ?? []).join(',')}`);
+    const exp = new Date(Date.now() + (req.spec?.expirationSeconds ?? 3600) * 1000).toISOString();
+    return { ...req, status: { token: `token-${this.tokenRequests.length}`, expirationTimestamp: exp } };
+  }
+  async getPVC(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined> {
+    return this.pvcs.get(`${namespace}/${name}`);
+  }
+  async getPV(name: string): Promise<PersistentVolume | undefined> {
+    return this.pvs.get(name);
   }
 }

@@ -4,7 +4,7 @@
  * `fake-kubelet-client.ts` implements it in memory for unit tests. Failures are impl/client
  * ApiErrors (use its `isNotFound`, `isConflict`).
  */
-import type { ConfigMap, Lease, Node, Pod, Secret, Service } from '#generated/k8s/index.ts';
+import type { ConfigMap, Lease, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, TokenRequest } from '#generated/k8s/index.ts';
 import { isNotFound, type RestClient } from '#impl/client/index.ts';
 import { newListWatchFromClient, type ListerWatcher } from '#impl/client/tools/cache/index.ts';
 
@@ -31,6 +31,11 @@ export interface KubeletClient {
   /** getConfigMap / getSecret return undefined when not found. */
   getConfigMap(namespace: string, name: string, signal?: AbortSignal): Promise<ConfigMap | undefined>;
   getSecret(namespace: string, name: string, signal?: AbortSignal): Promise<Secret | undefined>;
+  /** createToken POSTs serviceaccounts/{name}/token (TokenRequest for projected volumes). */
+  createToken(namespace: string, serviceAccount: string, req: TokenRequest, signal?: AbortSignal): Promise<TokenRequest>;
+  /** getPVC / getPV return undefined when not found (persistentVolumeClaim volumes). */
+  getPVC(namespace: string, name: string, signal?: AbortSignal): Promise<PersistentVolumeClaim | undefined>;
+  getPV(name: string, signal?: AbortSignal): Promise<PersistentVolume | undefined>;
 }
 
 async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
@@ -66,5 +71,8 @@ export function restKubeletClient(rest: RestClient): KubeletClient {
     },
     getConfigMap: (ns, name, signal) => orUndefined(configMaps.namespace(ns).get(name, { signal }) as Promise<ConfigMap>),
     getSecret: (ns, name, signal) => orUndefined(secrets.namespace(ns).get(name, { signal }) as Promise<Secret>),
+    createToken: (ns, sa, req, signal) => rest.resource('', 'v1', 'serviceaccounts').namespace(ns).create(req as never, { subresource: 'token', name: sa, signal }) as unknown as Promise<TokenRequest>,
+    getPVC: (ns, name, signal) => orUndefined(rest.resource('', 'v1', 'persistentvolumeclaims').namespace(ns).get(name, { signal }) as Promise<PersistentVolumeClaim>),
+    getPV: (name, signal) => orUndefined(rest.resource('', 'v1', 'persistentvolumes').get(name, { signal }) as Promise<PersistentVolume>),
   };
 }

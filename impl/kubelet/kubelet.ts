@@ -48,7 +48,8 @@ import { ProberManager } from './prober/prober-manager.ts';
 import { PodManager } from './pod/pod-manager.ts';
 import { PodWorkers, isTerminalPhase, type PodSyncer, type SyncPodResult, type SyncPodType } from './pod-workers.ts';
 import { StatusManager } from './status/status-manager.ts';
-import { VolumeManager } from './volumemanager/volume-manager.ts';
+import { TokenManager } from './token/token-manager.ts';
+import { VolumeError, VolumeManager } from './volumemanager/volume-manager.ts';
 
 /** KubeletLogger is the structured logger the kubelet writes to (pino-compatible). */
 export interface KubeletLogger {
@@ -112,6 +113,8 @@ export interface KubeletOptions {
   podResyncIntervalMs?: number;
   leaseRenewIntervalMs?: number;
   leaseDurationSeconds?: number;
+  /** volumeRefreshPeriodMs: how often configMap/secret/downwardAPI/projected volumes are re-written from their sources (default 10 s). */
+  volumeRefreshPeriodMs?: number;
   /** containerGCPeriodMs: how often dead containers and sandboxes are collected (upstream 1 min). */
   containerGCPeriodMs?: number;
   crashLoopBackoffInitialMs?: number;
@@ -159,11 +162,14 @@ export class Kubelet implements PodSyncer {
   private readonly sources: PodSource[];
   private readonly cleanedUp = new Set<string>();
   private readonly pendingCgroups = new Set<string>();
+  private readonly refreshing = new Set<string>();
   private lastContainerGC = 0;
   private runtimeName = 'containerd';
   private onNodeRegistered: ((node: Node) => void) | undefined;
   private kubeletPort: number;
   private server: RunningKubeletServer | undefined;
+  /** recordEvent logs a pod event and sends it to the recorder. */
+  private readonly recordEvent: (pod: Pod, type: string, reason: string, message: string) => void;
 
   constructor(o: KubeletOptions & { client: KubeletClient; runtimeService: RuntimeService; imageService: ImageService }) {
     this.o = o;
@@ -181,11 +187,20 @@ export class Kubelet implements PodSyncer {
       getConfigMap: (ns: string, name: string, signal?: AbortSignal) => this.client.getConfigMap(ns, name, signal),
       getSecret: (ns: string, name: string, signal?: AbortSignal) => this.client.getSecret(ns, name, signal),
     };
-    const onEvent = (pod: Pod, type: string, reason: string, message: string): void => {
+    const onEvent = (this.recordEvent = (pod: Pod, type: string, reason: string, message: string): void => {
       this.log.debug({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, type, reason }, message);
       o.recorder?.event({ ...pod, apiVersion: 'v1', kind: 'Pod' } as ObjectLike, type, reason, message);
-    };
-    this.volumeManager = new VolumeManager({ rootDir, configSource, warn: (pod, msg) => this.log.warn({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace }, msg) });
+    });
+    this.volumeManager = new VolumeManager({
+      rootDir,
+      configSource,
+      tokenManager: new TokenManager({ clock: this.clock, requestToken: (ns, sa, req, signal) => this.client.createToken(ns, sa, req, signal) }),
+      pvSource: { getPVC: (ns, name, signal) => this.client.getPVC(ns, name, signal), getPV: (name, signal) => this.client.getPV(name, signal) },
+      refreshPeriodMs: o.volumeRefreshPeriodMs,
+      now: () => this.clock.now(),
+      nodeName: this.nodeName,
+      hostIPs: this.nodeIPs,
+      warn: (pod, msg) => this.log.warn({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace }, msg) });
     const sandboxContext: SandboxConfigContext = {
       podLogsRootDir: path.join(rootDir, 'logs', 'pods'),
       cgroupRoot: o.cgroupRoot ?? '/',
@@ -492,6 +507,12 @@ export class Kubelet implements PodSyncer {
     this.prober.addPod(pod);
     await mkdir(buildPodLogsDirectory(path.join(path.resolve(this.o.rootDir), 'logs', 'pods'), pod), { recursive: true });
     await mkdir(this.volumeManager.podDir(uid), { recursive: true });
+    try {
+      await this.volumeManager.waitForAttachAndMount(pod, signal);
+    } catch (err) {
+      if (err instanceof VolumeError) this.recordEvent(pod, 'Warning', 'FailedMount', err.message);
+      throw err;
+    }
     const res = await this.runtime.syncPod(pod, status, signal);
     for (const name of res.startedContainers) this.reasons.remove(uid, name);
     for (const [name, err] of res.containerErrors) this.reasons.add(uid, name, err.reason, err.message);
@@ -597,6 +618,7 @@ export class Kubelet implements PodSyncer {
       this.statusManager.terminatePod(pod);
     }
     for (const parent of [...this.pendingCgroups]) await this.destroyPodCgroup(parent);
+    this.refreshVolumes(signal);
     if (this.clock.now() - this.lastContainerGC >= (this.o.containerGCPeriodMs ?? 60_000)) {
       this.lastContainerGC = this.clock.now();
       const removed = await garbageCollect({
@@ -609,6 +631,23 @@ export class Kubelet implements PodSyncer {
     }
     this.statusManager.removeOrphanedStatuses(new Set([...desired, ...this.podWorkers.knownUIDs()]));
     for (const uid of this.cleanedUp) if (!desired.has(uid)) this.cleanedUp.delete(uid);
+  }
+
+  /**
+   * refreshVolumes re-writes the API-backed volumes of running pods in the background (the
+   * volume manager throttles each pod to its refresh period), so ConfigMap/Secret changes and
+   * token rotation reach the containers (upstream: the periodic pod resync remounts volumes).
+   */
+  private refreshVolumes(signal: AbortSignal): void {
+    for (const pod of this.podManager.getPods()) {
+      const uid = pod.metadata?.uid ?? '';
+      if (this.refreshing.has(uid) || pod.metadata?.deletionTimestamp || !this.volumeManager.mountedVolumes(uid)) continue;
+      if (this.podWorkers.state(uid) !== 'sync') continue;
+      this.refreshing.add(uid);
+      this.volumeManager.waitForAttachAndMount(pod, signal).catch((err: unknown) => {
+        if (!signal.aborted) this.log.debug({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, err: String((err as Error)?.message ?? err) }, 'volume refresh failed');
+      }).finally(() => this.refreshing.delete(uid));
+    }
   }
 
   /** startServer starts the kubelet HTTPS server (a failure is logged: pods still run without it). */
