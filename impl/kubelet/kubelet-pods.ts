@@ -203,6 +203,8 @@ export interface GenerateStatusInput {
   oldStatus?: APIPodStatus;
   /** probes decide `ready`/`started` of running containers (default: running means both). */
   probes?: ProbeStatus;
+  /** evict fails the pod with a reason (active deadline, node-pressure eviction). */
+  evict?: { reason: string; message: string };
 }
 
 /** generateAPIPodStatus computes the full API status of a pod (upstream generateAPIPodStatus). */
@@ -219,6 +221,17 @@ export function generateAPIPodStatus(pod: Pod, status: PodStatus, input: Generat
   let phase = getPhase(pod, initStatuses, containerStatuses, input.podIsTerminal);
   // A terminal phase never goes back (upstream: "phase cannot go back from terminal").
   if (old.phase === 'Succeeded' || old.phase === 'Failed') phase = old.phase;
+  // upstream: a PodSyncHandler that says "evict" makes the pod Failed with its reason and message.
+  let reason: string | undefined;
+  let message: string | undefined;
+  if (input.evict && phase !== 'Succeeded') {
+    phase = 'Failed';
+    reason = input.evict.reason;
+    message = input.evict.message;
+  } else if (phase === old.phase && old.reason) {
+    reason = old.reason;
+    message = old.message;
+  }
   // Once terminal, no container is ready.
   if (phase === 'Succeeded' || phase === 'Failed') for (const s of containerStatuses) s.ready = false;
 
@@ -262,6 +275,10 @@ export function generateAPIPodStatus(pod: Pod, status: PodStatus, input: Generat
     containerStatuses,
     qosClass: getPodQOS(pod),
   };
+  if (reason) {
+    out.reason = reason;
+    out.message = message;
+  }
   if (hasInits) out.initContainerStatuses = initStatuses;
   const ips = status.ips.length ? status.ips : phase === 'Succeeded' || phase === 'Failed' ? (old.podIPs ?? []).map((p) => p.ip) : [];
   if (pod.spec?.hostNetwork) {
@@ -271,7 +288,7 @@ export function generateAPIPodStatus(pod: Pod, status: PodStatus, input: Generat
     out.podIP = ips[0];
     out.podIPs = ips.map((ip) => ({ ip }));
   }
-  if (phase === 'Failed' || phase === 'Succeeded') {
+  if ((phase === 'Failed' || phase === 'Succeeded') && !reason) {
     out.reason = old.reason;
     out.message = old.message;
   }

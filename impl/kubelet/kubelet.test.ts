@@ -198,3 +198,16 @@ test.serial('a static pod runs from its manifest, gets a mirror pod with its sta
   await until('containers removed', () => runtime.containers.size === 0);
   t.pass();
 });
+
+test.serial('activeDeadlineSeconds: a pod past its deadline is Failed with DeadlineExceeded and its containers stopped', async (t) => {
+  const { client, runtime, kubelet } = setup(t);
+  await kubelet.registered;
+  const p = busybox('deadline', ['sleep', '3600']);
+  p.spec!.activeDeadlineSeconds = 1;
+  client.addPod(p);
+  await until('Running', () => client.pod('default', 'deadline')?.status?.phase === 'Running');
+  const failed = await until('Failed', () => client.pod('default', 'deadline')?.status?.phase === 'Failed' && client.pod('default', 'deadline'), 10_000);
+  t.is(failed.status?.reason, 'DeadlineExceeded');
+  t.is(failed.status?.message, 'Pod was active on the node longer than the specified deadline');
+  await until('container stopped', () => [...runtime.containers.values()].every((c) => c.state !== 1));
+});

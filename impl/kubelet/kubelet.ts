@@ -48,6 +48,7 @@ import { ProberManager } from './prober/prober-manager.ts';
 import { PodManager } from './pod/pod-manager.ts';
 import { PodWorkers, isTerminalPhase, type PodSyncer, type SyncPodResult, type SyncPodType } from './pod-workers.ts';
 import { StatusManager } from './status/status-manager.ts';
+import { pastActiveDeadline, type PodEviction } from './active-deadline.ts';
 import { TokenManager } from './token/token-manager.ts';
 import { VolumeError, VolumeManager } from './volumemanager/volume-manager.ts';
 
@@ -163,6 +164,8 @@ export class Kubelet implements PodSyncer {
   private readonly cleanedUp = new Set<string>();
   private readonly pendingCgroups = new Set<string>();
   private readonly refreshing = new Set<string>();
+  /** evictions are pods failed by the node (eviction manager), by uid. */
+  readonly evictions = new Map<string, PodEviction>();
   private lastContainerGC = 0;
   private runtimeName = 'containerd';
   private onNodeRegistered: ((node: Node) => void) | undefined;
@@ -481,7 +484,9 @@ export class Kubelet implements PodSyncer {
 
   private setStatus(pod: Pod, status: PodStatus, podIsTerminal: boolean): string {
     const uid = pod.metadata?.uid ?? '';
+    const old = this.statusManager.getPodStatus(uid) ?? pod.status;
     const api = generateAPIPodStatus(pod, status, {
+      evict: this.evictions.get(uid) ?? pastActiveDeadline(pod, this.clock.now(), old?.startTime as string | undefined),
       reasons: this.reasons,
       hostIPs: this.nodeIPs,
       now: this.clock.now(),
@@ -562,6 +567,7 @@ export class Kubelet implements PodSyncer {
     }
     this.statusManager.terminatePod(latest ?? pod);
     this.reasons.removePod(uid);
+    this.evictions.delete(uid);
   }
 
   /** destroyPodCgroup removes a pod cgroup; a busy one (the runtime still tearing down) is retried by housekeeping. */
@@ -619,6 +625,14 @@ export class Kubelet implements PodSyncer {
     }
     for (const parent of [...this.pendingCgroups]) await this.destroyPodCgroup(parent);
     this.refreshVolumes(signal);
+    // upstream: the active deadline handler makes the sync loop sync pods past their deadline.
+    for (const pod of this.podManager.getPods()) {
+      const uid = pod.metadata?.uid ?? '';
+      if (this.podWorkers.state(uid) !== 'sync') continue;
+      const st = this.statusManager.getPodStatus(uid);
+      if (st?.phase === 'Failed' || st?.phase === 'Succeeded') continue;
+      if (pastActiveDeadline(pod, this.clock.now(), st?.startTime as string | undefined) || this.evictions.has(uid)) this.podWorkers.updatePod({ updateType: 'sync', pod });
+    }
     if (this.clock.now() - this.lastContainerGC >= (this.o.containerGCPeriodMs ?? 60_000)) {
       this.lastContainerGC = this.clock.now();
       const removed = await garbageCollect({
