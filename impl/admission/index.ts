@@ -20,3 +20,5 @@ export * from './plugins/webhook/admission-review.ts';
 export * from './plugins/webhook/dispatcher.ts';
 export * from './plugins/webhook/matcher.ts';
 export * from './plugins/noderestriction/admission.ts';
+export * from './plugins/storageobjectinuseprotection/admission.ts';
+export * from './plugins/defaultingressclass/admission.ts';

@@ -6,12 +6,15 @@
  * upstream: pkg/kubeapiserver/options/admission.go (DefaultOffAdmissionPlugins, plugin order)
  * and staging/src/k8s.io/apiserver/pkg/endpoints/handlers (admission calls).
  */
-import type { LimitRange, MutatingWebhookConfiguration, Namespace, PriorityClass, ResourceQuota, ServiceAccount, StorageClass, ValidatingWebhookConfiguration } from '#generated/k8s/index.ts';
+import type { IngressClass, LimitRange, MutatingWebhookConfiguration, Namespace, PriorityClass, ResourceQuota, ServiceAccount, StorageClass, ValidatingWebhookConfiguration } from '#generated/k8s/index.ts';
 import {
   AdmissionChain,
   AdmissionMetrics,
   newAttributes,
+  newDefaultIngressClass,
   newDefaultStorageClass,
+  newStorageObjectInUseProtection,
+  SYSTEM_PRIORITY_CLASSES,
   newDefaultTolerationSeconds,
   newLimitRanger,
   newMutatingAdmissionWebhook,
@@ -34,24 +37,38 @@ import type { AdmissionCall, StoreAdmission } from './registry/generic/store.ts'
 import type { RequestContext } from './registry/rest/strategy.ts';
 
 /**
- * DEFAULT_ADMISSION_PLUGINS is the set on when no flag names plugins: upstream's default-on set
- * minus ServiceAccount (pods would need a `default` ServiceAccount before the serviceaccount
- * controller runs, and a projected token volume the kubelet must serve) and ResourceQuota
- * (kubets has no resourcequota controller keeping `status.used` current), and Priority (it
- * rejects pods that set `spec.priority` directly, as upstream, which existing kubets clients and
- * tests do). Enable them with `--enable-admission-plugins=ServiceAccount,ResourceQuota,Priority`.
+ * DEFAULT_ADMISSION_PLUGINS is the set on when the flags name no plugins: upstream's default-on
+ * set (of the plugins kubets has) plus NodeRestriction, which kubeadm enables.
+ * StorageObjectInUseProtection is implemented but off: kubets runs no pvc-protection or
+ * pv-protection controller to remove its finalizers, so deleted claims would stay Terminating.
  */
 export const DEFAULT_ADMISSION_PLUGINS: readonly string[] = [
   'NamespaceLifecycle',
   'LimitRanger',
+  'ServiceAccount',
+  'NodeRestriction',
   'PodSecurity',
+  'Priority',
   'DefaultTolerationSeconds',
   'DefaultStorageClass',
+  'DefaultIngressClass',
   'MutatingAdmissionWebhook',
   'ValidatingAdmissionWebhook',
+  'ResourceQuota',
 ];
 
-/** AdmissionFlags are the admission flags. */
+/**
+ * EMBEDDED_DISABLED_ADMISSION_PLUGINS are off for an apiserver embedded without admission flags
+ * (both `enable` and `disable` undefined: tests, benchmarks), as upstream's integration test
+ * server does (`--disable-admission-plugins=ServiceAccount`): there is no serviceaccount
+ * controller to create the `default` ServiceAccount pods need.
+ */
+export const EMBEDDED_DISABLED_ADMISSION_PLUGINS: readonly string[] = ['ServiceAccount'];
+
+/**
+ * AdmissionFlags are the admission flags. The CLI always sets both lists (possibly empty); leaving
+ * both undefined selects the embedded defaults ({@link EMBEDDED_DISABLED_ADMISSION_PLUGINS} off).
+ */
 export interface AdmissionFlags {
   /** `--enable-admission-plugins`: added to the default set. */
   enable?: string[];
@@ -59,11 +76,12 @@ export interface AdmissionFlags {
   disable?: string[];
 }
 
-const KNOWN = new Set<string>(['NamespaceLifecycle', 'LimitRanger', 'ServiceAccount', 'NodeRestriction', 'PodSecurity', 'Priority', 'DefaultTolerationSeconds', 'DefaultStorageClass', 'MutatingAdmissionWebhook', 'ValidatingAdmissionWebhook', 'ResourceQuota']);
+const KNOWN = new Set<string>([...DEFAULT_ADMISSION_PLUGINS, 'StorageObjectInUseProtection']);
 
 /** enabledPlugins resolves the flags to plugin names (unknown names are an error, as upstream). */
 export function enabledPlugins(f: AdmissionFlags): string[] {
   const on = new Set(DEFAULT_ADMISSION_PLUGINS);
+  if (f.enable === undefined && f.disable === undefined) for (const n of EMBEDDED_DISABLED_ADMISSION_PLUGINS) on.delete(n);
   for (const n of f.enable ?? []) {
     if (!(ORDERED_PLUGINS as readonly string[]).includes(n) && !KNOWN.has(n)) throw new Error(`enable-admission-plugins plugin "${n}" is unknown`);
     if (KNOWN.has(n)) on.add(n);
@@ -106,6 +124,7 @@ export function buildAdmission(o: {
     limitRanges: cache<LimitRange>('/registry/limitranges/'),
     priorityClasses: cache<PriorityClass>('/registry/priorityclasses/'),
     storageClasses: cache<StorageClass>('/registry/storageclasses/'),
+    ingressClasses: cache<IngressClass>('/registry/ingressclasses/'),
     mutating: cache<MutatingWebhookConfiguration>('/registry/mutatingwebhookconfigurations/'),
     validating: cache<ValidatingWebhookConfiguration>('/registry/validatingwebhookconfigurations/'),
     quotas: cache<ResourceQuota>('/registry/resourcequotas/'),
@@ -115,8 +134,11 @@ export function buildAdmission(o: {
     used.add(k);
     return caches[k];
   };
-  // A namespace created a moment ago may not be in the cache yet: fall back to storage.
-  const getNamespace = async (name: string) => use('namespaces').get('', name) ?? (await getStored<Namespace>(storage, `/registry/namespaces/${name}`));
+  // The namespace cache is registered now (not on first lookup) so that start() syncs it; a
+  // namespace created a moment ago may not be in it yet: fall back to storage.
+  const namespaceReaders = ['NamespaceLifecycle', 'PodSecurity', 'MutatingAdmissionWebhook', 'ValidatingAdmissionWebhook'];
+  const namespaceCache = namespaceReaders.some((n) => names.has(n)) ? use('namespaces') : caches.namespaces;
+  const getNamespace = async (name: string) => namespaceCache.get('', name) ?? (await getStored<Namespace>(storage, `/registry/namespaces/${name}`));
   const metrics = new AdmissionMetrics(o.metricsRegistry);
   const plugins: Plugin[] = [];
   if (names.has('NamespaceLifecycle')) plugins.push(newNamespaceLifecycle({ getNamespace }));
@@ -135,6 +157,11 @@ export function buildAdmission(o: {
   if (names.has('DefaultStorageClass')) {
     const sc = use('storageClasses');
     plugins.push(newDefaultStorageClass({ listStorageClasses: () => sc.list('') }));
+  }
+  if (names.has('StorageObjectInUseProtection')) plugins.push(newStorageObjectInUseProtection());
+  if (names.has('DefaultIngressClass')) {
+    const ic = use('ingressClasses');
+    plugins.push(newDefaultIngressClass({ listIngressClasses: () => ic.list('') }));
   }
   if (names.has('MutatingAdmissionWebhook')) {
     const m = use('mutating');
@@ -192,7 +219,25 @@ export function buildAdmission(o: {
       },
     },
     async start(signal) {
+      await ensureSystemPriorityClasses(storage);
       await Promise.all([...used].map((k) => (caches[k] as ObjectCache<StoredObject>).start(signal)));
     },
   };
+}
+
+/**
+ * ensureSystemPriorityClasses creates `system-node-critical` and `system-cluster-critical` when
+ * missing (upstream's scheduling post-start hook, pkg/registry/scheduling/rest).
+ */
+export async function ensureSystemPriorityClasses(storage: Interface): Promise<void> {
+  for (const pc of SYSTEM_PRIORITY_CLASSES) {
+    const key = `/registry/priorityclasses/${pc.metadata!.name}`;
+    if (await getStored(storage, key)) continue;
+    const obj = { ...structuredClone(pc), metadata: { ...pc.metadata, uid: crypto.randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), generation: 1 } };
+    try {
+      await storage.create(key, obj as unknown as StoredObject);
+    } catch (err) {
+      if ((err as { code?: string; reason?: string }).reason !== 'AlreadyExists' && !/exists/i.test(String(err))) throw err;
+    }
+  }
 }

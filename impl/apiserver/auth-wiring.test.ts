@@ -31,7 +31,8 @@ interface PluginCase {
   error?: RegExp;
 }
 const pluginCases: PluginCase[] = [
-  { name: 'defaults', has: [...DEFAULT_ADMISSION_PLUGINS], hasNot: ['ServiceAccount', 'ResourceQuota', 'NodeRestriction', 'Priority'] },
+  { name: 'CLI defaults (empty flags) are upstream\'s', enable: [], disable: [], has: [...DEFAULT_ADMISSION_PLUGINS, 'ServiceAccount', 'ResourceQuota', 'NodeRestriction', 'Priority'], hasNot: ['StorageObjectInUseProtection'] },
+  { name: 'embedded defaults (no flags) leave ServiceAccount off', has: ['ResourceQuota', 'NodeRestriction', 'Priority'], hasNot: ['ServiceAccount'] },
   { name: 'enable adds', enable: ['ServiceAccount', 'ResourceQuota'], has: ['ServiceAccount', 'ResourceQuota', 'NamespaceLifecycle'] },
   { name: 'disable removes', disable: ['PodSecurity'], hasNot: ['PodSecurity'], has: ['LimitRanger'] },
   { name: 'unknown plugin is an error', enable: ['Nope'], error: /plugin "Nope" is unknown/ },

@@ -4,9 +4,9 @@
  * selector attributes; `--runtime-config` enables beta/alpha versions.
  *
  * upstream: pkg/controlplane/instance.go (InstallAPIs), pkg/registry/<group>/rest/storage_*.go,
- * pkg/kubeapiserver/options (runtime-config), NamespaceLifecycle admission (the create checks).
+ * pkg/kubeapiserver/options (runtime-config).
  */
-import { badRequest, forbidden, invalid, patchMetaFromStructural, type PatchMeta, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, notFound, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
+import { badRequest, invalid, patchMetaFromStructural, type PatchMeta, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
 import { resourceTable, type ResourceTableEntry } from '#generated/k8s/resource-table.ts';
 import type { Interface, StoredObject, WatchEvent } from '#impl/storage/interfaces.ts';
 import { newCacher, type Cacher } from '#impl/storage/cacher/cacher.ts';
@@ -198,15 +198,6 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
       recordUpdate({ obj, old, manager, apiVersion: ctx.apiVersion ?? obj.apiVersion ?? '', subresource, resetFields, patchMeta: patchMeta(), now: now() });
   const storeCommon = (prefix: string, patchMeta: () => PatchMeta | undefined = () => undefined) => ({ storage: o.storage, cacher: cacherFor(prefix), managedFields: managedFieldsFor(patchMeta), now, admission: o.admission });
 
-  // NamespaceLifecycle (upstream admission plugin): namespaced creates need an active namespace.
-  const namespaceLifecycle = async (ctx: RequestContext, obj: KubeObject, resource: { group: string; resource: string }): Promise<void> => {
-    const ns = obj.metadata.namespace ?? ctx.namespace;
-    if (!ns) return;
-    const phase = await namespaces.phase(ns);
-    if (phase === undefined) throw notFound({ group: '', resource: 'namespaces' }, ns);
-    if (phase === 'Terminating') throw forbidden(resource, obj.metadata.name ?? '', `unable to create new content in namespace ${ns} because it is being terminated`);
-  };
-
   for (const e of resourceTable) {
     if (!runtime.enabled(e)) continue;
     const served = buildServed(e);
@@ -236,7 +227,6 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
       strategy: main,
       nameFn: nameFnFor(e.group, e.resource),
       returnDeletedObject: e.group === '' && (e.resource === 'pods' || e.resource === 'services'),
-      beginCreate: e.namespaced ? (ctx, obj) => namespaceLifecycle(ctx, obj, gr) : undefined,
       ...serviceHooks(e),
       ...namespaceHooks(e),
       ...storeCommon(prefix, patchMeta),
@@ -277,11 +267,8 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
   function serviceHooks(e: ResourceTableEntry): Partial<StoreOptions> {
     if (!(e.group === '' && e.resource === 'services')) return {};
     return {
-      beginCreate: async (ctx, obj, opts) => {
-        const ns = obj.metadata.namespace ?? ctx.namespace;
-        const phase = await namespaces.phase(ns);
-        if (phase === undefined) throw notFound({ group: '', resource: 'namespaces' }, ns);
-        if (phase === 'Terminating') throw forbidden({ group: '', resource: 'services' }, obj.metadata.name ?? '', `unable to create new content in namespace ${ns} because it is being terminated`);
+      // Missing/terminating namespaces are refused earlier, by the NamespaceLifecycle admission plugin.
+      beginCreate: async (_ctx, obj, opts) => {
         await alloc.load();
         const errs = alloc.allocate(obj, opts.dryRun);
         if (errs.length) throw invalid({ group: '', kind: 'Service' }, obj.metadata.name ?? '', errs);

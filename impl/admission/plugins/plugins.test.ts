@@ -1,6 +1,6 @@
 /** Table tests for the built-in (non-webhook, non-PodSecurity) plugins. */
 import test from 'ava';
-import type { LimitRange, Namespace, Pod, PriorityClass, ResourceQuota, ServiceAccount, StorageClass } from '#generated/k8s/index.ts';
+import type { IngressClass, LimitRange, Namespace, Pod, PriorityClass, ResourceQuota, ServiceAccount, StorageClass } from '#generated/k8s/index.ts';
 import { isForbidden, isNotFound, StatusError } from '#impl/apimachinery/index.ts';
 import { newAttributes } from '../chain.ts';
 import type { AdmissionAttributes, AdmissionObject, Operation } from '../interfaces.ts';
@@ -11,6 +11,9 @@ import { newNamespaceLifecycle } from './namespacelifecycle/admission.ts';
 import { newPriority } from './priority/admission.ts';
 import { newResourceQuota } from './resourcequota/admission.ts';
 import { newServiceAccountAdmission } from './serviceaccount/admission.ts';
+import { newStorageObjectInUseProtection } from './storageobjectinuseprotection/admission.ts';
+import { newDefaultIngressClass } from './defaultingressclass/admission.ts';
+import { enabledPlugins } from '#impl/apiserver/admission-wiring.ts';
 
 const attrs = (resource: string, obj: AdmissionObject | undefined, o: { op?: Operation; ns?: string; name?: string; group?: string; dryRun?: boolean } = {}): AdmissionAttributes =>
   newAttributes({
@@ -91,6 +94,76 @@ test('ServiceAccount: automount false on the SA skips the volume', async (t) => 
 test('ServiceAccount: missing SA is forbidden with the upstream message', async (t) => {
   const err = await t.throwsAsync(Promise.resolve(saPlugin.admit(attrs('pods', pod({ serviceAccountName: 'ghost' })))));
   t.is(err!.message, 'pods "p" is forbidden: error looking up service account ns/ghost: serviceaccount "ghost" not found');
+});
+test('ServiceAccount: the default SA is looked up again until the controller made it (upstream 10 attempts)', async (t) => {
+  let calls = 0;
+  const late = newServiceAccountAdmission({ getServiceAccount: (_ns, name) => (++calls >= 3 && name === 'default' ? { metadata: { name } } : undefined), random: () => 'abcde', retryIntervalMs: () => 1 });
+  const p = pod();
+  await late.admit(attrs('pods', p));
+  t.is(calls, 3);
+  t.is(p.spec!.serviceAccountName, 'default');
+  calls = 0;
+  const never = newServiceAccountAdmission({ getServiceAccount: () => (calls++, undefined), retryIntervalMs: () => 1 });
+  await t.throwsAsync(Promise.resolve(never.admit(attrs('pods', pod()))), { message: /serviceaccount "default" not found/ });
+  t.is(calls, 10);
+  calls = 0;
+  await t.throwsAsync(Promise.resolve(never.admit(attrs('pods', pod({ serviceAccountName: 'other' })))));
+  t.is(calls, 1);
+});
+
+// StorageObjectInUseProtection
+const inUse = newStorageObjectInUseProtection();
+const inUseCases: Array<{ name: string; resource: string; obj: AdmissionObject; want: string[] | undefined }> = [
+  { name: 'PVC gets pvc-protection', resource: 'persistentvolumeclaims', obj: { metadata: { name: 'c' } }, want: ['kubernetes.io/pvc-protection'] },
+  { name: 'PV gets pv-protection', resource: 'persistentvolumes', obj: { metadata: { name: 'v' } }, want: ['kubernetes.io/pv-protection'] },
+  { name: 'present finalizer is not doubled', resource: 'persistentvolumeclaims', obj: { metadata: { name: 'c', finalizers: ['x', 'kubernetes.io/pvc-protection'] } }, want: ['x', 'kubernetes.io/pvc-protection'] },
+  { name: 'other resources are untouched', resource: 'configmaps', obj: { metadata: { name: 'm' } }, want: undefined },
+];
+for (const tc of inUseCases) {
+  test(`StorageObjectInUseProtection: ${tc.name}`, (t) => {
+    inUse.admit(attrs(tc.resource, tc.obj));
+    t.deepEqual(tc.obj.metadata!.finalizers, tc.want);
+  });
+}
+
+// DefaultIngressClass
+const ingressClass = (name: string, isDefault: boolean): IngressClass => ({ metadata: { name, annotations: isDefault ? { "ingressclass.kubernetes.io/is-default-class": "true" } : {} }, spec: { controller: "x" } });
+const ingCases: Array<{ name: string; classes: IngressClass[]; spec: Record<string, unknown>; annotations?: Record<string, string>; want: string | undefined | RegExp }> = [
+  { name: 'one default is set', classes: [ingressClass('a', false), ingressClass('b', true)], spec: {}, want: 'b' },
+  { name: 'an explicit class is kept', classes: [ingressClass('b', true)], spec: { ingressClassName: 'a' }, want: 'a' },
+  { name: 'the legacy annotation is respected', classes: [ingressClass('b', true)], spec: {}, annotations: { 'kubernetes.io/ingress.class': 'nginx' }, want: undefined },
+  { name: 'no default leaves it unset', classes: [ingressClass('a', false)], spec: {}, want: undefined },
+  { name: 'two defaults are refused', classes: [ingressClass('a', true), ingressClass('b', true)], spec: {}, want: /^ingresses.networking.k8s.io "i" is forbidden: 2 default IngressClasses were found, only 1 allowed$/ },
+];
+for (const tc of ingCases) {
+  test(`DefaultIngressClass: ${tc.name}`, (t) => {
+    const plugin = newDefaultIngressClass({ listIngressClasses: () => tc.classes });
+    const ing: AdmissionObject = { metadata: { name: 'i', namespace: 'ns', ...(tc.annotations ? { annotations: tc.annotations } : {}) }, spec: { ...tc.spec } };
+    const a = attrs('ingresses', ing, { group: 'networking.k8s.io' });
+    if (tc.want instanceof RegExp) {
+      t.throws(() => plugin.admit(a), { message: tc.want });
+      return;
+    }
+    plugin.admit(a);
+    t.is(ing.spec.ingressClassName, tc.want);
+  });
+}
+
+// Default plugin set (apiserver flags)
+const flagCases: Array<{ name: string; flags: { enable?: string[]; disable?: string[] }; has: string[]; lacks: string[] }> = [
+  { name: 'CLI defaults are upstream\'s (ServiceAccount, Priority, ResourceQuota, NodeRestriction on)', flags: { enable: [], disable: [] }, has: ['ServiceAccount', 'Priority', 'ResourceQuota', 'NodeRestriction', 'DefaultIngressClass', 'NamespaceLifecycle'], lacks: ['StorageObjectInUseProtection'] },
+  { name: 'embedded without flags: ServiceAccount off', flags: {}, has: ['Priority', 'ResourceQuota'], lacks: ['ServiceAccount'] },
+  { name: '--enable/--disable', flags: { enable: ['StorageObjectInUseProtection'], disable: ['Priority'] }, has: ['StorageObjectInUseProtection', 'ServiceAccount'], lacks: ['Priority'] },
+];
+for (const tc of flagCases) {
+  test(`admission flags: ${tc.name}`, (t) => {
+    const on = enabledPlugins(tc.flags);
+    for (const n of tc.has) t.true(on.includes(n), n);
+    for (const n of tc.lacks) t.false(on.includes(n), n);
+  });
+}
+test('admission flags: unknown plugin names are an error', (t) => {
+  t.throws(() => enabledPlugins({ enable: ['Nope'] }), { message: 'enable-admission-plugins plugin "Nope" is unknown' });
 });
 
 // DefaultTolerationSeconds

@@ -93,6 +93,8 @@ async function runUp(opts: UpFlags): Promise<void> {
     etcdServers: opts.etcdServers,
     // As a kubeadm cluster: every component is authorized by its own identity (Node + RBAC).
     auth: { authorizationMode: opts.authorizationMode.split(',') },
+    // Flags given (empty): upstream's default admission plugins, ServiceAccount included.
+    admission: { enable: [], disable: [] },
     log,
   });
   await apiserver.ready;

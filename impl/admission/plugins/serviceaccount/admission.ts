@@ -49,6 +49,28 @@ export interface ServiceAccountOptions {
   random?: () => string;
   /** upstream MountServiceAccountToken (default true). */
   mountServiceAccountToken?: boolean;
+  /**
+   * Lookups of the `default` ServiceAccount, which the serviceaccount controller creates a moment
+   * after its namespace (upstream: 10 attempts, 100-200 ms apart). Other names are read once.
+   */
+  defaultLookupAttempts?: number;
+  /** Wait between attempts in ms (default: random 100-200, as upstream). */
+  retryIntervalMs?: () => number;
+}
+
+/** getServiceAccountWithRetry is upstream Plugin.getServiceAccount: the default SA gets several tries. */
+async function getServiceAccountWithRetry(opts: ServiceAccountOptions, namespace: string, name: string, signal?: AbortSignal): Promise<ServiceAccount | undefined> {
+  const attempts = name === DEFAULT_SERVICE_ACCOUNT_NAME ? (opts.defaultLookupAttempts ?? 10) : 1;
+  const interval = opts.retryIntervalMs ?? (() => 100 + Math.floor(Math.random() * 100));
+  for (let i = 0; i < attempts; i++) {
+    if (i > 0) {
+      if (signal?.aborted) return undefined;
+      await new Promise((r) => setTimeout(r, interval()));
+    }
+    const sa = await opts.getServiceAccount(namespace, name);
+    if (sa) return sa;
+  }
+  return undefined;
 }
 
 function shouldAutomount(sa: ServiceAccount, pod: Pod): boolean {
@@ -63,14 +85,14 @@ export function newServiceAccountAdmission(opts: ServiceAccountOptions) {
   return {
     name: SERVICE_ACCOUNT_NAME,
     handles: handlesOps('CREATE', 'UPDATE'),
-    async admit(a: AdmissionAttributes): Promise<void> {
+    async admit(a: AdmissionAttributes, signal?: AbortSignal): Promise<void> {
       if (a.operation !== 'CREATE' || !isResource(a, '', 'pods')) return;
       const pod = a.object as Pod | undefined;
       if (!pod?.spec) return;
       if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return;
       if (!pod.spec.serviceAccountName) pod.spec.serviceAccountName = DEFAULT_SERVICE_ACCOUNT_NAME;
       const saName = pod.spec.serviceAccountName;
-      const sa = await opts.getServiceAccount(a.namespace, saName);
+      const sa = await getServiceAccountWithRetry(opts, a.namespace, saName, signal);
       if (!sa) throw admissionForbidden(a, `error looking up service account ${a.namespace}/${saName}: serviceaccount "${saName}" not found`);
       if ((opts.mountServiceAccountToken ?? true) && shouldAutomount(sa, pod)) mountServiceAccountToken(pod, random);
       if ((pod.spec.imagePullSecrets ?? []).length === 0 && (sa.imagePullSecrets ?? []).length > 0) {
