@@ -212,6 +212,14 @@ test.serial('CRDs: live registration, two versions, pruning, defaulting, validat
   t.is(g.json.status, undefined, 'status dropped on create');
   t.is(g.json.metadata.generation, 1);
 
+  const strictMeta = await c.post(`${base}?fieldValidation=Strict`, { apiVersion: 'example.org/v1', kind: 'Gadget', metadata: { name: 'g3', unknownMeta: 1 }, spec: { tpl: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', alsoUnknown: 1 } } } });
+  t.is(strictMeta.status, 400, strictMeta.text);
+  t.regex(strictMeta.json.message, /unknown field "metadata.unknownMeta"/);
+  t.regex(strictMeta.json.message, /unknown field "spec.tpl.metadata.alsoUnknown"/);
+  const prunedMeta = await c.post(base, { apiVersion: 'example.org/v1', kind: 'Gadget', metadata: { name: 'g3', unknownMeta: 1 }, spec: {} });
+  t.is(prunedMeta.status, 201, prunedMeta.text);
+  t.is(prunedMeta.json.metadata.unknownMeta, undefined, 'unknown metadata pruned');
+
   const bad = await c.post(base, { apiVersion: 'example.org/v1', kind: 'Gadget', metadata: { name: 'g2' }, spec: { mode: 'c', replicas: 'x', name: 'ABCDEFG', tpl: { foo: 1 } } });
   t.is(bad.status, 422);
   const fields = bad.json.details.causes.map((x: any) => x.field).sort();

@@ -204,6 +204,15 @@ test.serial('a review asked for as a Table is 406, with a JSON fallback it is se
   t.is(fallback.json.kind, 'SelfSubjectAccessReview');
 });
 
+test.serial('unknown fields of a typed object are dropped under fieldValidation=Ignore and Warn', async (t) => {
+  for (const mode of ['Ignore', 'Warn']) {
+    const r = await c.post(`/apis/apps/v1/namespaces/default/deployments?fieldValidation=${mode}`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `unknown-${mode.toLowerCase()}` }, spec: { foo: 'x', selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i', bar: 1 }] } } } });
+    t.is(r.status, 201, r.text);
+    t.is(r.json.spec.foo, undefined, mode);
+    t.is(r.json.spec.template.spec.containers[0].bar, undefined, mode);
+  }
+});
+
 test.serial('aggregated discovery v2', async (t) => {
   const r = await c.get('/apis', { headers: { Accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' } });
   t.is(r.headers['content-type'], 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');

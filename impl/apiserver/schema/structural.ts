@@ -196,6 +196,22 @@ export interface UnknownField {
 
 const META_KEYS = new Set(['apiVersion', 'kind', 'metadata']);
 
+/** OBJECT_META_FIELDS are the fields of meta/v1 ObjectMeta: anything else in a custom resource's metadata is unknown. */
+const OBJECT_META_FIELDS = new Set([
+  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
+  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
+]);
+
+/** walkMetadata reports (and with prune drops) fields of a resource's metadata that ObjectMeta does not have. */
+function walkMetadata(meta: unknown, path: string, out: string[], prune: boolean): void {
+  if (!isObject(meta)) return;
+  for (const k of Object.keys(meta)) {
+    if (OBJECT_META_FIELDS.has(k)) continue;
+    out.push(`${path}.${k}`);
+    if (prune) delete meta[k];
+  }
+}
+
 /**
  * findUnknownFields lists fields absent from the schema (upstream strict decoding /
  * `pruning.PruneWithOptions` with ReturnPruned). Paths are rendered like upstream's
@@ -209,7 +225,12 @@ export function findUnknownFields(obj: unknown, s: Structural | undefined, opts:
 }
 
 function walkUnknown(obj: unknown, s: Structural | undefined, path: string, out: string[], prune: boolean, isResourceRoot: boolean): void {
-  if (!s || s.preserveUnknownFields && !s.properties && !s.additionalProperties && !s.items) return;
+  if (!s) return;
+  if (s.preserveUnknownFields && !s.properties && !s.additionalProperties && !s.items) {
+    // An embedded resource keeps unknown fields, but its metadata is still ObjectMeta.
+    if (s.embeddedResource && isObject(obj)) walkMetadata(obj.metadata, path === '' ? 'metadata' : `${path}.metadata`, out, prune);
+    return;
+  }
   if (Array.isArray(obj)) {
     if (s.items) obj.forEach((it, i) => walkUnknown(it, s.items, `${path}[${i}]`, out, prune, false));
     return;
@@ -220,14 +241,18 @@ function walkUnknown(obj: unknown, s: Structural | undefined, path: string, out:
       const ps = s.properties.get(k);
       const p = path === '' ? k : `${path}.${k}`;
       if (!ps) {
-        if ((isResourceRoot || s.embeddedResource) && META_KEYS.has(k)) continue;
+        if ((isResourceRoot || s.embeddedResource) && META_KEYS.has(k)) {
+          if (k === 'metadata') walkMetadata(obj[k], p, out, prune);
+          continue;
+        }
         if (s.preserveUnknownFields) continue;
         out.push(p);
         if (prune) delete obj[k];
         continue;
       }
-      if (isResourceRoot && k === 'metadata' && ps.properties && prune) {
-        // CRD schemas may only restrict name/generateName; metadata itself is never pruned.
+      if ((isResourceRoot || s.embeddedResource) && k === 'metadata' && ps.properties && prune) {
+        // CRD schemas may only restrict name/generateName: the rest of metadata is checked against ObjectMeta.
+        walkMetadata(obj[k], p, out, prune);
         continue;
       }
       walkUnknown(obj[k], ps, p, out, prune, ps.embeddedResource === true);
