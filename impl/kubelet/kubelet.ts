@@ -213,7 +213,16 @@ export class Kubelet implements PodSyncer {
     };
     this.runtime = new KubeGenericRuntimeManager({
       runtimeService: this.rs,
-      imageManager: new ImageManager({ imageService: this.is, clock: this.clock, onEvent }),
+      imageManager: new ImageManager({
+        imageService: this.is,
+        clock: this.clock,
+        onEvent,
+        pullSecrets: async (pod, signal) => {
+          const ns = pod.metadata?.namespace ?? 'default';
+          const found = await Promise.all((pod.spec?.imagePullSecrets ?? []).map((r) => this.client.getSecret(ns, r.name ?? '', signal)));
+          return found.filter((x): x is NonNullable<typeof x> => !!x);
+        },
+      }),
       volumeManager: this.volumeManager,
       configSource,
       clock: this.clock,

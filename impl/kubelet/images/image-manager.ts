@@ -4,7 +4,8 @@
  * the upstream reasons: ErrImagePull (with the runtime's message), ImagePullBackOff while backing
  * off ("Back-off pulling image \"x\""), ErrImageNeverPull, InvalidImageName.
  */
-import type { Container, Pod } from '#generated/k8s/index.ts';
+import type { Container, Pod, Secret } from '#generated/k8s/index.ts';
+import { makeDockerKeyring, type AuthConfig } from '../credentialprovider/keyring.ts';
 import type { Clock } from '#impl/storage/clock.ts';
 import { SyncError } from '../container/sync-result.ts';
 import type { ImageService } from '../kuberuntime/cri-services.ts';
@@ -17,6 +18,8 @@ export interface ImageManagerOptions {
   /** backoffInitialMs / backoffMaxMs: upstream 10 s doubling to 5 min. */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /** pullSecrets returns the pod's `imagePullSecrets` that exist (missing ones are skipped, as upstream). */
+  pullSecrets?: (pod: Pod, signal?: AbortSignal) => Promise<Secret[]>;
   /** onEvent hears Pulling/Pulled/Failed/BackOff, as upstream records events. */
   onEvent?: (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
 }
@@ -43,12 +46,34 @@ export class ImageManager {
   private readonly backoff: Backoff;
   private readonly clock: Clock;
   private readonly onEvent: ImageManagerOptions['onEvent'];
+  private readonly pullSecrets: ImageManagerOptions['pullSecrets'];
 
   constructor(opts: ImageManagerOptions) {
     this.images = opts.imageService;
     this.clock = opts.clock;
     this.backoff = new Backoff({ initialMs: opts.backoffInitialMs ?? 10_000, maxMs: opts.backoffMaxMs ?? 300_000, clock: opts.clock });
     this.onEvent = opts.onEvent;
+    this.pullSecrets = opts.pullSecrets;
+  }
+
+  /**
+   * pullImage pulls with each matching credential in turn, then fails with the last error
+   * (upstream kuberuntime pullImage over keyring.Lookup); without credentials it pulls anonymously.
+   */
+  private async pullImage(pod: Pod, image: string, signal?: AbortSignal): Promise<string> {
+    const secrets = (pod.spec?.imagePullSecrets ?? []).length && this.pullSecrets ? await this.pullSecrets(pod, signal) : [];
+    const creds: (AuthConfig | undefined)[] = makeDockerKeyring(secrets).lookup(image);
+    if (creds.length === 0) creds.push(undefined);
+    let last: unknown;
+    for (const auth of creds) {
+      try {
+        return (await this.images.pullImage({ image: { image }, ...(auth ? { auth } : {}) }, { signal })).imageRef;
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        last = err;
+      }
+    }
+    throw last;
   }
 
   /**
@@ -84,10 +109,10 @@ export class ImageManager {
     this.onEvent?.(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
     const started = this.clock.now();
     try {
-      const res = await this.images.pullImage({ image: { image } }, { signal });
+      const imageRef = await this.pullImage(pod, image, signal);
       this.backoff.reset(key);
       this.onEvent?.(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${this.clock.now() - started}ms`);
-      return res.imageRef;
+      return imageRef;
     } catch (err) {
       if (signal?.aborted) throw err;
       this.backoff.next(key, this.clock.now());

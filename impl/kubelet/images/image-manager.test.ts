@@ -1,0 +1,38 @@
+import test from 'ava';
+import type { Pod, Secret } from '#generated/k8s/index.ts';
+import { FakeClock } from '#impl/storage/fake-clock.ts';
+import type { ImageService } from '../kuberuntime/cri-services.ts';
+import { ImageManager } from './image-manager.ts';
+
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+const secret = (auths: object): Secret => ({ type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) } });
+
+/** A registry at reg.io:5000 that only accepts user "right". */
+function registry(seen: string[]): ImageService {
+  return {
+    imageStatus: async () => ({ info: {} }),
+    pullImage: async (req) => {
+      seen.push(req.auth?.username ?? 'anonymous');
+      if (req.auth?.username !== 'right') throw Object.assign(new Error('unauthorized'), { details: 'pull access denied: 401 Unauthorized' });
+      return { imageRef: 'sha256:1' };
+    },
+  } as unknown as ImageService;
+}
+
+const cases: { name: string; secrets: Secret[]; tried: string[]; ok: boolean }[] = [
+  { name: 'no pull secret pulls anonymously and fails', secrets: [], tried: ['anonymous'], ok: false },
+  { name: 'a matching secret is used', secrets: [secret({ 'reg.io:5000': { username: 'right', password: 'p' } })], tried: ['right'], ok: true },
+  { name: 'credentials are tried in turn until one works', secrets: [secret({ 'reg.io:5000/team': { username: 'wrong', password: 'p' } }), secret({ 'https://reg.io:5000/': { username: 'right', password: 'p' } })], tried: ['wrong', 'right'], ok: true },
+  { name: 'a secret for another registry is not sent', secrets: [secret({ 'other.io': { username: 'right', password: 'p' } })], tried: ['anonymous'], ok: false },
+];
+for (const tc of cases) {
+  test(`ensureImageExists with imagePullSecrets: ${tc.name}`, async (t) => {
+    const seen: string[] = [];
+    const m = new ImageManager({ imageService: registry(seen), clock: new FakeClock(), pullSecrets: async () => tc.secrets });
+    const pod: Pod = { metadata: { uid: 'u' }, spec: { imagePullSecrets: [{ name: 'regcred' }], containers: [] } };
+    const p = m.ensureImageExists(pod, { name: 'c', image: 'reg.io:5000/team/app:1' });
+    if (tc.ok) t.is(await p, 'sha256:1');
+    else await t.throwsAsync(p, { message: /ErrImagePull|Failed to pull image/ });
+    t.deepEqual(seen, tc.tried);
+  });
+}
