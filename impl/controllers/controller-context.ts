@@ -35,6 +35,8 @@ export interface ControllerContext {
   terminatedPodGCThreshold?: number;
   /** `--resource-quota-sync-period` in ms (default 5 m). */
   resourceQuotaSyncPeriodMs?: number;
+  /** Directory of the local-path provisioner's volumes ('' turns the provisioner and its default StorageClass off). */
+  localPathDir?: string;
   /** Informers requested after the first start are started by this. */
   startInformers(): void;
 }

@@ -26,6 +26,9 @@ import { PodGCController } from './podgc/gc-controller.ts';
 import { DisruptionController } from './disruption/disruption.ts';
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
 import { ResourceQuotaController } from './resourcequota/resource-quota-controller.ts';
+import { PersistentVolumeController } from './volume/persistentvolume/pv-controller.ts';
+import { PVCProtectionController } from './volume/pvcprotection/pvc-protection-controller.ts';
+import { defaultStorageClass, LocalPathProvisioner } from './volume/localpath/local-path-provisioner.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
 const SERVICES = { group: '', version: 'v1', resource: 'services' } as const;
@@ -277,6 +280,38 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         discovery: ctx.discovery,
         startInformers: () => ctx.startInformers(),
         resyncPeriodMs: ctx.resourceQuotaSyncPeriodMs,
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'persistentvolume-binder-controller',
+    aliases: ['persistentvolume-binder'],
+    defaultWorkers: 1,
+    init: (ctx) =>
+      new PersistentVolumeController({
+        client: ctx.client,
+        volumeInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'persistentvolumes' }),
+        claimInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'persistentvolumeclaims' }),
+        classInformer: ctx.informers.forResource({ group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses' }),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
+        nodeInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'nodes' }),
+        provisioners: ctx.localPathDir === '' ? [] : [new LocalPathProvisioner({ baseDir: ctx.localPathDir })],
+        bootstrapStorageClasses: ctx.localPathDir === '' ? [] : [defaultStorageClass()],
+        recorder: ctx.recorderFor('persistentvolume-controller'),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'persistentvolumeclaim-protection-controller',
+    aliases: ['pvc-protection'],
+    defaultWorkers: 1,
+    init: (ctx) =>
+      new PVCProtectionController({
+        client: ctx.client,
+        claimInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'persistentvolumeclaims' }),
+        podInformer: ctx.informers.forResource(RESOURCES.pods),
         clock: ctx.clock,
         logger: ctx.logger,
       }),

@@ -55,6 +55,8 @@ export interface ControllerManagerOptions {
   terminatedPodGCThreshold?: number;
   /** `--resource-quota-sync-period` in ms (default 5 m). */
   resourceQuotaSyncPeriodMs?: number;
+  /** Directory of the local-path provisioner's volumes (default /var/lib/kubets/storage; '' = no provisioner). */
+  localPathDir?: string;
   /** Informer resync period, ms (default 0 = none; upstream `--min-resync-period` 12 h). */
   resyncPeriodMs?: number;
   clock?: Clock;
@@ -148,6 +150,7 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
       terminatedPodGCThreshold: opts.terminatedPodGCThreshold,
       nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs,
       resourceQuotaSyncPeriodMs: opts.resourceQuotaSyncPeriodMs,
+      localPathDir: opts.localPathDir,
       startInformers: () => factory.start(runSignal),
     };
     const controllers: Array<{ d: ControllerDescriptor; c: Controller }> = [];

@@ -28,3 +28,6 @@ export { PodGCController } from './podgc/gc-controller.ts';
 export { DisruptionController } from './disruption/disruption.ts';
 export { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
 export { ResourceQuotaController } from './resourcequota/resource-quota-controller.ts';
+export { PersistentVolumeController } from './volume/persistentvolume/pv-controller.ts';
+export { PVCProtectionController } from './volume/pvcprotection/pvc-protection-controller.ts';
+export { LocalPathProvisioner, defaultStorageClass, LOCAL_PATH_PROVISIONER_NAME } from './volume/localpath/local-path-provisioner.ts';

@@ -29,6 +29,7 @@ interface ControllerManagerFlags {
   terminatedPodGcThreshold: number;
   nodeMonitorGracePeriod: string;
   resourceQuotaSyncPeriod: string;
+  localPathDir: string;
   concurrentResourceQuotaSyncs?: number;
   healthzPort?: number;
   bindAddress: string;
@@ -61,7 +62,7 @@ export const controllerManagerCommand: CommandModule = {
   register(program: Command) {
     program
       .command('controller-manager')
-      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice, disruption, node-lifecycle, podgc, resourcequota')
+      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice, disruption, node-lifecycle, podgc, resourcequota, persistentvolume-binder (+ local-path provisioner), pvc-protection')
       .option('--kubeconfig <path>', 'kubeconfig with the controller-manager credentials (default $KUBECONFIG)')
       .option('--controllers <list>', 'controllers to enable: * (all default ones), name, -name; comma-separated', '*')
       .option('--leader-elect', 'elect a leader on the kube-system/kube-controller-manager Lease before running')
@@ -79,6 +80,7 @@ export const controllerManagerCommand: CommandModule = {
       .option('--node-monitor-grace-period <duration>', 'how long a node may go without heartbeats before it is Unknown (Go duration)', '40s')
       .option('--resource-quota-sync-period <duration>', 'period for syncing quota usage status (Go duration)', '5m')
       .option('--concurrent-resource-quota-syncs <n>', 'resourcequota workers (default 5)', int)
+      .option('--local-path-dir <dir>', 'directory of the local-path provisioner volumes (StorageClass standard); empty turns it off', '/var/lib/kubets/storage')
       .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt (default: the kubeconfig CA)')
       .option('--healthz-port <port>', 'serve /healthz and /metrics over HTTP on this port (0 = random)', int)
       .option('--bind-address <ip>', 'address of the /healthz and /metrics server', '127.0.0.1')
@@ -110,6 +112,7 @@ export const controllerManagerCommand: CommandModule = {
           terminatedPodGCThreshold: f.terminatedPodGcThreshold,
           nodeMonitorGracePeriodMs: durationMs(f.nodeMonitorGracePeriod),
           resourceQuotaSyncPeriodMs: durationMs(f.resourceQuotaSyncPeriod),
+          localPathDir: f.localPathDir,
           healthzPort: f.healthzPort,
           bindAddress: f.bindAddress,
           logger,
