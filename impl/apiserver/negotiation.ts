@@ -77,7 +77,7 @@ export function negotiateOutput(accept: string | undefined): OutputKind {
 }
 
 /** BodyKind is how a request body is decoded. */
-export type BodyKind = 'json' | 'yaml' | 'merge-patch' | 'json-patch' | 'strategic-merge-patch' | 'apply-patch';
+export type BodyKind = 'json' | 'yaml' | 'protobuf' | 'merge-patch' | 'json-patch' | 'strategic-merge-patch' | 'apply-patch';
 
 const PATCH_TYPES: Record<string, BodyKind> = {
   'application/json-patch+json': 'json-patch',
@@ -96,8 +96,8 @@ export function contentTypeOf(header: string | undefined): string {
 }
 
 /**
- * negotiateInput checks a write's Content-Type: JSON (and YAML) for create/update, the four
- * patch types for PATCH, 415 UnsupportedMediaType otherwise (protobuf included).
+ * negotiateInput checks a write's Content-Type: JSON, YAML and Kubernetes protobuf for
+ * create/update, the four patch types for PATCH, 415 UnsupportedMediaType otherwise.
  */
 export function negotiateInput(verb: string, header: string | undefined, patchTypes: readonly string[] = PATCH_MEDIA_TYPES): BodyKind {
   const ct = contentTypeOf(header);
@@ -108,7 +108,8 @@ export function negotiateInput(verb: string, header: string | undefined, patchTy
   }
   if (ct === '' || ct === 'application/json') return 'json';
   if (ct === 'application/yaml') return 'yaml';
-  throw unsupportedMediaType(['application/json', 'application/yaml']);
+  if (ct === PROTOBUF) return 'protobuf';
+  throw unsupportedMediaType(['application/json', 'application/yaml', PROTOBUF]);
 }
 
 /** isAggregatedDiscovery tells whether the Accept header asks for APIGroupDiscoveryList, and which version. */

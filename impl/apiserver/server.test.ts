@@ -97,10 +97,24 @@ const badInput: BadInputCase[] = [
   },
   { name: 'unknown resource is 404 NotFound', run: () => c.get('/api/v1/namespaces/default/gizmos'), code: 404, reason: 'NotFound', message: /the server could not find the requested resource/ },
   {
-    name: 'protobuf body is 415 UnsupportedMediaType',
-    run: () => c.request('POST', CM, { raw: 'k8s\0', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' } }),
+    name: 'an unknown body media type is 415 UnsupportedMediaType',
+    run: () => c.request('POST', CM, { raw: 'data', headers: { 'Content-Type': 'text/plain' } }),
     code: 415,
     reason: 'UnsupportedMediaType',
+  },
+  {
+    name: 'a truncated protobuf body is 400 BadRequest',
+    run: () => c.request('POST', CM, { raw: 'k8s\0\x0a\x05', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' } }),
+    code: 400,
+    reason: 'BadRequest',
+    message: /unable to decode protobuf body as ConfigMap: unexpected EOF/,
+  },
+  {
+    name: 'a protobuf body with a bad magic is 400 BadRequest',
+    run: () => c.request('POST', CM, { raw: 'k8x\0\x0a', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' } }),
+    code: 400,
+    reason: 'BadRequest',
+    message: /does not appear to be a protobuf message/,
   },
   {
     name: 'protobuf-only Accept is 406 NotAcceptable',

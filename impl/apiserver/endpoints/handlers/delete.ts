@@ -9,14 +9,14 @@ import { negotiateOutput } from '../../negotiation.ts';
 import { writeJson } from '../responses.ts';
 import { listRequest } from './get.ts';
 import { writeObject, writeList } from './response.ts';
-import { readBody, type RestRequest, decodeBody, needStore, checkVerb, intParam } from './rest.ts';
+import { readBody, type RestRequest, decodeBody, bodyKindOf, needStore, checkVerb, intParam } from './rest.ts';
 
 export async function deleteOptionsOf(r: RestRequest): Promise<DeleteOptionsLike> {
   const q = r.query;
   let opts: DeleteOptionsLike = {};
   const buf = await readBody(r.req);
   if (buf.length > 0) {
-    const raw = decodeBody(buf, 'json');
+    const raw = decodeBody(buf, bodyKindOf(r.req.headers['content-type']));
     if (raw && typeof raw === 'object') opts = raw as DeleteOptionsLike;
   }
   const gp = intParam(q, 'gracePeriodSeconds');
