@@ -33,6 +33,7 @@ import {
 import type { Interface, StoredObject } from '#impl/storage/interfaces.ts';
 import type { Registry } from 'prom-client';
 import { ObjectCache } from './auth-wiring.ts';
+import { QuotaAccessor } from '#impl/admission/plugins/resourcequota/resource-access.ts';
 import type { AdmissionCall, StoreAdmission } from './registry/generic/store.ts';
 import type { RequestContext } from './registry/rest/strategy.ts';
 
@@ -172,17 +173,19 @@ export function buildAdmission(o: {
     plugins.push(newValidatingAdmissionWebhook({ listConfigurations: () => v.list(''), getNamespace, metrics }));
   }
   if (names.has('ResourceQuota')) {
-    plugins.push(
-      newResourceQuota({
-        listResourceQuotas: async (ns) => (await storage.list<ResourceQuota & StoredObject>(`/registry/resourcequotas/${ns}/`, {})).items,
-        updateQuotaStatus: async (quota, usedNow) => {
-          const key = `/registry/resourcequotas/${quota.metadata!.namespace}/${quota.metadata!.name}`;
-          await storage.guaranteedUpdate<ResourceQuota & StoredObject>(key, (cur) => ({ ...cur, status: { ...(cur.status ?? {}), used: usedNow } }), {
-            preconditions: { resourceVersion: quota.metadata?.resourceVersion },
-          } as never);
-        },
-      }),
-    );
+    // Quotas come from the cache (a live list confirms an empty answer), not a storage read per create.
+    const quotas = use('quotas');
+    const access = new QuotaAccessor({
+      lister: (ns) => quotas.list(ns),
+      liveList: async (ns) => (await storage.list<ResourceQuota & StoredObject>(`/registry/resourcequotas/${ns}/`, {})).items,
+      update: (quota, usedNow) => {
+        const key = `/registry/resourcequotas/${quota.metadata!.namespace}/${quota.metadata!.name}`;
+        return storage.guaranteedUpdate<ResourceQuota & StoredObject>(key, (cur) => ({ ...cur, status: { ...(cur.status ?? {}), used: usedNow } }), {
+          preconditions: { resourceVersion: quota.metadata?.resourceVersion },
+        } as never);
+      },
+    });
+    plugins.push(newResourceQuota({ listResourceQuotas: (ns) => access.list(ns), updateQuotaStatus: (quota, usedNow) => access.updateStatus(quota, usedNow) }));
   }
   const chain = new AdmissionChain({ plugins: sortPlugins(plugins), metrics });
 
