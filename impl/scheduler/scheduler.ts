@@ -41,6 +41,7 @@ import type { ClusterEventWithHint } from './framework/events.ts';
 import { PodInfo, podKey, podUID, type QueuedPodInfo } from './framework/types.ts';
 import { SchedulerMetrics } from './metrics/metrics.ts';
 import { SchedulerCore, assumedPodOf, runPostFilter } from './schedule-one.ts';
+import { newListerInformers, type ListerInformers } from './shared-listers.ts';
 
 /** SchedulerOptions configure {@link startScheduler}. Every field is optional except a way to reach the apiserver. */
 export interface SchedulerOptions {
@@ -186,7 +187,6 @@ export class Scheduler {
         try {
           const pf = await runPostFilter(fwk, state, pod, r.error, signal);
           nominatedNodeName = pf.nominatedNodeName;
-          if (nominatedNodeName) this.metrics.preemptionAttempts.inc();
         } catch (err) {
           this.d.logger.error({ err, pod: podKey(pod) }, 'Status after running PostFilter plugins for pod');
         }
@@ -368,6 +368,12 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   const registry = new Map(newInTreeRegistry());
   for (const [k, v] of opts.outOfTreeRegistry ?? []) registry.set(k, v);
   let metricsRef: SchedulerMetrics | undefined;
+  let queueRef: PriorityQueue | undefined;
+  const extra: ListerInformers | undefined = client ? newListerInformers(client, clock, (event, oldObj, newObj) => queueRef?.moveAllToActiveOrBackoffQueue(event, oldObj, newObj)) : undefined;
+  const pluginMetrics = {
+    preemptionAttempt: () => metricsRef?.preemptionAttempts.inc(),
+    preemptionVictims: (n: number) => metricsRef?.preemptionVictims.observe(n),
+  };
   const profiles = new Map<string, Framework>();
   for (const p of cfg.profiles) {
     const name = p.schedulerName!;
@@ -381,6 +387,8 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
         percentageOfNodesToScore: p.percentageOfNodesToScore ?? cfg.percentageOfNodesToScore,
         snapshotSharedLister: () => snapshot,
         client,
+        listers: extra?.listers,
+        metrics: pluginMetrics,
         parallelism: cfg.parallelism,
         observe: (point, status, seconds) => metricsRef?.observeExtensionPoint(name, point, status ? CODE_NAMES[status.code] : 'Success', seconds),
       }),
@@ -396,6 +404,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
     podMaxBackoffMs: cfg.podMaxBackoffSeconds * 1000,
     onIncoming: (q, event) => metricsRef?.queueIncomingPods.inc({ queue: q, event }),
   });
+  queueRef = queue;
   const metrics = new SchedulerMetrics({
     pending: () => queue.pendingPods(),
     cache: () => ({ nodes: cache.nodeCount(), pods: cache.podCount() }),
@@ -434,10 +443,10 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   podInformer.addEventHandler(podEventHandler(deps));
 
   const running: Promise<unknown>[] = [];
-  running.push(nodeInformer.run(signal), podInformer.run(signal));
+  running.push(nodeInformer.run(signal), podInformer.run(signal), ...(extra?.run(signal) ?? []));
   let synced = false;
   let leading = !(opts.leaderElect ?? false);
-  const syncedP = waitForCacheSync(signal, [() => nodeInformer.hasSynced(), () => podInformer.hasSynced()], clock).then((ok) => {
+  const syncedP = waitForCacheSync(signal, [() => nodeInformer.hasSynced(), () => podInformer.hasSynced(), ...(extra?.syncFns ?? [])], clock).then((ok) => {
     if (!ok) throw new Error('scheduler stopped before the informers synced');
     synced = true;
   });

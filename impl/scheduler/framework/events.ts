@@ -28,7 +28,7 @@ export const ActionType = {
 export type ActionType = number;
 
 /** EventResource is the kind of object an event is about. */
-export type EventResource = 'Pod' | 'AssignedPod' | 'UnscheduledPod' | 'Node' | 'PersistentVolume' | 'PersistentVolumeClaim' | 'StorageClass' | '*';
+export type EventResource = 'Pod' | 'AssignedPod' | 'UnscheduledPod' | 'Node' | 'PersistentVolume' | 'PersistentVolumeClaim' | 'StorageClass' | 'CSINode' | '*';
 
 /** ClusterEvent is "something happened to a resource". */
 export interface ClusterEvent {

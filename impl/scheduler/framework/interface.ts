@@ -341,6 +341,10 @@ export interface Handle {
   readonly eventRecorder?: { eventf(obj: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void };
   /** parallelism is the configured `parallelism` (workers for parallel plugin work). */
   readonly parallelism: number;
+  /** metrics lets plugins record the preemption metrics (`scheduler_preemption_*`). */
+  readonly metrics?: PluginMetrics;
+  /** listers read PDBs, PriorityClasses and storage objects; absent without an API client. */
+  readonly listers?: SharedListers;
   /** runFilterPlugins runs the profile's Filter plugins on one node (preemption's what-if checks). */
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined;
   /** runFilterPluginsWithNominatedPods also counts higher-priority pods nominated to the node. */
@@ -349,6 +353,36 @@ export interface Handle {
   runPreFilterExtensionRemovePod?(state: CycleState, podToSchedule: Pod, podToRemove: Pod, nodeInfo: NodeInfo): Status | undefined;
   /** runPreFilterExtensionAddPod tells PreFilter plugins that `podToAdd` joined `nodeInfo`. */
   runPreFilterExtensionAddPod?(state: CycleState, podToSchedule: Pod, podToAdd: Pod, nodeInfo: NodeInfo): Status | undefined;
+}
+
+/**
+ * SharedListers are the informer-backed reads plugins need beyond nodes and pods (upstream
+ * `Handle.SharedInformerFactory()` listers). Every method is optional: a scheduler without an
+ * API client (benchmarks, unit tests) has none, and plugins treat a missing lister as "no objects".
+ */
+export interface SharedListers {
+  /** podDisruptionBudgets lists policy/v1 PodDisruptionBudgets (all namespaces). */
+  podDisruptionBudgets?(): readonly import('#generated/k8s/index.ts').PodDisruptionBudget[];
+  /** priorityClass returns a scheduling.k8s.io/v1 PriorityClass by name. */
+  priorityClass?(name: string): import('#generated/k8s/index.ts').PriorityClass | undefined;
+  /** persistentVolumeClaim returns a PVC by namespace and name. */
+  persistentVolumeClaim?(namespace: string, name: string): import('#generated/k8s/index.ts').PersistentVolumeClaim | undefined;
+  /** persistentVolume returns a PV by name. */
+  persistentVolume?(name: string): import('#generated/k8s/index.ts').PersistentVolume | undefined;
+  /** persistentVolumes lists every PV. */
+  persistentVolumes?(): readonly import('#generated/k8s/index.ts').PersistentVolume[];
+  /** storageClass returns a storage.k8s.io/v1 StorageClass by name. */
+  storageClass?(name: string): import('#generated/k8s/index.ts').StorageClass | undefined;
+  /** csiNode returns a storage.k8s.io/v1 CSINode by node name. */
+  csiNode?(name: string): import('#generated/k8s/index.ts').CSINode | undefined;
+}
+
+/** PluginMetrics are the metrics plugins record themselves (upstream records them in the preemption evaluator). */
+export interface PluginMetrics {
+  /** preemptionAttempt counts one preemption attempt (`scheduler_preemption_attempts_total`). */
+  preemptionAttempt(): void;
+  /** preemptionVictims observes the victim count of a chosen candidate (`scheduler_preemption_victims`). */
+  preemptionVictims(count: number): void;
 }
 
 /** PluginFactory builds a plugin from its `pluginConfig` args and the handle. */

@@ -68,6 +68,8 @@ export interface FrameworkOptions {
   snapshotSharedLister: () => SharedLister;
   client?: Handle['client'];
   eventRecorder?: Handle['eventRecorder'];
+  listers?: Handle['listers'];
+  metrics?: Handle['metrics'];
   parallelism?: number;
   /** observe is called after each extension point (for `scheduler_framework_extension_point_duration_seconds`). */
   observe?: ExtensionPointObserver;
@@ -95,6 +97,8 @@ export class Framework implements Handle {
   readonly percentageOfNodesToScore: number | undefined;
   readonly client: Handle['client'];
   eventRecorder: Handle['eventRecorder'];
+  listers: Handle['listers'];
+  metrics: Handle['metrics'];
   readonly parallelism: number;
   readonly preEnqueuePlugins: PreEnqueuePlugin[] = [];
   readonly queueSortPlugins: QueueSortPlugin[] = [];
@@ -120,6 +124,8 @@ export class Framework implements Handle {
     this.percentageOfNodesToScore = o.percentageOfNodesToScore;
     this.client = o.client;
     this.eventRecorder = o.eventRecorder;
+    this.listers = o.listers;
+    this.metrics = o.metrics;
     this.parallelism = o.parallelism ?? 16;
     this.lister = o.snapshotSharedLister;
     this.observe = o.observe;
