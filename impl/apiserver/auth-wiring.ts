@@ -59,10 +59,12 @@ import {
 } from '#impl/auth/index.ts';
 import type { Pod } from '#generated/k8s/index.ts';
 import type { Interface, StoredObject, WatchEvent } from '#impl/storage/interfaces.ts';
-import type { RequestInfo } from './request-info.ts';
+import { newRequestInfo, type RequestInfo } from './request-info.ts';
+import { buildAudit, type AuditFlags, type RequestAudit } from './audit/with-audit.ts';
+import type { RequestAuditor } from '#impl/auth/audit/index.ts';
 
-/** AuthFlags are the kube-apiserver authentication/authorization flags kubets understands. */
-export interface AuthFlags {
+/** AuthFlags are the kube-apiserver authentication/authorization (and audit) flags kubets understands. */
+export interface AuthFlags extends AuditFlags {
   /** `--client-ca-file` contents (default: the cluster CA). */
   clientCA?: string | Buffer;
   /** `--token-auth-file`. */
@@ -197,6 +199,11 @@ export interface RequestAuth {
   impersonate(user: UserInfo, req: IncomingMessage): Promise<UserInfo>;
   /** authorize throws the upstream 403 when the request is not allowed. */
   authorize(user: UserInfo, info: RequestInfo): Promise<void>;
+  /**
+   * beginAudit starts the audit of a request once its user is known (upstream WithAudit sits
+   * after authentication); call it before `authorize` so that refusals are audited too.
+   */
+  beginAudit?(req: IncomingMessage, res: ServerResponse, info: RequestInfo, user: UserInfo): void;
   /** serveNonResource answers the service-account issuer discovery paths. */
   serveNonResource(req: IncomingMessage, res: ServerResponse, path: string): boolean;
 }
@@ -219,6 +226,8 @@ export interface AuthWiring {
    * would grant more than the user holds (upstream policybased storage; only with RBAC mode).
    */
   checkRBACWrite(user: UserInfo | undefined, call: { operation: string; resource: { group: string; resource: string }; subresource: string; namespace: string; name: string; object?: Record<string, unknown> }): Promise<void>;
+  /** audit is the audit filter (inert without `--audit-policy-file` and `--audit-log-path`). */
+  audit: RequestAudit;
   /** start fills the caches and reconciles the bootstrap RBAC policy. */
   start(signal: AbortSignal): Promise<void>;
 }
@@ -316,20 +325,41 @@ export function buildAuth(o: AuthWiringOptions): AuthWiring {
     webhook: flags.authorizationWebhookConfigFile ? newWebhookAuthorizer(webhookAuthorizerOptions(flags.authorizationWebhookConfigFile)) : undefined,
   });
 
+  const audit = buildAudit(flags, log);
+  // The authenticated user of an impersonating request (the audit's `user`), and each request's
+  // auditor by its RequestInfo (the authorization decision becomes an annotation).
+  const authenticatedUsers = new WeakMap<IncomingMessage, UserInfo>();
+  const auditors = new WeakMap<RequestInfo, RequestAuditor>();
   const request: RequestAuth = {
-    authenticate: (req, path) =>
-      authenticateRequest(authenticator, { headers: req.headers, socket: req.socket, path }, { audiences: apiAudiences, onError: (err) => log(`apiserver: authentication failed: ${err instanceof Error ? err.message : String(err)}`) }),
+    async authenticate(req, path) {
+      try {
+        return await authenticateRequest(authenticator, { headers: req.headers, socket: req.socket, path }, { audiences: apiAudiences, onError: (err) => log(`apiserver: authentication failed: ${err instanceof Error ? err.message : String(err)}`) });
+      } catch (err) {
+        const url = new URL(req.url ?? '/', 'https://localhost');
+        audit.failedAuthentication(req, newRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams));
+        throw err;
+      }
+    },
     async impersonate(user, req) {
       const names = impersonationHeaderNames(req.headers);
       if (names.length === 0) return user;
       const out = await impersonate(user, req.headers, authorizer);
       for (const n of names) delete req.headers[n];
+      authenticatedUsers.set(req, user);
       return out;
     },
+    beginAudit(req, res, info, user) {
+      const requester = authenticatedUsers.get(req);
+      const ra = requester ? audit.begin(req, res, info, user, requester) : audit.begin(req, res, info, user);
+      if (ra) auditors.set(info, ra);
+    },
     async authorize(user, info) {
+      const ra = auditors.get(info);
       try {
         await authorizeRequest(authorizer, attributesFromRequestInfo(user, info));
+        ra?.addAnnotation('authorization.k8s.io/decision', 'allow');
       } catch (err) {
+        ra?.addAnnotation('authorization.k8s.io/decision', 'forbid');
         // A denied cluster component (system:* identity) is a policy bug worth a log line.
         if (user.name.startsWith('system:') && user.name !== 'system:anonymous') log(`apiserver: forbidden: ${err instanceof Error ? err.message : String(err)}`);
         throw err;
@@ -357,6 +387,7 @@ export function buildAuth(o: AuthWiringOptions): AuthWiring {
     keys,
     maxTokenExpirationSeconds: flags.serviceAccountMaxTokenExpiration ?? 0,
     rbac,
+    audit,
     async checkRBACWrite(user, call) {
       if (!rbac || !user || !call.object || call.subresource !== '' || call.resource.group !== 'rbac.authorization.k8s.io') return;
       if (call.operation !== 'CREATE' && call.operation !== 'UPDATE') return;

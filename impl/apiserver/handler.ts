@@ -255,6 +255,7 @@ export function newApiHandler(opts: HandlerOptions): (req: IncomingMessage, res:
         ctx.user = await auth.authenticate(req, path);
         delete req.headers.authorization;
         ctx.user = await auth.impersonate(ctx.user, req);
+        auth.beginAudit?.(req, res, info, ctx.user);
         if (!healthPath) await auth.authorize(ctx.user, info);
         if (auth.serveNonResource(req, res, path)) return;
       } else if (!healthPath) {

@@ -32,6 +32,10 @@ export const apiserverCommand: CommandModule = {
       .option('--authorization-mode <modes>', 'comma-separated: AlwaysAllow, AlwaysDeny, ABAC, Webhook, RBAC, Node', 'AlwaysAllow')
       .option('--authorization-policy-file <file>', 'ABAC policy file (JSON lines)')
       .option('--authorization-webhook-config-file <file>', 'kubeconfig of the authorization webhook')
+      .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy (YAML/JSON); with --audit-log-path turns auditing on')
+      .option('--audit-log-path <file>', 'audit log file, JSON lines (- for stdout)')
+      .option('--audit-log-maxsize <mb>', 'rotate the audit log at this size in megabytes (0 = never)', '0')
+      .option('--audit-log-maxbackup <n>', 'rotated audit log files to keep', '0')
       .option('--enable-admission-plugins <list>', 'admission plugins to enable besides the defaults (e.g. ServiceAccount,ResourceQuota,NodeRestriction)')
       .option('--disable-admission-plugins <list>', 'admission plugins to disable')
       .action(async (opts: Record<string, string> & { serviceAccountIssuer: string[]; serviceAccountKeyFile: string[]; enableBootstrapTokenAuth?: boolean }) => {
@@ -86,6 +90,10 @@ export function authFlagsFrom(opts: Record<string, unknown>): AuthFlags {
     authorizationMode: list(opts.authorizationMode),
     authorizationPolicyFile: opts.authorizationPolicyFile as string | undefined,
     authorizationWebhookConfigFile: opts.authorizationWebhookConfigFile as string | undefined,
+    auditPolicyFile: opts.auditPolicyFile as string | undefined,
+    auditLogPath: opts.auditLogPath as string | undefined,
+    auditLogMaxSize: Number(opts.auditLogMaxsize ?? 0) || 0,
+    auditLogMaxBackup: Number(opts.auditLogMaxbackup ?? 0) || 0,
   };
 }
 
