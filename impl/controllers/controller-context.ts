@@ -6,8 +6,8 @@ import type { KubeObject } from '#impl/client/index.ts';
 import type { GenericInformer, Logger } from '#impl/client/tools/cache/index.ts';
 import type { Clock } from '#impl/client/util/workqueue/index.ts';
 import type { ClientLike, GVR } from './controller-client.ts';
-import type { DiscoveryInterface } from './discovery.ts';
-import type { EventRecorder } from './event-recorder.ts';
+import type { DiscoveryInterface } from '#impl/client/discovery/index.ts';
+import type { EventRecorder } from '#impl/client/tools/record/index.ts';
 
 /** InformerSource hands out shared informers by resource (a `SharedInformerFactory` or a fake). */
 export interface InformerSource {

@@ -18,8 +18,8 @@ import { prometheusMetricsProvider, realClock, setProvider, type Clock } from '#
 import { RESOURCES } from './controller-client.ts';
 import type { Controller, ControllerContext, ControllerDescriptor } from './controller-context.ts';
 import { CONTROLLER_DESCRIPTORS, selectControllers, workersFor } from './controller-descriptors.ts';
-import { newDiscoveryClient } from './discovery.ts';
-import { newApiEventRecorder } from './event-recorder.ts';
+import { newDiscoveryClient } from '#impl/client/discovery/index.ts';
+import { newBroadcaster, newEventSink } from '#impl/client/tools/record/index.ts';
 import { errMessage } from './worker-loop.ts';
 
 /** ControllerManagerOptions are the `kubets controller-manager` flags (upstream names) plus test hooks. */
@@ -93,6 +93,9 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
   const signal = opts.signal ? AbortSignal.any([opts.signal, ctrl.signal]) : ctrl.signal;
   // Every informer, queue and controller listens on this signal.
   setMaxListeners(0, signal, ctrl.signal);
+  // One broadcaster for every controller (upstream: each controller's own, same sink).
+  const broadcaster = newBroadcaster({ clock, logger });
+  const stopRecording = broadcaster.startRecordingToSink(newEventSink(rest));
   const factory = new SharedInformerFactory(rest, { clock, logger, dropManagedFields: true, defaultResync: opts.resyncPeriodMs ?? 0 });
   const running = new Set<Promise<void>>();
   let healthy = true;
@@ -143,7 +146,7 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
       discovery: newDiscoveryClient(rest),
       clock,
       logger,
-      recorderFor: (component) => newApiEventRecorder(rest, component, clock),
+      recorderFor: (component) => broadcaster.newRecorder({ component }),
       rootCA,
       concurrency: opts.concurrency ?? {},
       namespaceDeletionGracePeriodMs: opts.namespaceDeletionGracePeriodMs,
@@ -209,6 +212,8 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
       ctrl.abort();
       await Promise.allSettled([...running]);
       await factory.shutdown();
+      stopRecording();
+      await broadcaster.shutdown();
       resolveStarted();
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       rest.close();

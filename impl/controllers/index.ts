@@ -7,7 +7,7 @@ export { startControllerManager, type ControllerManagerOptions, type RunningCont
 export { CONTROLLER_DESCRIPTORS, selectControllers, workersFor } from './controller-descriptors.ts';
 export type { Controller, ControllerContext, ControllerDescriptor, InformerSource } from './controller-context.ts';
 export type { ClientLike, ResourceApi, GVR } from './controller-client.ts';
-export { newDiscoveryClient, staticDiscovery, type APIResourceInfo, type DiscoveryInterface } from './discovery.ts';
+export { newDiscoveryClient, staticDiscovery, type APIResourceInfo, type DiscoveryInterface } from '#impl/client/discovery/index.ts';
 export { runWorkers, processNextWorkItem, type ReconcileResult } from './worker-loop.ts';
 export { NamespaceController } from './namespace/namespace-controller.ts';
 export { NamespacedResourcesDeleter, ResourcesRemainingError } from './namespace/deletion/namespaced-resources-deleter.ts';

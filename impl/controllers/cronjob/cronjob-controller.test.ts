@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { KubeObject } from '#impl/client/index.ts';
 import { FakeClock } from '#impl/client/util/workqueue/index.ts';
-import { FakeEventRecorder } from '../event-recorder.ts';
+import { FakeRecorder } from '#impl/client/tools/record/index.ts';
 import { FakeClient } from '../testing/fake-client.ts';
 import { FakeInformer } from '../testing/fake-informer.ts';
 import { CronJobController } from './cronjob-controller.ts';
@@ -56,7 +56,7 @@ for (const c of cases) {
     const client = new FakeClient();
     client.seed('cronjobs', c.cj);
     for (const j of c.jobs ?? []) client.seed('jobs', j);
-    const recorder = new FakeEventRecorder();
+    const recorder = new FakeRecorder();
     const ctrl = new CronJobController({
       client,
       cronJobInformer: new FakeInformer([client.stored('cronjobs', 'ns', 'cj')!]),

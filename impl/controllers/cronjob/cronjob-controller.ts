@@ -14,7 +14,7 @@ import { RateLimitingQueue, realClock, type Clock, type RateLimitingInterface } 
 import { resourceFor, type ClientLike, type GVR } from '../controller-client.ts';
 import type { Controller } from '../controller-context.ts';
 import { getControllerOf, newControllerRef, rfc3339 } from '../controller-utils.ts';
-import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
+import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/index.ts';
 import { isJobFinished } from '../job/job-controller.ts';
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
 import { jobNameFor, mostRecentScheduleTime, parseSchedule, MAX_MISSED } from './utils.ts';
@@ -52,7 +52,7 @@ export class CronJobController implements Controller {
   constructor(private readonly opts: CronJobControllerOptions) {
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? noopLogger;
-    this.recorder = opts.recorder ?? noopEventRecorder;
+    this.recorder = opts.recorder ?? noopRecorder;
     this.queue = new RateLimitingQueue<string>({ name: 'cronjob', clock: this.clock });
     const key = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
     opts.cronJobInformer.informer().addEventHandler({ onAdd: (c) => this.queue.add(key(c)), onUpdate: (_o, c) => this.queue.add(key(c)) });

@@ -24,7 +24,7 @@ import type { Controller } from '../controller-context.ts';
 import { claimPods } from '../controller-ref-manager.ts';
 import { ControllerExpectations, findToleration, getControllerOf, getPodFromTemplate, isPodAvailable, isPodReady, newControllerRef, podKey, unwrapTombstone, type ControllerGVK, type Taint, type Toleration } from '../controller-utils.ts';
 import { computeHash } from '../deployment/util/deployment-util.ts';
-import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
+import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/index.ts';
 import { errMessage, runWorkers } from '../worker-loop.ts';
 
 /** DAEMONSET_CONTROLLER_NAME is the upstream controller name. */
@@ -131,7 +131,7 @@ export class DaemonSetsController implements Controller {
   constructor(private readonly opts: DaemonSetsControllerOptions) {
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? noopLogger;
-    this.recorder = opts.recorder ?? noopEventRecorder;
+    this.recorder = opts.recorder ?? noopRecorder;
     this.queue = new RateLimitingQueue<string>({ name: 'daemonset', clock: this.clock });
     this.expectations = new ControllerExpectations(this.clock);
     const key = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;

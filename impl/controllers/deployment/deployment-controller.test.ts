@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { KubeObject } from '#impl/client/index.ts';
 import { FakeClock } from '#impl/client/util/workqueue/index.ts';
-import { FakeEventRecorder } from '../event-recorder.ts';
+import { FakeRecorder } from '#impl/client/tools/record/index.ts';
 import { FakeClient } from '../testing/fake-client.ts';
 import { FakeInformer } from '../testing/fake-informer.ts';
 import { DeploymentController } from './deployment-controller.ts';
@@ -106,7 +106,7 @@ for (const c of cases) {
       dInformer: new FakeInformer([client.stored('deployments', 'ns', 'web')!]),
       rsInformer: new FakeInformer(c.rss.map((r) => client.stored('replicasets', 'ns', r.metadata!.name!)!)),
       podInformer: new FakeInformer(),
-      recorder: new FakeEventRecorder(),
+      recorder: new FakeRecorder(),
       clock: new FakeClock(NOW),
     });
     await ctrl.reconcile('ns/web');

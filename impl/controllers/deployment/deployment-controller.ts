@@ -23,7 +23,7 @@ import { RESOURCES, resourceFor, type ClientLike, type ResourceApi } from '../co
 import type { Controller } from '../controller-context.ts';
 import { claimPods } from '../controller-ref-manager.ts';
 import { getControllerOf, newControllerRef, objectKey, rfc3339, unwrapTombstone, type ControllerGVK } from '../controller-utils.ts';
-import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
+import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/index.ts';
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
 import {
   byCreation,
@@ -100,7 +100,7 @@ export class DeploymentController implements Controller {
     this.client = opts.client;
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? noopLogger;
-    this.recorder = opts.recorder ?? noopEventRecorder;
+    this.recorder = opts.recorder ?? noopRecorder;
     this.queue = new RateLimitingQueue<string>({ name: 'deployment', clock: this.clock });
     this.dInformer = opts.dInformer;
     this.rsInformer = opts.rsInformer;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { KubeObject } from '#impl/client/index.ts';
-import { staticDiscovery, type APIResourceInfo } from '../discovery.ts';
+import { staticDiscovery, type APIResourceInfo } from '#impl/client/discovery/index.ts';
 import { FakeClient } from '../testing/fake-client.ts';
 import { FakeInformers } from '../testing/fake-informer.ts';
 import { GarbageCollector } from './garbagecollector.ts';

@@ -19,8 +19,8 @@ import { noopLogger, waitForCacheSync, type Logger } from '#impl/client/tools/ca
 import { RateLimitingQueue, realClock, sleepUntilAborted, type Clock, type RateLimitingInterface } from '#impl/client/util/workqueue/index.ts';
 import type { ClientLike, ResourceApi } from '../controller-client.ts';
 import type { Controller, InformerSource } from '../controller-context.ts';
-import { supportsAllVerbs, type APIResourceInfo, type DiscoveryInterface } from '../discovery.ts';
-import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
+import { supportsAllVerbs, type APIResourceInfo, type DiscoveryInterface } from '#impl/client/discovery/index.ts';
+import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/index.ts';
 import { runWorkers, errMessage, type ReconcileResult } from '../worker-loop.ts';
 import { GraphNode, identityString, type ObjectIdentity, type OwnerRef } from './graph.ts';
 import { FINALIZER_DELETE_DEPENDENTS, FINALIZER_ORPHAN_DEPENDENTS, GraphBuilder } from './graph-builder.ts';
@@ -74,7 +74,7 @@ export class GarbageCollector implements Controller {
     this.informers = opts.informers;
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? noopLogger;
-    this.recorder = opts.recorder ?? noopEventRecorder;
+    this.recorder = opts.recorder ?? noopRecorder;
     this.attemptToDelete = new RateLimitingQueue<string>({ name: 'garbage_collector_attempt_to_delete', clock: this.clock });
     this.attemptToOrphan = new RateLimitingQueue<string>({ name: 'garbage_collector_attempt_to_orphan', clock: this.clock });
     this.graph = new GraphBuilder(this.attemptToDelete, this.attemptToOrphan);

@@ -23,7 +23,7 @@ import { resourceFor, type ClientLike, type GVR } from '../controller-client.ts'
 import type { Controller } from '../controller-context.ts';
 import { claimPods } from '../controller-ref-manager.ts';
 import { ControllerExpectations, getControllerOf, getPodFromTemplate, isPodReady, newControllerRef, objectKey, podKey, rfc3339, unwrapTombstone, type ControllerGVK } from '../controller-utils.ts';
-import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
+import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/index.ts';
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
 import { formatIndexes, getCompletionIndex, JOB_COMPLETION_INDEX_ANNOTATION, parseIndexes } from './indexed-job-utils.ts';
 
@@ -89,7 +89,7 @@ export class JobController implements Controller {
     this.client = opts.client;
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? noopLogger;
-    this.recorder = opts.recorder ?? noopEventRecorder;
+    this.recorder = opts.recorder ?? noopRecorder;
     this.queue = new RateLimitingQueue<string>({ name: 'job', clock: this.clock });
     this.expectations = new ControllerExpectations(this.clock);
     this.jobInformer = opts.jobInformer;

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { KubeObject } from '#impl/client/index.ts';
 import { FakeClock } from '#impl/client/util/workqueue/index.ts';
-import { staticDiscovery, type APIResourceInfo } from '../discovery.ts';
+import { staticDiscovery, type APIResourceInfo } from '#impl/client/discovery/index.ts';
 import { FakeClient, statusError } from '../testing/fake-client.ts';
 import { FakeInformer } from '../testing/fake-informer.ts';
 import { NamespaceController } from './namespace-controller.ts';

@@ -10,7 +10,7 @@ import { RateLimitingQueue, realClock, type Clock, type RateLimitingInterface } 
 import { noopLogger } from '#impl/client/tools/cache/index.ts';
 import type { ClientLike } from '../controller-client.ts';
 import type { Controller } from '../controller-context.ts';
-import type { DiscoveryInterface } from '../discovery.ts';
+import type { DiscoveryInterface } from '#impl/client/discovery/index.ts';
 import { runWorkers, type ReconcileResult } from '../worker-loop.ts';
 import { NamespacedResourcesDeleter, ResourcesRemainingError } from './deletion/namespaced-resources-deleter.ts';
 

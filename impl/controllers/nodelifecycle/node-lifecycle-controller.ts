@@ -20,7 +20,7 @@ import { realClock, sleepUntilAborted, type Clock } from '#impl/client/util/work
 import { resourceFor, type ClientLike } from '../controller-client.ts';
 import type { Controller } from '../controller-context.ts';
 import { findToleration, rfc3339, type Taint, type Toleration } from '../controller-utils.ts';
-import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
+import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/index.ts';
 import { errMessage } from '../worker-loop.ts';
 
 /** NODE_LIFECYCLE_CONTROLLER_NAME is the upstream controller name. */
@@ -91,7 +91,7 @@ export class NodeLifecycleController implements Controller {
   constructor(private readonly opts: NodeLifecycleControllerOptions) {
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? noopLogger;
-    this.recorder = opts.recorder ?? noopEventRecorder;
+    this.recorder = opts.recorder ?? noopRecorder;
   }
 
   /** monitorNodeHealth runs one pass over every node (upstream `monitorNodeHealth` + taint eviction). */

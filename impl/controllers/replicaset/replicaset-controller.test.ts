@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { KubeObject } from '#impl/client/index.ts';
 import { FakeClock } from '#impl/client/util/workqueue/index.ts';
-import { FakeEventRecorder } from '../event-recorder.ts';
+import { FakeRecorder } from '#impl/client/tools/record/index.ts';
 import { newReplicationManager } from '../replication/replication-controller.ts';
 import { FakeClient, statusError } from '../testing/fake-client.ts';
 import { FakeInformer } from '../testing/fake-informer.ts';
@@ -98,7 +98,7 @@ for (const c of cases) {
     });
     const rsInformer = new FakeInformer(c.rs ? [client.stored('replicasets', 'ns', 'web')!] : []);
     const podInformer = new FakeInformer((c.pods ?? []).map((p) => client.stored('pods', 'ns', p.metadata!.name!)!));
-    const recorder = new FakeEventRecorder();
+    const recorder = new FakeRecorder();
     const ctrl = new ReplicaSetController({ client, rsInformer, podInformer, recorder, clock: new FakeClock(NOW) });
     if (c.pendingCreations) ctrl.expectations.expectCreations('ns/web', c.pendingCreations);
     let result: unknown;

@@ -32,7 +32,7 @@ import {
   slowStartBatch,
   type ControllerGVK,
 } from '../controller-utils.ts';
-import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
+import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/index.ts';
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
 import { calculateStatus, updateReplicaSetStatus } from './replica-set-utils.ts';
 
@@ -93,7 +93,7 @@ export class ReplicaSetController implements Controller {
     this.client = opts.client;
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? noopLogger;
-    this.recorder = opts.recorder ?? noopEventRecorder;
+    this.recorder = opts.recorder ?? noopRecorder;
     this.burst = opts.burstReplicas ?? BURST_REPLICAS;
     this.queue = new RateLimitingQueue<string>({ name: this.kind.queueName, clock: this.clock });
     this.expectations = new ControllerExpectations(this.clock);

@@ -2,7 +2,7 @@ import test from 'ava';
 import type { KubeObject } from '#impl/client/index.ts';
 import { FakeClient } from '../testing/fake-client.ts';
 import { FakeInformer, FakeInformers } from '../testing/fake-informer.ts';
-import { staticDiscovery } from '../discovery.ts';
+import { staticDiscovery } from '#impl/client/discovery/index.ts';
 import { ResourceQuotaController, sameResources } from './resource-quota-controller.ts';
 import { podMatchesScope, resourceForQuotaName } from './resource-quota-usage.ts';
 

@@ -20,7 +20,7 @@ import { RateLimitingQueue, realClock, sleepUntilAborted, type Clock, type RateL
 import { resourceFor, type ClientLike, type GVR } from '../controller-client.ts';
 import type { Controller, InformerSource } from '../controller-context.ts';
 import { objectKey, unwrapTombstone } from '../controller-utils.ts';
-import type { DiscoveryInterface } from '../discovery.ts';
+import type { DiscoveryInterface } from '#impl/client/discovery/index.ts';
 import { runWorkers, type ReconcileResult } from '../worker-loop.ts';
 import { calculateUsage, resourceForQuotaName, type GroupResource } from './resource-quota-usage.ts';
 

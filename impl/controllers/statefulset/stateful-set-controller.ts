@@ -25,7 +25,7 @@ import type { Controller } from '../controller-context.ts';
 import { claimPods } from '../controller-ref-manager.ts';
 import { getControllerOf, isPodAvailable, isPodReady, newControllerRef, type ControllerGVK } from '../controller-utils.ts';
 import { computeHash } from '../deployment/util/deployment-util.ts';
-import { noopEventRecorder, type EventRecorder } from '../event-recorder.ts';
+import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/index.ts';
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
 
 /** STATEFULSET_CONTROLLER_NAME is the upstream controller name. */
@@ -73,7 +73,7 @@ export class StatefulSetController implements Controller {
   constructor(private readonly opts: StatefulSetControllerOptions) {
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? noopLogger;
-    this.recorder = opts.recorder ?? noopEventRecorder;
+    this.recorder = opts.recorder ?? noopRecorder;
     this.queue = new RateLimitingQueue<string>({ name: 'statefulset', clock: this.clock });
     const key = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
     opts.setInformer.informer().addEventHandler({ onAdd: (s) => this.queue.add(key(s)), onUpdate: (_o, s) => this.queue.add(key(s)) });

@@ -27,3 +27,10 @@ export class FakeRecorder implements EventRecorder {
     this.eventf(obj, type, reason, messageFmt, ...args);
   }
 }
+
+/** noopRecorder drops every event (for components built without a recorder). */
+export const noopRecorder: EventRecorder = {
+  event() {},
+  eventf() {},
+  annotatedEventf() {},
+};

@@ -17,7 +17,7 @@
 import { isConflict, isNotFound, type KubeObject } from '#impl/client/index.ts';
 import { realClock, type Clock } from '#impl/client/util/workqueue/index.ts';
 import { RESOURCES, resourceFor, type ClientLike } from '../../controller-client.ts';
-import { discoveryFailedMessage, supportsAllVerbs, type APIResourceInfo, type DiscoveryInterface } from '../../discovery.ts';
+import { discoveryFailedMessage, supportsAllVerbs, type APIResourceInfo, type DiscoveryInterface } from '#impl/client/discovery/index.ts';
 import { errMessage } from '../../worker-loop.ts';
 import { NamespaceConditionUpdater, type ContentTotals } from './status-condition-utils.ts';
 

@@ -28,7 +28,7 @@ import { RateLimitingQueue, realClock, sleepUntilAborted, type Clock, type RateL
 import { resourceFor, type ClientLike, type GVR } from '../../controller-client.ts';
 import type { Controller } from '../../controller-context.ts';
 import { objectKey, unwrapTombstone } from '../../controller-utils.ts';
-import { noopEventRecorder, type EventRecorder } from '../../event-recorder.ts';
+import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/index.ts';
 import { errMessage, runWorkers, type ReconcileResult } from '../../worker-loop.ts';
 import type { Provisioner } from '../localpath/local-path-provisioner.ts';
 import { ANNOTATIONS, claimClass, findMatchingVolume, isVolumeBoundToClaim } from './index-helpers.ts';
@@ -76,7 +76,7 @@ export class PersistentVolumeController implements Controller {
   constructor(private readonly opts: PersistentVolumeControllerOptions) {
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? noopLogger;
-    this.recorder = opts.recorder ?? noopEventRecorder;
+    this.recorder = opts.recorder ?? noopRecorder;
     this.provisioners = new Map((opts.provisioners ?? []).map((p) => [p.name, p]));
     this.claimQueue = new RateLimitingQueue<string>({ name: 'claims', clock: this.clock });
     this.volumeQueue = new RateLimitingQueue<string>({ name: 'volumes', clock: this.clock });

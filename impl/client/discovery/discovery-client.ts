@@ -1,10 +1,10 @@
 /**
- * Discovery for controllers (client-go `discovery`): which resources the server serves, in
- * their preferred versions, with scope and verbs. The namespace controller deletes every
- * namespaced resource it finds here and the garbage collector watches every deletable one,
- * so CRDs are picked up as soon as they are served.
+ * The discovery client (client-go `discovery`): which resources the server serves, in their
+ * preferred versions, with scope and verbs. The namespace controller deletes every namespaced
+ * resource it finds here and the garbage collector watches every deletable one, so CRDs are
+ * picked up as soon as they are served.
  */
-import type { RestClient } from '#impl/client/index.ts';
+import type { RestClient } from '../rest-client.ts';
 
 /** APIResourceInfo is one resource from an `APIResourceList` plus its group and version. */
 export interface APIResourceInfo {
