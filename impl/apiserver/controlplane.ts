@@ -35,6 +35,7 @@ import { newServiceStatusStrategy, newServiceStrategy, ServiceAllocators } from 
 import { newWorkloadStatusStrategy, newWorkloadStrategy, type WorkloadKind } from './registry/apps/workload-strategy.ts';
 import { jobStatusStrategy, jobStrategy } from './registry/batch/job/strategy.ts';
 import { cronJobStatusStrategy, cronJobStrategy } from './registry/batch/cronjob/strategy.ts';
+import { priorityClassStrategy } from './registry/scheduling/priorityclass/strategy.ts';
 import { recordUpdate } from './endpoints/fieldmanager.ts';
 import type { Structural } from './schema/structural.ts';
 
@@ -91,6 +92,7 @@ function builtinStrategies(alloc: ServiceAllocators): Record<string, { main: Str
     'apps/daemonsets': workload('DaemonSet'),
     'batch/jobs': { main: jobStrategy, status: jobStatusStrategy },
     'batch/cronjobs': { main: cronJobStrategy, status: cronJobStatusStrategy },
+    'scheduling.k8s.io/priorityclasses': { main: priorityClassStrategy },
   };
 }
 
