@@ -39,7 +39,7 @@ function node(name: string, o: { cpu?: string; memory?: string; pods?: string; l
 type PodSpec = NonNullable<Pod['spec']>;
 function pod(
   name: string,
-  o: { cpu?: string; nodeSelector?: Record<string, string>; tolerations?: PodSpec['tolerations']; labels?: Record<string, string>; affinity?: PodSpec['affinity']; spread?: PodSpec['topologySpreadConstraints']; priority?: number } = {},
+  o: { cpu?: string; nodeSelector?: Record<string, string>; tolerations?: PodSpec['tolerations']; labels?: Record<string, string>; affinity?: PodSpec['affinity']; spread?: PodSpec['topologySpreadConstraints']; priorityClassName?: string } = {},
 ): Pod {
   return {
     apiVersion: 'v1',
@@ -51,7 +51,7 @@ function pod(
       tolerations: o.tolerations,
       affinity: o.affinity,
       topologySpreadConstraints: o.spread,
-      priority: o.priority,
+      priorityClassName: o.priorityClassName,
     },
   };
 }
@@ -174,24 +174,36 @@ test.serial('topology spread across zone labels keeps the skew within maxSkew', 
   t.deepEqual(zones, { z1: 2, z2: 2 });
 });
 
-test.serial('a high-priority pod preempts a lower-priority one and gets nominatedNodeName', async (t) => {
-  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
-  await nodes().create(node('prio-node', { cpu: '1', labels: { pool: 'prio' } }));
-  await pods().create(pod('low', { cpu: '1', priority: 0, nodeSelector: { pool: 'prio' } }));
-  t.is(await boundNode('low'), 'prio-node');
-  await pods().create(pod('high', { cpu: '1', priority: 1000, nodeSelector: { pool: 'prio' } }));
-  // The victim is deleted gracefully; with no kubelet here, the test plays the kubelet and finishes the deletion.
-  await until('victim deletion', async () => {
+/** finishDeletion plays the kubelet (there is none here): a pod marked for deletion is deleted at once. */
+async function finishDeletion(name: string): Promise<void> {
+  await until(`${name} deletion`, async () => {
     try {
-      const low = await pods().get('low');
-      if (!low.metadata?.deletionTimestamp) return undefined;
-      await pods().delete('low', { gracePeriodSeconds: 0 });
+      const p = await pods().get(name);
+      if (!p.metadata?.deletionTimestamp) return undefined;
+      await pods().delete(name, { gracePeriodSeconds: 0 });
       return true;
     } catch {
       return true;
     }
   });
-  const nominated = await until('nominatedNodeName', async () => (await pods().get('high')).status?.nominatedNodeName || ((await pods().get('high')).spec?.nodeName ? 'bound' : undefined));
+}
+
+const priorityClasses = () => ctx.client!.resource('scheduling.k8s.io', 'v1', 'priorityclasses');
+
+test.serial('a high-priority pod (PriorityClass) preempts a lower-priority one, gets nominatedNodeName, and the victim a Preempted event', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  await priorityClasses().create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'sched-test-low' }, value: 10 });
+  await priorityClasses().create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'sched-test-high' }, value: 1000 });
+  await nodes().create(node('prio-node', { cpu: '1', labels: { pool: 'prio' } }));
+  await pods().create(pod('low', { cpu: '1', priorityClassName: 'sched-test-low', nodeSelector: { pool: 'prio' } }));
+  t.is(await boundNode('low'), 'prio-node');
+  t.is((await pods().get('low')).spec?.priority, 10, 'Priority admission resolved the class');
+  await pods().create(pod('high', { cpu: '1', priorityClassName: 'sched-test-high', nodeSelector: { pool: 'prio' } }));
+  await finishDeletion('low');
+  const nominated = await until('nominatedNodeName', async () => {
+    const high = await pods().get('high');
+    return high.status?.nominatedNodeName || (high.spec?.nodeName ? 'bound' : undefined);
+  });
   t.true(nominated === 'prio-node' || nominated === 'bound');
   t.is(await boundNode('high'), 'prio-node');
   const preempted = await until('Preempted event', async () => {
@@ -199,6 +211,38 @@ test.serial('a high-priority pod preempts a lower-priority one and gets nominate
     return list.items.find((e) => e.reason === 'Preempted' && e.involvedObject.name === 'low');
   });
   t.regex(preempted.message ?? '', /^Preempted by pod \S+ on node prio-node$/);
+});
+
+test.serial('a PriorityClass with preemptionPolicy Never does not preempt; the message says why', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  await priorityClasses().create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'sched-test-never' }, value: 2000, preemptionPolicy: 'Never' });
+  await pods().create(pod('polite', { cpu: '1', priorityClassName: 'sched-test-never', nodeSelector: { pool: 'prio' } }));
+  const cond = await until('polite PodScheduled=False', async () => (await pods().get('polite')).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False'));
+  t.regex(cond.message ?? '', /^0\/\d+ nodes are available: 1 Insufficient cpu, .*\. preemption: not eligible due to preemptionPolicy=Never\.$/);
+  t.truthy((await pods().get('high')).spec?.nodeName, 'the running pod was not preempted');
+  await pods().delete('polite', { gracePeriodSeconds: 0 });
+});
+
+test.serial('preemption spares the pod protected by an exhausted PodDisruptionBudget', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  await nodes().create(node('pdb-1', { cpu: '1', labels: { pool: 'pdb' } }));
+  await nodes().create(node('pdb-2', { cpu: '1', labels: { pool: 'pdb' } }));
+  // Without the PDB the guarded pod would be the victim: its priority is the lowest.
+  await priorityClasses().create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'sched-test-lowest' }, value: 5 });
+  await pods().create(pod('guarded', { cpu: '1', priorityClassName: 'sched-test-lowest', labels: { app: 'guarded' }, nodeSelector: { pool: 'pdb' } }));
+  await pods().create(pod('unguarded', { cpu: '1', priorityClassName: 'sched-test-low', labels: { app: 'unguarded' }, nodeSelector: { pool: 'pdb' } }));
+  await boundNode('guarded');
+  const freeNode = await boundNode('unguarded');
+  // The disruption controller does not run here: the test writes the PDB status it would compute.
+  const pdbs = ctx.client!.resource('policy', 'v1', 'poddisruptionbudgets').namespace('default');
+  const created = await pdbs.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guard' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } });
+  await pdbs.update({ ...created, status: { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1, observedGeneration: 1 } }, { subresource: 'status' });
+  await until('PDB status seen', async () => ((await pdbs.get('guard')).status?.expectedPods === 1 ? true : undefined));
+  await new Promise((r) => setTimeout(r, 300)); // let the scheduler's PDB informer catch up
+  await pods().create(pod('urgent', { cpu: '1', priorityClassName: 'sched-test-high', nodeSelector: { pool: 'pdb' } }));
+  await finishDeletion('unguarded');
+  t.is(await boundNode('urgent'), freeNode);
+  t.falsy((await pods().get('guarded')).metadata?.deletionTimestamp);
 });
 
 test.serial('with --leader-elect only the Lease holder schedules, and a second scheduler takes over when it stops', async (t) => {
