@@ -140,3 +140,50 @@ test('deployment util: fenceposts, surge and the pod-template-hash', (t) => {
   // kubectl rollout undo sends `creationTimestamp: null` and `resources: {}`: still the same template.
   t.true(equalIgnoreHash({ metadata: { creationTimestamp: null as unknown as string, labels: { app: 'web' } }, spec: { c: [{ resources: {} }] } }, { metadata: { labels: { app: 'web' } }, spec: { c: [{}] } }));
 });
+
+test('deployment reconcile: adopts a matching orphan ReplicaSet with an int64 revision and scales it down (AP-15/AP-16)', async (t) => {
+  const client = new FakeClient();
+  client.now = () => new Date(NOW);
+  const orphan = rs('orphan', 'v1', 1, { revision: '3546343826724305832' });
+  delete orphan.metadata!.ownerReferences;
+  orphan.metadata!.labels = { app: 'web' };
+  orphan.metadata!.annotations = { 'deployment.kubernetes.io/revision': '3546343826724305832' };
+  orphan.spec.selector = { matchLabels: { app: 'web' } };
+  client.seed('replicasets', orphan);
+  client.seed('deployments', deployment({ replicas: 1, template: template('v2') }));
+  const dInf = new FakeInformer([client.stored('deployments', 'ns', 'web')!]);
+  const rsInf = new FakeInformer([client.stored('replicasets', 'ns', 'orphan')!]);
+  const ctrl = new DeploymentController({ client, dInformer: dInf, rsInformer: rsInf, podInformer: new FakeInformer(), recorder: new FakeRecorder(), clock: new FakeClock(NOW) });
+  for (let i = 0; i < 3; i++) {
+    await ctrl.reconcile('ns/web');
+    for (const r of client.all('replicasets', 'ns')) {
+      r.status = { replicas: r.spec.replicas, readyReplicas: r.spec.replicas, availableReplicas: r.spec.replicas, observedGeneration: r.metadata?.generation };
+      rsInf.indexer.update(structuredClone(r));
+    }
+    dInf.indexer.update(structuredClone(client.stored('deployments', 'ns', 'web')!));
+  }
+  const adopted = client.stored('replicasets', 'ns', 'orphan')!;
+  t.is(adopted.metadata?.ownerReferences?.[0]?.uid, D_UID);
+  t.is(adopted.spec?.replicas, 0);
+  const fresh = client.all('replicasets', 'ns').find((r) => r.metadata?.name !== 'orphan')!;
+  t.is(fresh.metadata?.annotations?.['deployment.kubernetes.io/revision'], '3546343826724305833');
+});
+
+test('deployment reconcile: releases a ReplicaSet that no longer matches the selector', async (t) => {
+  const client = new FakeClient();
+  client.now = () => new Date(NOW);
+  const owned = rs('owned', 'v1', 3);
+  owned.metadata!.labels = { app: 'other' };
+  client.seed('replicasets', owned);
+  client.seed('deployments', deployment());
+  const ctrl = new DeploymentController({
+    client,
+    dInformer: new FakeInformer([client.stored('deployments', 'ns', 'web')!]),
+    rsInformer: new FakeInformer([client.stored('replicasets', 'ns', 'owned')!]),
+    podInformer: new FakeInformer(),
+    recorder: new FakeRecorder(),
+    clock: new FakeClock(NOW),
+  });
+  await ctrl.reconcile('ns/web');
+  t.deepEqual(client.stored('replicasets', 'ns', 'owned')!.metadata?.ownerReferences ?? [], []);
+});

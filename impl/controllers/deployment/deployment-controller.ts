@@ -27,6 +27,7 @@ import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/inde
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
 import {
   byCreation,
+  compareRevisions,
   computeHash,
   DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY,
   DESIRED_REPLICAS_ANNOTATION,
@@ -48,7 +49,6 @@ import {
   removeCondition,
   replicasOf,
   REVISION_ANNOTATION,
-  revisionOf,
   setCondition,
   setNewReplicaSetAnnotations,
   setReplicasAnnotations,
@@ -242,7 +242,7 @@ export class DeploymentController implements Controller {
   private async getNewReplicaSet(w: Work, rsList: KubeObject[], oldRSs: KubeObject[], create: boolean): Promise<KubeObject | undefined> {
     const d = w.d;
     const existing = findNewReplicaSet(d, rsList);
-    const newRevision = maxRevision(oldRSs) + 1;
+    const newRevision = maxRevision(oldRSs) + 1n;
     if (existing) {
       const rsCopy = structuredClone(existing);
       const annotationsUpdated = setNewReplicaSetAnnotations(d, rsCopy, newRevision, true);
@@ -406,7 +406,7 @@ export class DeploymentController implements Controller {
     const alive = oldRSs.filter((rs) => !rs.metadata?.deletionTimestamp);
     const diff = alive.length - Number(limit);
     if (diff <= 0) return;
-    const sorted = [...alive].sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
+    const sorted = [...alive].sort((a, b) => compareRevisions(a, b) || byCreation(a, b));
     for (const rs of sorted.slice(0, diff)) {
       if (Number(rs.status?.replicas ?? 0) !== 0 || replicasOf(rs) !== 0 || (rs.metadata?.generation ?? 0) > (rs.status?.observedGeneration ?? 0)) continue;
       try {

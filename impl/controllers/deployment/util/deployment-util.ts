@@ -55,15 +55,26 @@ export function replicasOf(obj: KubeObject | undefined): number {
   return r === undefined || r === null ? 1 : Number(r);
 }
 
-/** revisionOf reads the revision annotation (0 when absent or invalid). */
-export function revisionOf(obj: KubeObject | undefined): number {
-  const v = Number(obj?.metadata?.annotations?.[REVISION_ANNOTATION] ?? 0);
-  return Number.isInteger(v) && v > 0 ? v : 0;
+/**
+ * revisionOf reads the revision annotation (0 when absent or invalid). Revisions are int64
+ * upstream and clients may set any of them (the conformance test uses 3546343826724305832),
+ * so they are bigints here.
+ */
+export function revisionOf(obj: KubeObject | undefined): bigint {
+  const raw = String(obj?.metadata?.annotations?.[REVISION_ANNOTATION] ?? '');
+  return /^\d{1,19}$/.test(raw) ? BigInt(raw) : 0n;
 }
 
 /** maxRevision is the highest revision among `rss`. */
-export function maxRevision(rss: readonly KubeObject[]): number {
-  return rss.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
+export function maxRevision(rss: readonly KubeObject[]): bigint {
+  return rss.reduce((m, rs) => (revisionOf(rs) > m ? revisionOf(rs) : m), 0n);
+}
+
+/** compareRevisions orders two objects by revision (for sorting). */
+export function compareRevisions(a: KubeObject, b: KubeObject): number {
+  const ra = revisionOf(a);
+  const rb = revisionOf(b);
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
 }
 
 /** isEmpty: null, undefined, {} and [] compare equal to an absent field (Go's semantic equality of zero values). */
@@ -202,7 +213,7 @@ export function newRSNewReplicas(d: KubeObject, allRSs: ReadonlyArray<KubeObject
 }
 
 /** setNewReplicaSetAnnotations copies the Deployment's annotations and sets the revision; it reports a change. */
-export function setNewReplicaSetAnnotations(d: KubeObject, rs: KubeObject, newRevision: number, exists: boolean): boolean {
+export function setNewReplicaSetAnnotations(d: KubeObject, rs: KubeObject, newRevision: bigint, exists: boolean): boolean {
   rs.metadata ??= {};
   rs.metadata.annotations ??= {};
   const a = rs.metadata.annotations as Record<string, string>;
@@ -213,7 +224,7 @@ export function setNewReplicaSetAnnotations(d: KubeObject, rs: KubeObject, newRe
     changed = true;
   }
   const old = a[REVISION_ANNOTATION];
-  const oldNum = Number(old ?? 0);
+  const oldNum = revisionOf(rs);
   if (!old || oldNum < newRevision) {
     a[REVISION_ANNOTATION] = String(newRevision);
     changed = true;
