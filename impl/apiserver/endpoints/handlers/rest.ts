@@ -175,7 +175,9 @@ export async function decodeForWrite(r: RestRequest, kindOverride?: { apiVersion
   // Unknown fields never reach storage: built-in kinds drop them like upstream's typed decoding,
   // custom resources are pruned by their structural schema. Subresource bodies (Binding,
   // TokenRequest, Scale, status) are only checked: their schema is not always the body's own.
-  checkUnknownFields(r, obj, schema, mode, !kindOverride, duplicates);
+  // A subresource without a schema of its own (serviceaccounts/token) is not checked: passing
+  // `undefined` would fall back to the parent's schema and flag TokenRequest's spec as unknown.
+  if (schema || !kindOverride) checkUnknownFields(r, obj, schema, mode, !kindOverride, duplicates);
   // Built-in kinds get the OpenAPI `default` values (custom resources default in admitCustom).
   if (!r.served.custom) applyDefaults(obj, schema);
   return obj;
