@@ -13,6 +13,12 @@
  * - embedded Go structs (`json:",inline"`), which protobuf carries as a nested message
  *   (`Volume.volumeSource`, `Probe.handler`, `IngressRule.ingressRuleValue`) but JSON flattens:
  *   such a field is absent from the OpenAPI properties while its message's fields are present.
+ * - which fields Go's JSON encoding omits at their zero value: gogo writes every non-pointer field
+ *   (`(gogoproto.nullable) = false` in the descriptor), even at zero, where JSON's `omitempty`
+ *   drops it. A non-pointer scalar (or IntOrString) that the OpenAPI schema does not list as
+ *   `required` (kube-openapi marks exactly the fields without `omitempty` as required) is emitted
+ *   with the `'z'` label: the decoder drops it when it holds its zero value. Pointer fields
+ *   (`replicas`, `storageClassName`) are only on the wire when set, so their zero value is kept.
  * Messages with a single `repeated items = 1` field and no OpenAPI object schema (`ExtraValue`,
  * `Verbs`) are Go slices and are listed as array wrappers; `DownwardAPIProjection` is a real object.
  *
@@ -66,6 +72,17 @@ interface Message {
   desc: DescriptorProto;
   /** Map entry messages by their full name (`pkg.Msg.LabelsEntry`). */
   mapEntries: Map<string, DescriptorProto>;
+}
+
+/** GOGO_NULLABLE is the field number of the `(gogoproto.nullable)` field option. */
+const GOGO_NULLABLE = 65001;
+/** INT_OR_STRING is the one message type whose zero value JSON drops like a scalar's (see decoder). */
+const INT_OR_STRING = 'k8s.io.apimachinery.pkg.util.intstr.IntOrString';
+
+/** isNonNullable tells whether gogo generated a non-pointer Go field: `(gogoproto.nullable) = false`. */
+function isNonNullable(f: FieldDescriptorProto): boolean {
+  const opt = f.options?.$unknown?.find((u) => u.no === GOGO_NULLABLE);
+  return opt !== undefined && opt.data.length === 1 && opt.data[0] === 0;
 }
 
 const typeName = (f: FieldDescriptorProto): string => f.typeName.replace(/^\./, '');
@@ -182,6 +199,7 @@ export function renderProtobufModule(descriptorBytes: Uint8Array, schemas: Map<s
     const msg = messages.get(name)!;
     const only = msg.desc.field.length === 1 ? msg.desc.field[0] : undefined;
     if (only && only.name === 'items' && only.number === 1 && only.label === FieldDescriptorProto_Label.REPEATED && !propertiesOf(name)) arrayWrappers.push(name);
+    const required = new Set(schemas.get(openapiName(name))?.required ?? []);
     const fields = [...msg.desc.field].sort((a, b) => a.number - b.number).map((f) => {
       const json = JSON.stringify(jsonNames.get(`${name}#${f.number}`) ?? f.name);
       const entry = f.type === FieldDescriptorProto_Type.MESSAGE ? mapEntries.get(typeName(f)) : undefined;
@@ -193,6 +211,8 @@ export function renderProtobufModule(descriptorBytes: Uint8Array, schemas: Map<s
       const type = JSON.stringify(scalarOf(f));
       if (f.label === FieldDescriptorProto_Label.REPEATED) return `[${f.number}, ${json}, ${type}, 'r']`;
       if (inline.has(`${name}#${f.number}`)) return `[${f.number}, ${json}, ${type}, 'i']`;
+      const zeroable = f.type !== FieldDescriptorProto_Type.MESSAGE || typeName(f) === INT_OR_STRING;
+      if (zeroable && isNonNullable(f) && !required.has(jsonNames.get(`${name}#${f.number}`) ?? f.name)) return `[${f.number}, ${json}, ${type}, 'z']`;
       return `[${f.number}, ${json}, ${type}]`;
     });
     lines.push(`  ${JSON.stringify(name)}: [${fields.join(', ')}],`);
@@ -209,13 +229,14 @@ export type ProtoScalar =
 
 /**
  * ProtoField is one field of a message: \`[number, jsonName, type]\` for a singular field, with a
- * fourth element \`'r'\` for a repeated field or \`'i'\` for an embedded Go struct whose fields JSON
- * flattens into the parent; a map is \`[number, jsonName, keyScalar, 'm', valueType]\`. A type is a
- * {@link ProtoScalar} or the full name of a message in {@link protoMessages}.
+ * fourth element \`'r'\` for a repeated field, \`'i'\` for an embedded Go struct whose fields JSON
+ * flattens into the parent, or \`'z'\` for a non-pointer field that JSON omits at its zero value;
+ * a map is \`[number, jsonName, keyScalar, 'm', valueType]\`. A type is a {@link ProtoScalar} or
+ * the full name of a message in {@link protoMessages}.
  */
 export type ProtoField =
   | readonly [number: number, json: string, type: string]
-  | readonly [number: number, json: string, type: string, label: 'r' | 'i']
+  | readonly [number: number, json: string, type: string, label: 'r' | 'i' | 'z']
   | readonly [number: number, json: string, key: ProtoScalar, label: 'm', value: string];
 
 /** protoKinds maps \`apiVersion kind\` (\`apps/v1 Deployment\`) to its message's full name. */

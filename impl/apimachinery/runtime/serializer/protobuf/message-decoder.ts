@@ -7,10 +7,12 @@
  * - the special messages of well-known-types.ts become strings, numbers or embedded JSON;
  * - messages that stand for a Go slice (`ExtraValue`, `Verbs`) become plain arrays;
  * - maps become objects, repeated fields arrays, bytes base64 strings, 64-bit integers numbers;
- * - gogo's marshaller writes every non-pointer field, even at its zero value. Singular empty
- *   strings and the zero Time are dropped (JSON's `omitempty` would have dropped them, and an
- *   empty string is never a meaningful value for the apiserver); zero numbers and `false` are
- *   kept, because a pointer field such as `replicas: 0` is only on the wire when it was set.
+ * - gogo's marshaller writes every non-pointer field, even at its zero value, where JSON's
+ *   `omitempty` drops it. Fields the generator labels `'z'` (non-pointer, not required) are
+ *   dropped at their zero value (`''`, `0`, `false`, empty bytes, the zero IntOrString), and so is
+ *   the zero Time everywhere. Pointer fields are only on the wire when set, so `replicas: 0` or
+ *   `storageClassName: ""` survive. (Dropping the zero IntOrString matters: a Go client's unset
+ *   `ServicePort.targetPort` must reach the Service defaulting as absent, not as port 0.)
  *
  * upstream: k8s.io/apimachinery/pkg/runtime/serializer/protobuf/protobuf.go hands the bytes to
  * the typed object's generated `Unmarshal`; there is no typed object here, so the table stands in.
@@ -203,7 +205,7 @@ export function decodeMessage(buf: Uint8Array, start: number, end: number, type:
       if (inner && typeof inner === 'object') Object.assign(out, inner);
     } else {
       const value = readValue(r, f[2], wireType, json, ctx, rawBytes);
-      if (value === undefined || (value === '' && f[2] === 'string')) delete out[json];
+      if (value === undefined || (label === 'z' && (value === '' || value === 0 || value === false))) delete out[json];
       else out[json] = value;
     }
   }
