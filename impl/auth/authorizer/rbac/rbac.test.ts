@@ -170,5 +170,10 @@ test('bootstrap policy: autoupdate annotation, labels, aggregation rules', (t) =
   const view = aggregated([]).find((r) => r.metadata?.name === 'view')!;
   t.true((view.rules ?? []).length > 5);
   const bindings = clusterRoleBindings();
-  t.deepEqual(bindings.find((b) => b.metadata?.name === 'system:controller:replicaset-controller')?.subjects, [{ kind: 'ServiceAccount', name: 'replicaset-controller', namespace: 'kube-system' }]);
+  // The controller's service account, and the controller-manager's own user (kubets runs every loop with it).
+  t.deepEqual(bindings.find((b) => b.metadata?.name === 'system:controller:replicaset-controller')?.subjects, [
+    { kind: 'ServiceAccount', name: 'replicaset-controller', namespace: 'kube-system' },
+    { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:kube-controller-manager' },
+  ]);
+  t.deepEqual(bindings.find((b) => b.metadata?.name === 'system:volume-scheduler')?.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:kube-scheduler' }]);
 });

@@ -176,6 +176,13 @@ export function clusterRoles(): ClusterRole[] {
       rule(READ, ['storage.k8s.io'], ['csinodes']),
       rule(READ, [''], ['namespaces']),
       rule(READ, ['storage.k8s.io'], ['csidrivers', 'csistoragecapacities']),
+      // kubets' scheduler also watches PriorityClasses (upstream's reads priorities from the pods).
+      rule(READ, ['scheduling.k8s.io'], ['priorityclasses']),
+    ]),
+    clusterRole('system:volume-scheduler', [
+      rule(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumes']),
+      rule(READ, ['storage.k8s.io'], ['storageclasses']),
+      rule(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumeclaims']),
     ]),
     ...controllerRoles(),
   ];
@@ -192,6 +199,7 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:node-proxier', [user('system:kube-proxy')]),
     binding('system:kube-controller-manager', [user('system:kube-controller-manager')]),
     binding('system:kube-scheduler', [user('system:kube-scheduler')]),
+    binding('system:volume-scheduler', [user('system:kube-scheduler')]),
     // upstream keeps this binding without subjects: the Node authorizer grants nodes their access.
     binding('system:node', []),
     // kubets' controller-manager runs every loop with its own credential (upstream without
@@ -274,6 +282,20 @@ export function controllerRoles(): ClusterRole[] {
       rule(['patch', 'update'], [''], ['pods/status']),
       rule(['list', 'watch', 'get', 'delete'], [''], ['pods']),
       events(),
+    ]),
+    c('persistent-volume-binder', [
+      rule(['get', 'list', 'watch', 'update', 'create', 'delete'], [''], ['persistentvolumes']),
+      rule(['update'], [''], ['persistentvolumes/status']),
+      rule(['get', 'list', 'watch', 'update'], [''], ['persistentvolumeclaims']),
+      rule(['update'], [''], ['persistentvolumeclaims/status']),
+      rule(['list', 'watch', 'get', 'create', 'delete'], [''], ['pods']),
+      rule(READ, ['storage.k8s.io'], ['storageclasses']),
+      // kubets' binder creates the bootstrap local-path StorageClass (kind's provisioner does the same).
+      rule(['create'], ['storage.k8s.io'], ['storageclasses']),
+      rule(['list', 'watch'], [''], ['nodes']),
+      events(),
+      rule(['watch'], [''], ['events']),
+      rule(['get'], [''], ['services']),
     ]),
     c('pod-garbage-collector', [rule(['list', 'watch', 'delete'], [''], ['pods']), rule(['get', 'list', 'watch'], [''], ['nodes']), rule(['patch'], [''], ['pods/status'])]),
     c('replicaset-controller', [
