@@ -16,10 +16,10 @@ import { buildControlPlane, trackNamespaces, type ControlPlane } from './control
 import { newApiHandler, type HandlerOptions } from './handler.ts';
 import { ApiServerMetrics } from './metrics.ts';
 import { OpenApiV3Service } from './openapi/openapi-v3.ts';
-import { buildKubeconfig, ensurePki, type Pki } from './pki.ts';
+import { buildKubeconfig, ensureClientCert, ensurePki, type Pki } from './pki.ts';
 import { installCrdSupport } from './apiextensions/crd-handler.ts';
 import { upgradeListener } from './endpoints/handlers/connect.ts';
-import { KubeletClient } from './kubelet-client.ts';
+import { KUBELET_CLIENT_USER, KubeletClient } from './kubelet-client.ts';
 import type { KubeObject, RequestContext } from './registry/rest/strategy.ts';
 import { buildAuth, type AuthFlags, type AuthWiring } from './auth-wiring.ts';
 import { buildAdmission, type AdmissionFlags } from './admission-wiring.ts';
@@ -175,8 +175,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   // `auth` is assigned below; the escalation check only runs on requests, after start.
   const admission = buildAdmission({ storage, flags: o.admission ?? {}, metricsRegistry: metrics.registry, extraValidate: async (ctx, c) => auth?.checkRBACWrite(ctx.user, c) });
   // The kubelet client cert (CN kube-apiserver-kubelet-client, O system:masters) is issued from the
-  // cluster CA at each start; kubelet serving certs are verified only with --kubelet-certificate-authority.
-  const kubeletClient = KubeletClient.fromPki(pki, {
+  // cluster CA on first start and reused (pki/apiserver-kubelet-client.*); kubelet serving certs are
+  // verified only with --kubelet-certificate-authority.
+  const kubeletClient = new KubeletClient({
+    ...ensureClientCert(pki, 'apiserver-kubelet-client', KUBELET_CLIENT_USER, ['system:masters']),
     caCert: o.kubeletCertificateAuthority ? readFileSync(o.kubeletCertificateAuthority, 'utf8') : undefined,
     preferredAddressTypes: o.kubeletPreferredAddressTypes,
   });

@@ -14,12 +14,35 @@ import { StructuralCompiler, type Structural } from '../schema/structural.ts';
 /** OpenApiDocument is one served group-version document. */
 interface OpenApiDocument {
   /** Serialized JSON, served as is. */
-  raw: Buffer;
+  readonly raw: Buffer;
   /** Uppercase hex SHA-512 of `raw`, used in `?hash=` and as ETag. */
-  hash: string;
+  readonly hash: string;
   /** Parsed on first schema lookup. */
   parsed?: { components?: { schemas?: Record<string, Record<string, unknown>> } };
   lastModified: Date;
+}
+
+/**
+ * LazyDocument reads a vendored document and hashes it on first use: the apiserver starts
+ * without reading the ~40 spec files, and most runs only ever need a few of them.
+ */
+class LazyDocument implements OpenApiDocument {
+  private bytes: Buffer | undefined;
+  private digest: string | undefined;
+  parsed?: OpenApiDocument['parsed'];
+  lastModified = new Date();
+
+  constructor(private readonly source: Buffer | string) {
+    if (typeof source !== 'string') this.bytes = source;
+  }
+
+  get raw(): Buffer {
+    return (this.bytes ??= readFileSync(this.source as string));
+  }
+
+  get hash(): string {
+    return (this.digest ??= hashOf(this.raw));
+  }
 }
 
 /** specDirDefault is `<repo>/spec`, found relative to this file. */
@@ -50,8 +73,7 @@ export class OpenApiV3Service {
     const include = opts.include ?? (() => true);
     const add = (rel: string, file: string) => {
       if (!include(rel)) return;
-      const raw = readFileSync(file);
-      this.docs.set(rel, { raw, hash: hashOf(raw), lastModified: new Date() });
+      this.docs.set(rel, new LazyDocument(file));
     };
     if (existsSync(join(this.specDir, 'api', 'v1.json'))) add('api/v1', join(this.specDir, 'api', 'v1.json'));
     const apis = join(this.specDir, 'apis');
@@ -84,8 +106,9 @@ export class OpenApiV3Service {
       this.docs.delete(path);
       return;
     }
-    const raw = Buffer.from(JSON.stringify(doc));
-    this.docs.set(path, { raw, hash: hashOf(raw), lastModified: new Date(), parsed: doc as OpenApiDocument['parsed'] });
+    const d = new LazyDocument(Buffer.from(JSON.stringify(doc)));
+    d.parsed = doc as OpenApiDocument['parsed'];
+    this.docs.set(path, d);
   }
 
   /** rawSchema returns a built-in component schema by name (`io.k8s.api.core.v1.Pod`). */
