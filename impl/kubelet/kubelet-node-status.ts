@@ -42,6 +42,8 @@ export interface NodeStatusOptions {
   kubeletPort: () => number;
   machineInfo: () => MachineInfo;
   runtimeState: (signal: AbortSignal) => Promise<NodeRuntimeState>;
+  /** pressure reports the eviction manager's MemoryPressure/DiskPressure (default none). */
+  pressure?: () => { memory: boolean; disk: boolean };
   nodeStatusUpdateFrequencyMs: number;
   nodeStatusReportFrequencyMs?: number;
   onError?: (err: unknown) => void;
@@ -137,8 +139,8 @@ export class NodeStatusUpdater {
       now: toRFC3339(this.o.clock.now()),
       runtimeErrors: rt.runtimeErrors,
       networkErrors: rt.networkErrors,
-      memoryPressure: false,
-      diskPressure: false,
+      memoryPressure: this.o.pressure?.().memory ?? false,
+      diskPressure: this.o.pressure?.().disk ?? false,
       pidPressure: false,
     });
     return node;

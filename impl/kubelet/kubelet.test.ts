@@ -43,7 +43,7 @@ async function until<T>(what: string, fn: () => T | undefined | false, ms = 15_0
   }
 }
 
-function setup(t: { teardown(fn: () => Promise<void> | void): void }, extra: { podManifestPath?: string } = {}): { client: FakeKubeletClient; runtime: FakeRuntimeService; kubelet: KubeletHandle } {
+function setup(t: { teardown(fn: () => Promise<void> | void): void }, extra: { podManifestPath?: string; evictionHard?: string; evictionMonitoringPeriodMs?: number } = {}): { client: FakeKubeletClient; runtime: FakeRuntimeService; kubelet: KubeletHandle } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kubets-kubelet-'));
   const client = new FakeKubeletClient();
   const runtime = new FakeRuntimeService();
@@ -172,6 +172,13 @@ test.serial('the kubelet server answers /healthz and /pods and its port is in da
   t.is(pods.code, 200);
   t.deepEqual((JSON.parse(pods.body) as { items: Pod[] }).items.map((p) => p.metadata?.name), ['p3']);
   t.is((await get('/nope')).code, 404);
+  const stats = await get('/stats/summary');
+  t.is(stats.code, 200);
+  const summary = JSON.parse(stats.body) as { node: { nodeName: string; memory?: { availableBytes?: number }; fs?: { capacityBytes?: number } }; pods: { podRef: { name: string }; containers: { name: string }[] }[] };
+  t.is(summary.node.nodeName, 'node-a');
+  t.true((summary.node.memory?.availableBytes ?? 0) > 0);
+  t.true((summary.node.fs?.capacityBytes ?? 0) > 0);
+  t.deepEqual(summary.pods.map((p) => `${p.podRef.name}/${p.containers.map((c) => c.name).join(',')}`), ['p3/main']);
 });
 
 test.serial('a static pod runs from its manifest, gets a mirror pod with its status, and goes when the file goes', async (t) => {
@@ -210,4 +217,15 @@ test.serial('activeDeadlineSeconds: a pod past its deadline is Failed with Deadl
   t.is(failed.status?.reason, 'DeadlineExceeded');
   t.is(failed.status?.message, 'Pod was active on the node longer than the specified deadline');
   await until('container stopped', () => [...runtime.containers.values()].every((c) => c.state !== 1));
+});
+
+test.serial('hard eviction: below memory.available the BestEffort pod is Failed with reason Evicted and the node reports MemoryPressure', async (t) => {
+  // A threshold above the machine's memory is always met.
+  const { client, kubelet } = setup(t, { evictionHard: 'memory.available<1000Ti', evictionMonitoringPeriodMs: 100 });
+  await kubelet.registered;
+  client.addPod(busybox('besteffort', ['sleep', '3600']));
+  const evicted = await until('Evicted', () => client.pod('default', 'besteffort')?.status?.reason === 'Evicted' && client.pod('default', 'besteffort'), 10_000);
+  t.is(evicted.status?.phase, 'Failed');
+  t.regex(evicted.status?.message ?? '', /^The node was low on resource: memory\. Threshold quantity: 1000Ti, available: /);
+  await until('MemoryPressure', () => client.nodes.get('node-a')?.status?.conditions?.some((c) => c.type === 'MemoryPressure' && c.status === 'True'), 5_000);
 });

@@ -33,7 +33,10 @@ import { restKubeletClient, type KubeletClient } from './kubelet-client.ts';
 import { NodeStatusUpdater, type NodeRuntimeState } from './kubelet-node-status.ts';
 import { generateAPIPodStatus, ReasonCache } from './kubelet-pods.ts';
 import type { ImageService, RuntimeService } from './kuberuntime/cri-services.ts';
-import { garbageCollect } from './kuberuntime/gc.ts';
+import { garbageCollect, type GCPolicy } from './kuberuntime/gc.ts';
+import { DEFAULT_EVICTION_HARD, EvictionManager, parseThresholds } from './eviction/eviction-manager.ts';
+import { ImageGCManager } from './images/image-gc-manager.ts';
+import { StatsProvider } from './stats/summary.ts';
 import { KubeGenericRuntimeManager } from './kuberuntime/kuberuntime-manager.ts';
 import { buildPodLogsDirectory, podCgroupParent, type SandboxConfigContext } from './kuberuntime/sandbox.ts';
 import { destroyPodCgroup } from './cm/pod-container-manager.ts';
@@ -116,6 +119,23 @@ export interface KubeletOptions {
   leaseDurationSeconds?: number;
   /** volumeRefreshPeriodMs: how often configMap/secret/downwardAPI/projected volumes are re-written from their sources (default 10 s). */
   volumeRefreshPeriodMs?: number;
+  /** evictionHard (`--eviction-hard`), default upstream's; '' disables eviction. */
+  evictionHard?: string;
+  /** evictionMonitoringPeriodMs: how often eviction thresholds are checked (upstream 10 s). */
+  evictionMonitoringPeriodMs?: number;
+  /** evictionPressureTransitionPeriodMs (`--eviction-pressure-transition-period`, 5 min). */
+  evictionPressureTransitionPeriodMs?: number;
+  /** imageGCHighThresholdPercent / imageGCLowThresholdPercent (`--image-gc-high-threshold` 85, `--image-gc-low-threshold` 80). */
+  imageGCHighThresholdPercent?: number;
+  imageGCLowThresholdPercent?: number;
+  /** minimumImageTTLMs (`--minimum-image-ttl-duration`, 2 min). */
+  minimumImageTTLMs?: number;
+  /** imageGCPeriodMs: how often image GC runs (upstream 5 min). */
+  imageGCPeriodMs?: number;
+  /** Container GC policy (`--minimum-container-ttl-duration` 0, `--maximum-dead-containers-per-container` 1, `--maximum-dead-containers` -1). */
+  minimumContainerTTLMs?: number;
+  maxPerPodContainer?: number;
+  maxContainers?: number;
   /** containerGCPeriodMs: how often dead containers and sandboxes are collected (upstream 1 min). */
   containerGCPeriodMs?: number;
   crashLoopBackoffInitialMs?: number;
@@ -152,6 +172,9 @@ export class Kubelet implements PodSyncer {
   readonly lease: LeaseController;
   readonly nodeIPs: string[];
   readonly prober: ProberManager;
+  readonly stats: StatsProvider;
+  readonly imageGC: ImageGCManager;
+  readonly eviction: EvictionManager;
   /** services is the service informer feeding service environment variables. */
   readonly services: SharedIndexInformer<Service>;
   private readonly o: KubeletOptions;
@@ -167,6 +190,7 @@ export class Kubelet implements PodSyncer {
   /** evictions are pods failed by the node (eviction manager), by uid. */
   readonly evictions = new Map<string, PodEviction>();
   private lastContainerGC = 0;
+  private lastImageGC = 0;
   private runtimeName = 'containerd';
   private onNodeRegistered: ((node: Node) => void) | undefined;
   private kubeletPort: number;
@@ -292,6 +316,31 @@ export class Kubelet implements PodSyncer {
       const pod = this.podManager.getPodByUID(e.id);
       if (pod) this.podWorkers.updatePod({ updateType: 'sync', pod });
     });
+    this.stats = new StatsProvider({ nodeName: this.nodeName, rootDir, runtime: this.rs, images: this.is, now: () => this.clock.now() });
+    this.imageGC = new ImageGCManager({
+      images: this.is,
+      runtime: this.rs,
+      now: () => this.clock.now(),
+      policy: { highThresholdPercent: o.imageGCHighThresholdPercent ?? 85, lowThresholdPercent: o.imageGCLowThresholdPercent ?? 80, minAgeMs: o.minimumImageTTLMs ?? 120_000 },
+      onEvent: (type, reason, message) => this.log.warn({ node: this.nodeName, type, reason }, message),
+    });
+    this.eviction = new EvictionManager({
+      thresholds: parseThresholds(o.evictionHard ?? DEFAULT_EVICTION_HARD),
+      summary: (signal) => this.stats.summary(signal),
+      now: () => this.clock.now(),
+      pressureTransitionPeriodMs: o.evictionPressureTransitionPeriodMs,
+      activePods: () => this.podManager.getPods().filter((p) => {
+        const uid = p.metadata?.uid ?? '';
+        const phase = this.statusManager.getPodStatus(uid)?.phase;
+        // upstream: static (critical) pods are not evicted; only pods still syncing count.
+        return this.podWorkers.state(uid) === 'sync' && phase !== 'Succeeded' && phase !== 'Failed' && !isStaticPod(p);
+      }),
+      evictPod: (pod, message) => this.evictPod(pod, message),
+      reclaimNodeResources: async (signal) => {
+        await this.containerGC(signal, true);
+        await this.imageGC.deleteUnusedImages(signal);
+      },
+    });
     const machineInfo = o.machineInfo ?? (() => readMachineInfo(rootDir));
     this.nodeStatus = new NodeStatusUpdater({
       client: this.client,
@@ -305,6 +354,7 @@ export class Kubelet implements PodSyncer {
       kubeletPort: () => this.kubeletPort,
       machineInfo,
       runtimeState: (signal) => this.runtimeState(signal),
+      pressure: () => ({ memory: this.eviction.isUnderMemoryPressure(), disk: this.eviction.isUnderDiskPressure() }),
       nodeStatusUpdateFrequencyMs: o.nodeStatusUpdateFrequencyMs ?? 10_000,
       onError: (err) => this.log.warn({ node: this.nodeName, err: String((err as Error)?.message ?? err) }, 'Error updating node status, will retry'),
       onRegistered: (node) => this.onNodeRegistered?.(node),
@@ -644,16 +694,49 @@ export class Kubelet implements PodSyncer {
     }
     if (this.clock.now() - this.lastContainerGC >= (this.o.containerGCPeriodMs ?? 60_000)) {
       this.lastContainerGC = this.clock.now();
-      const removed = await garbageCollect({
-        runtime: this.rs,
-        now: this.clock.now(),
-        isPodDeleted: (uid) => !desired.has(uid) && (this.podWorkers.state(uid) === undefined || this.podWorkers.isFinished(uid)),
-        signal,
+      await this.containerGC(signal, false);
+    }
+    if (this.clock.now() - this.lastImageGC >= (this.o.imageGCPeriodMs ?? 300_000)) {
+      this.lastImageGC = this.clock.now();
+      const freed = await this.imageGC.garbageCollect(signal).catch((err: unknown) => {
+        if (!signal.aborted) this.log.warn({ err: String((err as Error)?.message ?? err) }, 'Image garbage collection failed');
+        return 0;
       });
-      if (removed.containers.length || removed.sandboxes.length) this.log.debug({ containers: removed.containers.length, sandboxes: removed.sandboxes.length }, 'container GC');
+      if (freed) this.log.info({ bytes: freed }, 'Image garbage collection freed space');
     }
     this.statusManager.removeOrphanedStatuses(new Set([...desired, ...this.podWorkers.knownUIDs()]));
     for (const uid of this.cleanedUp) if (!desired.has(uid)) this.cleanedUp.delete(uid);
+  }
+
+  /**
+   * containerGC removes dead containers and sandboxes beyond the GC policy (upstream
+   * containerGC.GarbageCollect); the eviction manager's disk reclaim passes `evictNonDeleted`
+   * to ignore the minimum container age.
+   */
+  private async containerGC(signal: AbortSignal | undefined, evictNonDeleted: boolean): Promise<void> {
+    const desired = this.podManager.uids();
+    const policy: GCPolicy = {
+      minAgeMs: evictNonDeleted ? 0 : this.o.minimumContainerTTLMs ?? 0,
+      maxPerPodContainer: this.o.maxPerPodContainer ?? 1,
+      maxContainers: this.o.maxContainers ?? -1,
+    };
+    const removed = await garbageCollect({
+      runtime: this.rs,
+      policy,
+      now: this.clock.now(),
+      isPodDeleted: (uid) => !desired.has(uid) && (this.podWorkers.state(uid) === undefined || this.podWorkers.isFinished(uid)),
+      signal,
+    });
+    if (removed.containers.length || removed.sandboxes.length) this.log.debug({ containers: removed.containers.length, sandboxes: removed.sandboxes.length }, 'container GC');
+  }
+
+  /** evictPod fails a pod with reason Evicted and kills it with grace period 0 (upstream evictPod). */
+  evictPod(pod: Pod, message: string): void {
+    const uid = pod.metadata?.uid ?? '';
+    this.evictions.set(uid, { reason: 'Evicted', message });
+    this.recordEvent(pod, 'Warning', 'Evicted', message);
+    this.log.info({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, podUID: uid, message }, 'Evicting pod');
+    this.podWorkers.updatePod({ updateType: 'kill', pod, killPodOptions: { podTerminationGracePeriodSecondsOverride: 0 } });
   }
 
   /**
@@ -697,6 +780,7 @@ export class Kubelet implements PodSyncer {
               },
             };
           },
+          statsSummary: (signal) => this.stats.summary(signal),
           streaming: isStreamingRuntimeService(this.rs) ? criStreamingHost(this.runtime, this.rs) : undefined,
         },
         address: this.o.address ?? '127.0.0.1',
@@ -738,6 +822,19 @@ export class Kubelet implements PodSyncer {
     guard('pleg', this.pleg.run(signal));
     guard('node-status', this.nodeStatus.run(signal));
     for (const src of this.sources) guard('source', src.run((u) => this.handlePodUpdate(u), signal));
+    guard('eviction', (async () => {
+      while (!signal.aborted) {
+        await new Promise<void>((resolve) => {
+          const t = this.clock.setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, this.o.evictionMonitoringPeriodMs ?? 10_000);
+          const onAbort = (): void => { this.clock.clearTimeout(t); resolve(); };
+          if (signal.aborted) onAbort(); else signal.addEventListener('abort', onAbort, { once: true });
+        });
+        if (signal.aborted) break;
+        await this.eviction.synchronize(signal).catch((err: unknown) => {
+          if (!signal.aborted) this.log.warn({ err: String((err as Error)?.message ?? err) }, 'Eviction manager: failed to synchronize');
+        });
+      }
+    })());
     guard('housekeeping', (async () => {
       while (!signal.aborted) {
         await new Promise<void>((resolve) => {

@@ -8,7 +8,9 @@
  *   [--config kubelet.yaml] [--hostname-override N] [--pod-manifest-path DIR] [--node-ip IP] [--max-pods 110] \
  *   [--node-status-update-frequency 10s] [--node-labels a=b,c=d] [--register-with-taints k=v:NoSchedule] \
  *   [--cluster-dns IP] [--cluster-domain D] [--port 10250] [--address 127.0.0.1] \
- *   [--tls-cert-file F --tls-private-key-file K] [--client-ca-file CA] [--v 4]
+ *   [--tls-cert-file F --tls-private-key-file K] [--client-ca-file CA] [--v 4] \
+ *   [--eviction-hard memory.available<100Mi,...] [--image-gc-high-threshold 85] [--image-gc-low-threshold 80] \
+ *   [--minimum-image-ttl-duration 2m] [--maximum-dead-containers-per-container 1] [--maximum-dead-containers -1]
  * ```
  */
 import { readFileSync } from 'node:fs';
@@ -49,6 +51,14 @@ interface KubeletFlags {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   clientCaFile?: string;
+  evictionHard?: string;
+  evictionPressureTransitionPeriod: string;
+  imageGcHighThreshold: number;
+  imageGcLowThreshold: number;
+  minimumImageTtlDuration: string;
+  minimumContainerTtlDuration: string;
+  maximumDeadContainersPerContainer: number;
+  maximumDeadContainers: number;
   v: number;
 }
 
@@ -77,6 +87,14 @@ export const kubeletCommand: CommandModule = {
       .option('--tls-cert-file <file>', 'serving certificate (default: self-signed under <root-dir>/pki)')
       .option('--tls-private-key-file <file>', 'serving key')
       .option('--client-ca-file <file>', 'CA of the client certificates the server accepts (default: the kubeconfig CA)')
+      .option('--eviction-hard <thresholds>', 'hard eviction thresholds (memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%); "" disables')
+      .option('--eviction-pressure-transition-period <d>', 'how long a pressure condition is held after the last observation', '5m')
+      .option('--image-gc-high-threshold <percent>', 'image filesystem usage that triggers image GC', (v) => Number.parseInt(v, 10), 85)
+      .option('--image-gc-low-threshold <percent>', 'image filesystem usage image GC frees down to', (v) => Number.parseInt(v, 10), 80)
+      .option('--minimum-image-ttl-duration <d>', 'minimum age of an unused image before GC', '2m')
+      .option('--minimum-container-ttl-duration <d>', 'minimum age of a dead container before GC', '0s')
+      .option('--maximum-dead-containers-per-container <n>', 'dead instances kept per container', (v) => Number.parseInt(v, 10), 1)
+      .option('--maximum-dead-containers <n>', 'dead containers kept in total (-1: no limit)', (v) => Number.parseInt(v, 10), -1)
       .option('--v <level>', 'log verbosity (0 info, 4+ debug)', (v) => Number.parseInt(v, 10), 0)
       .action(async (f: KubeletFlags, cmd: Command) => {
         const [{ startKubelet, parseTaint, loadKubeletConfiguration, parseDuration }, { pino }] = await Promise.all([import('../../kubelet/index.ts'), import('pino')]);
@@ -108,6 +126,14 @@ export const kubeletCommand: CommandModule = {
           tlsCertFile: f.tlsCertFile ?? fromConfig.tlsCertFile,
           tlsPrivateKeyFile: f.tlsPrivateKeyFile ?? fromConfig.tlsPrivateKeyFile,
           clientCA: f.clientCaFile ? readFileSync(f.clientCaFile) : fromConfig.clientCA,
+          evictionHard: f.evictionHard ?? fromConfig.evictionHard,
+          evictionPressureTransitionPeriodMs: parseDuration(f.evictionPressureTransitionPeriod),
+          imageGCHighThresholdPercent: pick('imageGcHighThreshold', f.imageGcHighThreshold, fromConfig.imageGCHighThresholdPercent),
+          imageGCLowThresholdPercent: pick('imageGcLowThreshold', f.imageGcLowThreshold, fromConfig.imageGCLowThresholdPercent),
+          minimumImageTTLMs: parseDuration(f.minimumImageTtlDuration),
+          minimumContainerTTLMs: parseDuration(f.minimumContainerTtlDuration),
+          maxPerPodContainer: f.maximumDeadContainersPerContainer,
+          maxContainers: f.maximumDeadContainers,
           signal: ctrl.signal,
           logger,
         });

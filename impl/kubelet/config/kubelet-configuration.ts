@@ -45,6 +45,9 @@ export interface KubeletConfiguration {
   syncFrequency?: string;
   staticPodPath?: string;
   fileCheckFrequency?: string;
+  evictionHard?: Record<string, string>;
+  imageGCHighThresholdPercent?: number;
+  imageGCLowThresholdPercent?: number;
 }
 
 /** KUBELET_CONFIGURATION_API_VERSIONS are the accepted apiVersions. */
@@ -72,6 +75,9 @@ export function kubeletConfigurationToOptions(c: KubeletConfiguration, source = 
   if (c.syncFrequency) o.podResyncIntervalMs = parseDuration(c.syncFrequency);
   if (c.staticPodPath) o.podManifestPath = c.staticPodPath;
   if (c.fileCheckFrequency) o.fileCheckFrequencyMs = parseDuration(c.fileCheckFrequency);
+  if (c.evictionHard) o.evictionHard = Object.entries(c.evictionHard).map(([k, v]) => `${k}<${v}`).join(',');
+  if (c.imageGCHighThresholdPercent !== undefined) o.imageGCHighThresholdPercent = c.imageGCHighThresholdPercent;
+  if (c.imageGCLowThresholdPercent !== undefined) o.imageGCLowThresholdPercent = c.imageGCLowThresholdPercent;
   return o;
 }
 

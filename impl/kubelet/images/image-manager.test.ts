@@ -11,7 +11,7 @@ const secret = (auths: object): Secret => ({ type: 'kubernetes.io/dockerconfigjs
 function registry(seen: string[]): ImageService {
   return {
     imageStatus: async () => ({ info: {} }),
-    pullImage: async (req) => {
+    pullImage: async (req: { auth?: { username?: string } }) => {
       seen.push(req.auth?.username ?? 'anonymous');
       if (req.auth?.username !== 'right') throw Object.assign(new Error('unauthorized'), { details: 'pull access denied: 401 Unauthorized' });
       return { imageRef: 'sha256:1' };

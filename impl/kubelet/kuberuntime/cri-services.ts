@@ -23,7 +23,8 @@ export type RuntimeService = Pick<
   | 'listContainers'
   | 'containerStatus'
   | 'execSync'
+  | 'listContainerStats'
 >;
 
 /** ImageService is the kubelet's view of CRI ImageService. */
-export type ImageService = Pick<RemoteImageService, 'imageStatus' | 'pullImage' | 'listImages' | 'imageFsInfo'>;
+export type ImageService = Pick<RemoteImageService, 'imageStatus' | 'pullImage' | 'listImages' | 'imageFsInfo' | 'removeImage'>;

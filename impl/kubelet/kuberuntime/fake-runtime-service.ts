@@ -191,6 +191,21 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
     this.containers.delete(req.containerId ?? '');
     return {};
   }
+  /** memoryBytes: working set reported per container by listContainerStats (default 1 MiB). */
+  memoryBytes = new Map<string, number>();
+  async listContainerStats(): ReturnType<RuntimeService['listContainerStats']> {
+    this.rec('listContainerStats');
+    const ts = String(this.nowNs());
+    return {
+      stats: [...this.containers.values()].filter((c) => c.state === 1).map((c) => ({
+        attributes: { id: c.id, metadata: { name: c.config.metadata?.name ?? '', attempt: 0 }, labels: (c.config.labels ?? {}) as Record<string, string>, annotations: {} },
+        cpu: { timestamp: ts, usageCoreNanoSeconds: { value: '1000000' }, usageNanoCores: { value: '1000' } },
+        memory: { timestamp: ts, workingSetBytes: { value: String(this.memoryBytes.get(c.id) ?? 1 << 20) }, availableBytes: undefined, usageBytes: { value: String(this.memoryBytes.get(c.id) ?? 1 << 20) }, rssBytes: undefined, pageFaults: undefined, majorPageFaults: undefined },
+        writableLayer: undefined,
+        swap: undefined,
+      })),
+    } as unknown as Awaited<ReturnType<RuntimeService['listContainerStats']>>;
+  }
   async listContainers(req: Parameters<RuntimeService['listContainers']>[0] = {}): ReturnType<RuntimeService['listContainers']> {
     this.rec('listContainers');
     const containers: Container[] = [];
@@ -266,6 +281,12 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
   async listImages(): ReturnType<ImageService['listImages']> {
     this.rec('listImages');
     return { images: [...this.images].map(([ref, id]) => ({ id, repoTags: [ref], repoDigests: [], size: '1000' }) as unknown as Image) };
+  }
+  async removeImage(req: Parameters<ImageService['removeImage']>[0]): ReturnType<ImageService['removeImage']> {
+    this.rec('removeImage');
+    const want = req.image?.image ?? '';
+    for (const [ref, id] of [...this.images]) if (ref === want || id === want) this.images.delete(ref);
+    return {};
   }
   async imageFsInfo(): ReturnType<ImageService['imageFsInfo']> {
     this.rec('imageFsInfo');

@@ -9,7 +9,8 @@
  *   runtime's streaming server (see streaming.ts), when the host has `streaming`.
  * Everything but healthz needs a client certificate signed by `clientCA` (the apiserver's
  * kubelet client cert), when one is configured; otherwise 401 Unauthorized.
- * TODO #6: /stats/summary, webhook authn/authz.
+ * - `GET /stats/summary`: node and pod stats (stats/v1alpha1 Summary), when the host has `statsSummary`.
+ * TODO #6: webhook authn/authz.
  */
 import https from 'node:https';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -22,6 +23,7 @@ import { findPod, parseStreamingRequest, streamingUrl, type StreamingRuntimeHost
 import { proxyUpgrade } from './upgrade-proxy.ts';
 import { readLogs, type LogOptions } from '../kuberuntime/logs.ts';
 import type { ServingCert } from './serving-cert.ts';
+import type { Summary } from '../stats/summary.ts';
 
 /** ContainerLogTarget locates one container's log. */
 export interface ContainerLogTarget {
@@ -34,6 +36,8 @@ export interface KubeletServerHost {
   getPods(): Pod[];
   /** containerLog finds the log of a container (the previous instance with `previous`). */
   containerLog(pod: Pod, container: string, previous: boolean): Promise<ContainerLogTarget | undefined>;
+  /** statsSummary builds the `/stats/summary` body. */
+  statsSummary?: (signal?: AbortSignal) => Promise<Summary>;
   /** streaming mints runtime URLs for exec/attach/portForward (absent: those paths answer 404). */
   streaming?: StreamingRuntimeHost;
 }
@@ -153,6 +157,18 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<RunningK
     if (url.pathname === '/pods' || url.pathname === '/pods/') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: opts.host.getPods() }));
+      return;
+    }
+    if (opts.host.statsSummary && (url.pathname === '/stats/summary' || url.pathname === '/stats/summary/')) {
+      const summary = await opts.host.statsSummary();
+      // upstream: ?only_cpu_and_memory=true drops fs, runtime and rlimit stats.
+      if (url.searchParams.get('only_cpu_and_memory') === 'true') {
+        const { fs: _fs, runtime: _rt, rlimit: _rl, ...node } = summary.node;
+        summary.node = node;
+        for (const p of summary.pods) delete p['ephemeral-storage'];
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(summary));
       return;
     }
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
