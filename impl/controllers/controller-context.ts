@@ -51,6 +51,11 @@ export interface Controller {
 export interface ControllerDescriptor {
   /** Upstream name, e.g. `namespace-controller`. */
   name: string;
+  /**
+   * The controller's service account in kube-system (upstream `ClientBuilder.ClientOrDie(name)`),
+   * whose bootstrap role is `system:controller:<name>`; used with `--use-service-account-credentials`.
+   */
+  serviceAccountName: string;
   /** Older names accepted by `--controllers` (e.g. `namespace`). */
   aliases: string[];
   /** Default number of workers (overridden by `--concurrent-*-syncs`). */

@@ -38,6 +38,7 @@ const SERVICES = { group: '', version: 'v1', resource: 'services' } as const;
 export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   {
     name: 'namespace-controller',
+    serviceAccountName: 'namespace-controller',
     aliases: ['namespace'],
     defaultWorkers: 10,
     concurrencyFlag: 'concurrent-namespace-syncs',
@@ -54,6 +55,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'serviceaccount-controller',
+    serviceAccountName: 'service-account-controller',
     aliases: ['serviceaccount'],
     defaultWorkers: 1,
     init: (ctx) =>
@@ -67,6 +69,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'root-ca-certificate-publisher-controller',
+    serviceAccountName: 'root-ca-cert-publisher',
     aliases: ['root-ca-cert-publisher'],
     defaultWorkers: 1,
     init: (ctx) => {
@@ -83,6 +86,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'garbage-collector-controller',
+    serviceAccountName: 'generic-garbage-collector',
     aliases: ['garbagecollector'],
     defaultWorkers: 20,
     concurrencyFlag: 'concurrent-gc-syncs',
@@ -90,6 +94,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'replicaset-controller',
+    serviceAccountName: 'replicaset-controller',
     aliases: ['replicaset'],
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-replicaset-syncs',
@@ -105,6 +110,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'replicationcontroller-controller',
+    serviceAccountName: 'replication-controller',
     aliases: ['replicationcontroller'],
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-rc-syncs',
@@ -120,6 +126,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'deployment-controller',
+    serviceAccountName: 'deployment-controller',
     aliases: ['deployment'],
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-deployment-syncs',
@@ -136,6 +143,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'daemonset-controller',
+    serviceAccountName: 'daemon-set-controller',
     aliases: ['daemonset'],
     defaultWorkers: 2,
     concurrencyFlag: 'concurrent-daemonset-syncs',
@@ -153,6 +161,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'statefulset-controller',
+    serviceAccountName: 'statefulset-controller',
     aliases: ['statefulset'],
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-statefulset-syncs',
@@ -169,6 +178,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'job-controller',
+    serviceAccountName: 'job-controller',
     aliases: ['job'],
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-job-syncs',
@@ -184,6 +194,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'cronjob-controller',
+    serviceAccountName: 'cronjob-controller',
     aliases: ['cronjob'],
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-cron-job-syncs',
@@ -199,6 +210,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'ttl-after-finished-controller',
+    serviceAccountName: 'ttl-after-finished-controller',
     aliases: ['ttl-after-finished'],
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-ttl-after-finished-syncs',
@@ -206,6 +218,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'endpoints-controller',
+    serviceAccountName: 'endpoint-controller',
     aliases: ['endpoint'],
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-endpoint-syncs',
@@ -221,6 +234,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'endpointslice-controller',
+    serviceAccountName: 'endpointslice-controller',
     aliases: ['endpointslice'],
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-service-endpoint-syncs',
@@ -236,6 +250,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'disruption-controller',
+    serviceAccountName: 'disruption-controller',
     aliases: ['disruption'],
     defaultWorkers: 1,
     init: (ctx) =>
@@ -253,6 +268,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'node-lifecycle-controller',
+    serviceAccountName: 'node-controller',
     aliases: ['nodelifecycle'],
     defaultWorkers: 1,
     init: (ctx) =>
@@ -269,6 +285,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'resourcequota-controller',
+    serviceAccountName: 'resourcequota-controller',
     aliases: ['resourcequota'],
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-resource-quota-syncs',
@@ -286,6 +303,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'persistentvolume-binder-controller',
+    serviceAccountName: 'persistent-volume-binder',
     aliases: ['persistentvolume-binder'],
     defaultWorkers: 1,
     init: (ctx) =>
@@ -305,6 +323,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'persistentvolumeclaim-protection-controller',
+    serviceAccountName: 'pvc-protection-controller',
     aliases: ['pvc-protection'],
     defaultWorkers: 1,
     init: (ctx) =>
@@ -318,6 +337,7 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
   },
   {
     name: 'pod-garbage-collector-controller',
+    serviceAccountName: 'pod-garbage-collector',
     aliases: ['podgc'],
     defaultWorkers: 1,
     init: (ctx) =>

@@ -20,6 +20,7 @@ import type { Controller, ControllerContext, ControllerDescriptor } from './cont
 import { CONTROLLER_DESCRIPTORS, selectControllers, workersFor } from './controller-descriptors.ts';
 import { newDiscoveryClient } from '#impl/client/discovery/index.ts';
 import { newBroadcaster, newEventSink } from '#impl/client/tools/record/index.ts';
+import { ControllerClientBuilder } from './client-builder.ts';
 import { errMessage } from './worker-loop.ts';
 
 /** ControllerManagerOptions are the `kubets controller-manager` flags (upstream names) plus test hooks. */
@@ -57,6 +58,12 @@ export interface ControllerManagerOptions {
   resourceQuotaSyncPeriodMs?: number;
   /** Directory of the local-path provisioner's volumes (default /var/lib/kubets/storage; '' = no provisioner). */
   localPathDir?: string;
+  /**
+   * `--use-service-account-credentials`: each controller runs as
+   * `system:serviceaccount:kube-system:<its service account>` with a TokenRequest token,
+   * refreshed before expiry (default false, as upstream; `kubets up` turns it on).
+   */
+  useServiceAccountCredentials?: boolean;
   /** Informer resync period, ms (default 0 = none; upstream `--min-resync-period` 12 h). */
   resyncPeriodMs?: number;
   clock?: Clock;
@@ -157,9 +164,12 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
       startInformers: () => factory.start(runSignal),
     };
     const controllers: Array<{ d: ControllerDescriptor; c: Controller }> = [];
+    const builder = opts.useServiceAccountCredentials ? new ControllerClientBuilder({ root: rest, config: cfg, clock, logger, signal: runSignal }) : undefined;
+    if (builder) runSignal.addEventListener('abort', () => builder.close(), { once: true });
     for (const d of selected) {
       try {
-        controllers.push({ d, c: await d.init(ctx) });
+        const client = builder ? await builder.clientFor(d.serviceAccountName) : rest;
+        controllers.push({ d, c: await d.init({ ...ctx, client }) });
         logger.info({ controller: d.name }, 'Started controller');
       } catch (err) {
         logger.error({ controller: d.name, err: errMessage(err) }, 'Error starting controller');

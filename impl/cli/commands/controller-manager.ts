@@ -30,6 +30,7 @@ interface ControllerManagerFlags {
   nodeMonitorGracePeriod: string;
   resourceQuotaSyncPeriod: string;
   localPathDir: string;
+  useServiceAccountCredentials?: boolean;
   concurrentResourceQuotaSyncs?: number;
   healthzPort?: number;
   bindAddress: string;
@@ -80,6 +81,7 @@ export const controllerManagerCommand: CommandModule = {
       .option('--node-monitor-grace-period <duration>', 'how long a node may go without heartbeats before it is Unknown (Go duration)', '40s')
       .option('--resource-quota-sync-period <duration>', 'period for syncing quota usage status (Go duration)', '5m')
       .option('--concurrent-resource-quota-syncs <n>', 'resourcequota workers (default 5)', int)
+      .option('--use-service-account-credentials', 'run each controller with its own service account credentials (kube-system/<controller>, TokenRequest tokens)')
       .option('--local-path-dir <dir>', 'directory of the local-path provisioner volumes (StorageClass standard); empty turns it off', '/var/lib/kubets/storage')
       .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt (default: the kubeconfig CA)')
       .option('--healthz-port <port>', 'serve /healthz and /metrics over HTTP on this port (0 = random)', int)
@@ -113,6 +115,7 @@ export const controllerManagerCommand: CommandModule = {
           nodeMonitorGracePeriodMs: durationMs(f.nodeMonitorGracePeriod),
           resourceQuotaSyncPeriodMs: durationMs(f.resourceQuotaSyncPeriod),
           localPathDir: f.localPathDir,
+          useServiceAccountCredentials: f.useServiceAccountCredentials === true,
           healthzPort: f.healthzPort,
           bindAddress: f.bindAddress,
           logger,

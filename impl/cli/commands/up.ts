@@ -116,7 +116,7 @@ async function runUp(opts: UpFlags): Promise<void> {
   };
 
   const { startControllerManager } = await import('#impl/controllers/controller-manager.ts');
-  const cm = await startControllerManager({ kubeconfig: componentKubeconfig('controller-manager', 'system:kube-controller-manager'), localPathDir: join(opts.dataDir, 'storage') });
+  const cm = await startControllerManager({ kubeconfig: componentKubeconfig('controller-manager', 'system:kube-controller-manager'), localPathDir: join(opts.dataDir, 'storage'), useServiceAccountCredentials: true });
   stops.push(() => cm.stop());
   log(`controller-manager started: ${cm.controllers.join(', ')}`);
 

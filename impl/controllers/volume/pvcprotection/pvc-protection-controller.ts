@@ -74,11 +74,10 @@ export class PVCProtectionController implements Controller {
     else if (pvc.metadata?.deletionTimestamp && has && !this.claimInUse(ns, name)) next = fins.filter((f) => f !== PVC_PROTECTION_FINALIZER);
     if (!next) return;
     try {
-      await resourceFor(this.opts.client, { group: '', version: 'v1', resource: 'persistentvolumeclaims' }, ns).patch(
-        name,
-        { metadata: { finalizers: next.length ? next : null, uid: pvc.metadata?.uid, resourceVersion: pvc.metadata?.resourceVersion } },
-        { type: 'merge' },
-      );
+      // upstream updates the claim (the controller's role grants update, not patch).
+      const updated = structuredClone(pvc) as KubeObject;
+      updated.metadata!.finalizers = next;
+      await resourceFor(this.opts.client, { group: '', version: 'v1', resource: 'persistentvolumeclaims' }, ns).update(updated);
     } catch (err) {
       if (isNotFound(err)) return;
       if (isConflict(err)) return { requeueAfter: 100 };
