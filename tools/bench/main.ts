@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'storage,apiserver,scheduler,cri' },
+    only: { type: 'string', default: 'storage,apiserver,scheduler,cri,controllers' },
     json: { type: 'string' },
   },
 });
@@ -68,6 +68,19 @@ if (only.has('cri')) {
   } finally {
     await runtimeDown({ dataDir }).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
+  }
+  print();
+}
+
+if (only.has('controllers')) {
+  const { benchControllers, formatControllersBench } = await import('./controllers.ts');
+  print('== controllers: a 1,000-replica ReplicaSet on fake nodes (apiserver and controller-manager in their own processes)');
+  try {
+    const res = await benchControllers({ replicas: 1000 });
+    results.controllers = res;
+    print(formatControllersBench(res));
+  } catch (err) {
+    print(`skipped: ${err instanceof Error ? err.message : String(err)}`);
   }
   print();
 }
