@@ -187,6 +187,12 @@ function cases(dir: string): Case[] {
       stdout: /^ingress.networking.k8s.io\/web created$/,
       get: { args: ['ingress', 'web', ...ns], check: (o) => o.spec.rules[0].host === 'web.example' && o.spec.rules[0].http.paths[0].path === '/api' && o.spec.rules[0].http.paths[0].pathType === 'Prefix' && o.spec.rules[0].http.paths[0].backend.service.port.number === 80 },
     },
+    {
+      name: 'autoscale deployment (HorizontalPodAutoscaler)',
+      args: ['autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=70', ...ns],
+      stdout: /^horizontalpodautoscaler.autoscaling\/web autoscaled$/,
+      get: { args: ['hpa', 'web', ...ns], check: (o) => o.spec.minReplicas === 2 && o.spec.maxReplicas === 5 && o.spec.scaleTargetRef.name === 'web' },
+    },
     { name: 'auth can-i (SelfSubjectAccessReview)', args: ['auth', 'can-i', 'create', 'pods', ...ns], stdout: /^yes$/ },
     { name: 'auth can-i --list (SelfSubjectRulesReview)', args: ['auth', 'can-i', '--list', ...ns], stdout: /Resources\s+Non-Resource URLs[\s\S]*\*\.\*/ },
     { name: 'auth whoami (SelfSubjectReview)', args: ['auth', 'whoami'], stdout: /Username\s+kubernetes-admin[\s\S]*system:masters/ },
