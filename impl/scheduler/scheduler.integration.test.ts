@@ -245,6 +245,66 @@ test.serial('preemption spares the pod protected by an exhausted PodDisruptionBu
   t.falsy((await pods().get('guarded')).metadata?.deletionTimestamp);
 });
 
+test.serial('volume binding: a WaitForFirstConsumer claim lands the pod on the node of a matching local PV, PreBind writes the claimRef; an unbound Immediate claim gets the upstream message', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  const c = ctx.client!;
+  await nodes().create(node('vol-1', { labels: { pool: 'vol' } }));
+  await nodes().create(node('vol-2', { labels: { pool: 'vol' } }));
+  const sc = c.resource('storage.k8s.io', 'v1', 'storageclasses');
+  await sc.create({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'sched-local' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' });
+  await sc.create({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'sched-immediate' }, provisioner: 'example.com/none', volumeBindingMode: 'Immediate' });
+  const pvs = c.resource('', 'v1', 'persistentvolumes');
+  const pv = await pvs.create({
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: 'sched-local-pv' },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'sched-local',
+      local: { path: '/mnt/disk1' },
+      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['vol-2'] }] }] } },
+    },
+  });
+  // No PV controller runs here: the test marks the PV Available, as the controller would.
+  await pvs.update({ ...pv, status: { phase: 'Available' } }, { subresource: 'status' });
+  const pvcs = c.resource('', 'v1', 'persistentvolumeclaims').namespace('default');
+  const claim = await pvcs.create({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data' },
+    spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'sched-local', resources: { requests: { storage: '500Mi' } } },
+  });
+  const withClaim = (name: string, claimName: string): Pod => {
+    const p = pod(name, { nodeSelector: { pool: 'vol' } });
+    p.spec!.volumes = [{ name: 'data', persistentVolumeClaim: { claimName } }];
+    return p;
+  };
+  await pods().create(withClaim('stateful', 'data'));
+  // PreBind binds the PV to the claim (claimRef); then the test plays the PV controller.
+  const bound = await until('PV claimRef', async () => {
+    const cur = await pvs.get('sched-local-pv');
+    return cur.spec?.claimRef ? cur : undefined;
+  });
+  t.like(bound.spec?.claimRef, { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'data', uid: claim.metadata?.uid });
+  t.is((await pods().get('stateful')).spec?.nodeName, undefined, 'not bound before the volume binding completes');
+  await pvs.update({ ...bound, status: { phase: 'Bound' } }, { subresource: 'status' });
+  const cur = await pvcs.get('data');
+  await pvcs.update({ ...cur, metadata: { ...cur.metadata, annotations: { ...cur.metadata?.annotations, 'pv.kubernetes.io/bind-completed': 'yes' } }, spec: { ...cur.spec, volumeName: 'sched-local-pv' } });
+  t.is(await boundNode('stateful'), 'vol-2');
+
+  await pvcs.create({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'now' },
+    spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'sched-immediate', resources: { requests: { storage: '1Gi' } } },
+  });
+  await pods().create(withClaim('impatient', 'now'));
+  const cond = await until('impatient PodScheduled=False', async () => (await pods().get('impatient')).status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False'));
+  t.regex(cond.message ?? '', /^0\/\d+ nodes are available: pod has unbound immediate PersistentVolumeClaims\. preemption: /);
+  await pods().delete('impatient', { gracePeriodSeconds: 0 });
+});
+
 test.serial('with --leader-elect only the Lease holder schedules, and a second scheduler takes over when it stops', async (t) => {
   if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
   const config = { profiles: [{ schedulerName: 'le-scheduler' }], leaderElection: { leaderElect: true, leaseDuration: '4s', renewDeadline: '3s', retryPeriod: '500ms' } };

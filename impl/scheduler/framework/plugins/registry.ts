@@ -18,6 +18,10 @@ import { newPodTopologySpread } from './podtopologyspread/pod-topology-spread.ts
 import { newPrioritySort } from './queuesort/priority-sort.ts';
 import { newSchedulingGates } from './schedulinggates/scheduling-gates.ts';
 import { newTaintToleration } from './tainttoleration/taint-toleration.ts';
+import { newNodeVolumeLimits } from './nodevolumelimits/csi.ts';
+import { newVolumeBinding } from './volumebinding/volume-binding.ts';
+import { newVolumeRestrictions } from './volumerestrictions/volume-restrictions.ts';
+import { newVolumeZone } from './volumezone/volume-zone.ts';
 
 /** Registry maps plugin names to factories. */
 export type Registry = ReadonlyMap<string, PluginFactory>;
@@ -33,6 +37,10 @@ export function newInTreeRegistry(): Map<string, PluginFactory> {
     [names.NodeAffinity, newNodeAffinity],
     [names.NodePorts, newNodePorts],
     [names.NodeResourcesFit, newFit],
+    [names.VolumeRestrictions, newVolumeRestrictions],
+    [names.NodeVolumeLimits, newNodeVolumeLimits],
+    [names.VolumeBinding, newVolumeBinding],
+    [names.VolumeZone, newVolumeZone],
     [names.PodTopologySpread, newPodTopologySpread],
     [names.InterPodAffinity, newInterPodAffinity],
     [names.NodeResourcesBalancedAllocation, newBalancedAllocation],

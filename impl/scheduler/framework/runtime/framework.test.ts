@@ -18,8 +18,23 @@ test('the default profile expands MultiPoint into every extension point in upstr
   const f = fw();
   t.deepEqual(f.preEnqueuePlugins.map((p) => p.name), ['SchedulingGates']);
   t.deepEqual(f.queueSortPlugins.map((p) => p.name), ['PrioritySort']);
-  t.deepEqual(f.preFilterPlugins.map((p) => p.name), ['NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
-  t.deepEqual(f.filterPlugins.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+  t.deepEqual(f.preFilterPlugins.map((p) => p.name), ['NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone', 'PodTopologySpread', 'InterPodAffinity']);
+  t.deepEqual(f.filterPlugins.map((p) => p.name), [
+    'NodeUnschedulable',
+    'NodeName',
+    'TaintToleration',
+    'NodeAffinity',
+    'NodePorts',
+    'NodeResourcesFit',
+    'VolumeRestrictions',
+    'NodeVolumeLimits',
+    'VolumeBinding',
+    'VolumeZone',
+    'PodTopologySpread',
+    'InterPodAffinity',
+  ]);
+  t.deepEqual(f.reservePlugins.map((p) => p.name), ['VolumeBinding']);
+  t.deepEqual(f.preBindPlugins.map((p) => p.name), ['VolumeBinding']);
   t.deepEqual(f.postFilterPlugins.map((p) => p.name), ['DefaultPreemption']);
   t.deepEqual(
     f.scorePlugins.map((p) => `${p.plugin.name}:${p.weight}`),
