@@ -7,7 +7,7 @@
  */
 import type { Node, Taint } from '#generated/k8s/index.ts';
 import { isAlreadyExists, isConflict } from '#impl/client/index.ts';
-import type { Clock } from '#impl/storage/clock.ts';
+import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 import type { KubeletClient } from './kubelet-client.ts';
 import { toRFC3339 } from './kubelet-pods.ts';
 import {

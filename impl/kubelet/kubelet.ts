@@ -22,7 +22,7 @@ import { connectCri, type CriClients } from '#impl/cri/index.ts';
 import { isAlreadyExists, isConflict, isNotFound, loadKubeconfig, RestClient, type RestConfig } from '#impl/client/index.ts';
 import { newSharedIndexInformer, type SharedIndexInformer } from '#impl/client/tools/cache/index.ts';
 import { newBroadcaster, newEventSink, type EventBroadcaster, type EventRecorder, type ObjectLike } from '#impl/client/tools/record/index.ts';
-import { realClock, type Clock } from '#impl/storage/clock.ts';
+import { realClock, type Clock } from '#impl/apimachinery/util/clock/index.ts';
 import { newSourceApiserver, type PodSource, type PodUpdate } from './config/apiserver.ts';
 import { CONFIG_MIRROR_ANNOTATION, isMirrorPod, isStaticPod, newSourceFile, podSource } from './config/file.ts';
 import { emptyPodStatus, type PodStatus, type RuntimePod } from './container/runtime.ts';

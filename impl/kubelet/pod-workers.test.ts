@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Pod } from '#generated/k8s/index.ts';
-import { FakeClock } from '#impl/storage/fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import { FakePodSyncer } from './fake-pod-syncer.ts';
 import { PodWorkers, calculateEffectiveGracePeriod, workerState, type PodSyncStatus, type PodWorkerState } from './pod-workers.ts';
 

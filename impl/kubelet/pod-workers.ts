@@ -31,7 +31,7 @@
  *   `resyncIntervalMs` (or earlier when an update arrives, e.g. from the PLEG).
  */
 import type { Pod } from '#generated/k8s/index.ts';
-import type { Clock, TimerHandle } from '#impl/storage/clock.ts';
+import type { Clock, TimerHandle } from '#impl/apimachinery/util/clock/index.ts';
 import type { RuntimePod } from './container/runtime.ts';
 
 /** SYNC_POD_TYPES are the kinds of update (upstream `kubetypes.SyncPodType`). */

@@ -19,7 +19,7 @@ export {
   TOO_LARGE_RESOURCE_VERSION_MESSAGE,
 } from './errors.ts';
 export { encodeContinue, continueAfter, decodeContinue } from './continue.ts';
-export { realClock, type Clock, type TimerHandle } from './clock.ts';
+export { realClock, type Clock, type TimerHandle } from '#impl/apimachinery/util/clock/index.ts';
 export { WatchChannel, type WatchChannelOptions } from './watch-channel.ts';
 export { encodeObject, decodeObject, revisionOf, prefixEnd } from './object.ts';
 export { SqliteStore, newSqliteStorage, type SqliteStorageOptions } from './sqlite/store.ts';

@@ -6,7 +6,7 @@
  */
 import type { Pod } from '#generated/k8s/index.ts';
 import { DeletedFinalStateUnknown, newSharedIndexInformer } from '#impl/client/tools/cache/index.ts';
-import type { Clock } from '#impl/storage/clock.ts';
+import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 import type { KubeletClient } from '../kubelet-client.ts';
 
 /** PodUpdateOp is the closed set of pod source operations (upstream kubetypes.PodOperation). */

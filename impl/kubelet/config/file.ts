@@ -11,7 +11,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Pod } from '#generated/k8s/index.ts';
-import type { Clock } from '#impl/storage/clock.ts';
+import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 import type { PodSource, PodUpdate } from './apiserver.ts';
 
 /** Annotation keys of static and mirror pods (upstream pkg/kubelet/types/pod_update.go). */

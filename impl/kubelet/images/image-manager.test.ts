@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Pod, Secret } from '#generated/k8s/index.ts';
-import { FakeClock } from '#impl/storage/fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import type { ImageService } from '../kuberuntime/cri-services.ts';
 import { ImageManager } from './image-manager.ts';
 

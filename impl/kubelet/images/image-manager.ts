@@ -6,7 +6,7 @@
  */
 import type { Container, Pod, Secret } from '#generated/k8s/index.ts';
 import { makeDockerKeyring, type AuthConfig } from '../credentialprovider/keyring.ts';
-import type { Clock } from '#impl/storage/clock.ts';
+import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 import { SyncError } from '../container/sync-result.ts';
 import type { ImageService } from '../kuberuntime/cri-services.ts';
 import { Backoff } from '../util/backoff.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConfigMap, Container, Pod, Secret } from '#generated/k8s/index.ts';
-import { FakeClock } from '#impl/storage/fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import type { ContainerStatus, PodStatus, SandboxStatus } from '../container/runtime.ts';
 import { ImageManager } from '../images/image-manager.ts';
 import { VolumeManager } from '../volumemanager/volume-manager.ts';

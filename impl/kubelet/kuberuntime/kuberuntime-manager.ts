@@ -15,7 +15,7 @@
  */
 import type { Container, Pod } from '#generated/k8s/index.ts';
 import { ContainerState as CriContainerState, NamespaceMode, PodSandboxState, type ContainerStatus as CriContainerStatus, type DeepPartial, type PodSandboxConfig } from '#generated/cri/api.ts';
-import type { Clock } from '#impl/storage/clock.ts';
+import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 import {
   findContainerStatus,
   type ContainerState,

@@ -7,7 +7,7 @@
  */
 import type { Lease, Node } from '#generated/k8s/index.ts';
 import { isNotFound } from '#impl/client/index.ts';
-import type { Clock } from '#impl/storage/clock.ts';
+import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 import type { KubeletClient } from '../kubelet-client.ts';
 
 /** NODE_LEASE_NAMESPACE is where node leases live. */

@@ -5,7 +5,7 @@
  * worker updates. `healthy()` reports whether the last relist was recent (upstream 3 min
  * threshold), which feeds the node's Ready condition.
  */
-import type { Clock } from '#impl/storage/clock.ts';
+import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 import type { ContainerState, RuntimePod } from '../container/runtime.ts';
 
 /** POD_LIFECYCLE_EVENT_TYPES are the upstream event types. */

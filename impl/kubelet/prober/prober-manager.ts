@@ -8,7 +8,7 @@
  *   failure `onUnhealthy(pod, container, type, output)` for the `Unhealthy` event.
  */
 import type { Pod } from '#generated/k8s/index.ts';
-import type { Clock } from '#impl/storage/clock.ts';
+import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 import type { RuntimeService } from '../kuberuntime/cri-services.ts';
 import type { ProbeResult } from './prober.ts';
 import { ProbeWorker, type ContainerRuntimeInfo, type ProbeType } from './worker.ts';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Pod, Probe } from '#generated/k8s/index.ts';
-import { FakeClock } from '#impl/storage/fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import { ProbeWorker, initialResult, type ContainerRuntimeInfo, type ProbeType } from './worker.ts';
 import { resolvePort, type ProbeResult } from './prober.ts';
 

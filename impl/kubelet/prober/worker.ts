@@ -12,7 +12,7 @@
  *   is replaced, so one failure does not kill the new container too.
  */
 import type { Container, Pod, Probe } from '#generated/k8s/index.ts';
-import type { Clock, TimerHandle } from '#impl/storage/clock.ts';
+import type { Clock, TimerHandle } from '#impl/apimachinery/util/clock/index.ts';
 import type { RuntimeService } from '../kuberuntime/cri-services.ts';
 import { runProbe, type ProbeOutcome, type ProbeResult } from './prober.ts';
 

@@ -14,7 +14,7 @@
  */
 import type { Pod, PodStatus } from '#generated/k8s/index.ts';
 import { isConflict, isNotFound } from '#impl/client/index.ts';
-import type { Clock, TimerHandle } from '#impl/storage/clock.ts';
+import type { Clock, TimerHandle } from '#impl/apimachinery/util/clock/index.ts';
 import type { KubeletClient } from '../kubelet-client.ts';
 
 /**

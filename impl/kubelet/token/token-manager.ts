@@ -6,7 +6,7 @@
  * refresh keeps serving the old token while it is still valid.
  */
 import type { TokenRequest } from '#generated/k8s/index.ts';
-import type { Clock } from '#impl/storage/clock.ts';
+import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 
 /** MAX_TTL_MS is the age after which a token is refreshed regardless of its TTL (upstream maxTTL 24 h). */
 export const MAX_TTL_MS = 24 * 3600 * 1000;

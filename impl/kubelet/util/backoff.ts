@@ -3,7 +3,7 @@
  * used for CrashLoopBackOff (10 s doubling to 5 min) and ImagePullBackOff. Entries that have
  * not been touched for twice the maximum are reset, as upstream's `GC` does.
  */
-import type { Clock } from '#impl/storage/clock.ts';
+import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 
 interface Entry {
   backoff: number;

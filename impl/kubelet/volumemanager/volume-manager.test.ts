@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Volume } from '#generated/k8s/index.ts';
-import { FakeClock } from '#impl/storage/fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import { TokenManager } from '../token/token-manager.ts';
 import { keyToPathPayload, VolumeManager } from './volume-manager.ts';
 

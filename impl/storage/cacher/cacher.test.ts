@@ -2,7 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isStorageError, type Interface, type ListOptions, type StoredObject, type WatchEvent, type WatchOptions, type Watcher } from '../interfaces.ts';
-import { FakeClock } from '../fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import { revisionOf } from '../object.ts';
 import { newSqliteStorage, type SqliteStore } from '../sqlite/store.ts';
 import { WatchChannel } from '../watch-channel.ts';

@@ -29,7 +29,7 @@ import type {
   WatchOptions,
   Watcher,
 } from '../interfaces.ts';
-import { realClock, type Clock, type TimerHandle } from '../clock.ts';
+import { realClock, type Clock, type TimerHandle } from '#impl/apimachinery/util/clock/index.ts';
 import { continueAfter, decodeContinue } from '../continue.ts';
 import { keyNotFound, resourceVersionTooOld, tooLargeResourceVersion } from '../errors.ts';
 import { bookmarkObject, revisionOf } from '../object.ts';

@@ -4,7 +4,7 @@ import { etcdAvailable, startEtcdServer, type EtcdServer } from '../testing/etcd
 import { newEtcd3Storage } from './store.ts';
 import { newCacher } from '../cacher/cacher.ts';
 import { isStorageError, type StoredObject } from '../interfaces.ts';
-import { FakeClock } from '../fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 
 if (!etcdAvailable()) {
   test.skip('etcd3 storage suite (skipped: /usr/bin/etcd is missing; apt-get install -y etcd-server)', () => undefined);

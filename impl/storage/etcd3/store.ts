@@ -35,7 +35,7 @@ import { continueAfter, decodeContinue } from '../continue.ts';
 import { continueTooOld, keyExists, keyNotFound, resourceVersionTooOld, tooLargeResourceVersion, unreachable } from '../errors.ts';
 import { bookmarkObject, checkPreconditions, decodeObject, encodeObject, prefixEnd, revisionOf } from '../object.ts';
 import { WatchChannel } from '../watch-channel.ts';
-import { realClock, type Clock, type TimerHandle } from '../clock.ts';
+import { realClock, type Clock, type TimerHandle } from '#impl/apimachinery/util/clock/index.ts';
 
 /** Etcd3StorageOptions configures `newEtcd3Storage`. */
 export interface Etcd3StorageOptions {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runStorageSuite } from '../storage-suite.ts';
-import { FakeClock } from '../fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import { isStorageError } from '../interfaces.ts';
 import { newSqliteStorage } from './store.ts';
 

@@ -3,4 +3,4 @@
  * fake clock.
  */
 export { startEtcdServer, etcdAvailable, freePort, ETCD_BINARY, type EtcdServer, type EtcdServerOptions } from './etcd-server.ts';
-export { FakeClock } from '../fake-clock.ts';
+export { FakeClock } from '#impl/apimachinery/util/clock/index.ts';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ApiError } from '../../api-error.ts';
-import { FakeClock } from '../../util/workqueue/fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import { FakeListWatch } from './fake-list-watch.ts';
 import { Reflector } from './reflector.ts';
 import { metaNamespaceKeyFunc, newStore } from './store.ts';

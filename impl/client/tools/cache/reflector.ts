@@ -17,7 +17,7 @@
 import { ApiError, isGone, isTooManyRequests, type ApiStatus } from '../../api-error.ts';
 import type { KubeList, KubeObject } from '../../resource-client.ts';
 import type { WatchEvent } from '../../watch.ts';
-import { jitter, realClock, sleep, type Clock } from '../../util/workqueue/clock.ts';
+import { jitter, realClock, sleep, type Clock } from '#impl/apimachinery/util/clock/index.ts';
 import type { ListerWatcher } from './list-watch.ts';
 import { noopLogger, type Logger } from './logger.ts';
 

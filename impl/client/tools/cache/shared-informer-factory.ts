@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../../resource-client.ts';
 import type { RestClient } from '../../rest-client.ts';
-import { realClock, type Clock } from '../../util/workqueue/clock.ts';
+import { realClock, type Clock } from '#impl/apimachinery/util/clock/index.ts';
 import type { Indexers } from './indexer.ts';
 import { newListWatchFromClient, type ListerWatcher, type ListWatchSelectors } from './list-watch.ts';
 import { newGenericLister, type GenericLister } from './lister.ts';

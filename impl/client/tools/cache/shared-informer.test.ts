@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { KubeObject } from '../../resource-client.ts';
-import { FakeClock } from '../../util/workqueue/fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import { FakeListWatch } from './fake-list-watch.ts';
 import { newGenericLister } from './lister.ts';
 import { SharedInformerFactory } from './shared-informer-factory.ts';

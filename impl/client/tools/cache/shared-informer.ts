@@ -17,7 +17,7 @@
  *   never modify the objects (they are the cache's). A handler that throws is logged and skipped.
  */
 import type { KubeObject } from '../../resource-client.ts';
-import { realClock, type Clock, type TimerHandle } from '../../util/workqueue/clock.ts';
+import { realClock, type Clock, type TimerHandle } from '#impl/apimachinery/util/clock/index.ts';
 import { metaNamespaceIndexFunc, namespaceIndex, type Indexer, type Indexers } from './indexer.ts';
 import type { ListerWatcher } from './list-watch.ts';
 import { noopLogger, type Logger } from './logger.ts';

@@ -3,7 +3,7 @@
  * report true (resolves `true`) or `signal` aborts (resolves `false`) (client-go
  * `WaitForCacheSync`). Controllers call it before starting workers.
  */
-import { realClock, sleepUntilAborted, type Clock } from '../../util/workqueue/clock.ts';
+import { realClock, sleepUntilAborted, type Clock } from '#impl/apimachinery/util/clock/index.ts';
 import type { Logger } from './logger.ts';
 import type { InformerSynced } from './shared-informer.ts';
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { FakeClock } from '../../util/workqueue/fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import { newLeaderElector, type LeaderElectionConfig, type LeaderElector } from './leader-election.ts';
 import { FakeLeaseClient } from './resourcelock/fake-lease-client.ts';
 import { LeaseLock, formatMicroTime, parseMicroTime } from './resourcelock/lease-lock.ts';

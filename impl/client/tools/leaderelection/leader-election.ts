@@ -18,7 +18,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { isNotFound } from '../../api-error.ts';
-import { jitter, realClock, sleepUntilAborted, type Clock } from '../../util/workqueue/clock.ts';
+import { jitter, realClock, sleepUntilAborted, type Clock } from '#impl/apimachinery/util/clock/index.ts';
 import { noopLogger, type Logger } from '../cache/logger.ts';
 import { noopLeaderMetrics, type LeaderMetrics } from './metrics.ts';
 import type { LeaderElectionRecord, ResourceLock } from './resourcelock/interface.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Event } from '#generated/k8s/index.ts';
 import { ApiError } from '../../api-error.ts';
-import { FakeClock } from '../../util/workqueue/fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import { eventually } from '../cache/testing-helpers.ts';
 import { newBroadcaster } from './event.ts';
 import type { EventSink } from './event-sink.ts';

@@ -15,7 +15,7 @@
 import { format } from 'node:util';
 import type { Event, ObjectReference } from '#generated/k8s/index.ts';
 import { ApiError, isAlreadyExists, isNotFound } from '../../api-error.ts';
-import { realClock, sleepUntilAborted, type Clock } from '../../util/workqueue/clock.ts';
+import { realClock, sleepUntilAborted, type Clock } from '#impl/apimachinery/util/clock/index.ts';
 import { noopLogger, type Logger } from '../cache/logger.ts';
 import type { EventSink } from './event-sink.ts';
 import { EventCorrelator, eventName, formatTime, type CorrelatorOptions } from './events-cache.ts';

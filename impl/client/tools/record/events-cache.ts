@@ -11,7 +11,7 @@
  *   excess events.
  */
 import type { Event } from '#generated/k8s/index.ts';
-import type { Clock } from '../../util/workqueue/clock.ts';
+import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 
 /** Limits of the correlator (upstream defaults in {@link DEFAULT_CORRELATOR_OPTIONS}). */
 export interface CorrelatorOptions {

@@ -8,7 +8,7 @@ import {
   defaultControllerRateLimiter,
   type RateLimiter,
 } from './default-rate-limiters.ts';
-import { FakeClock } from './fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 
 const cases: Array<{ name: string; make: (clock: FakeClock) => RateLimiter<string>; calls: string[]; want: number[]; requeues?: [string, number] }> = [
   {

@@ -2,7 +2,7 @@
  * Rate limiters for {@link RateLimitingQueue}, after client-go
  * `util/workqueue/default_rate_limiters.go`. Delays are in milliseconds.
  */
-import { realClock, type Clock } from './clock.ts';
+import { realClock, type Clock } from '#impl/apimachinery/util/clock/index.ts';
 
 /**
  * RateLimiter decides how long an item waits before it is retried. `when` records a failure

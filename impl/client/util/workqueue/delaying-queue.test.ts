@@ -1,6 +1,6 @@
 import test from 'ava';
 import { DelayingQueue } from './delaying-queue.ts';
-import { FakeClock } from './fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 
 const cases: Array<{ name: string; adds: Array<[string, number]>; stepMs: number; expectLen: number; thenStep?: number; expectLenAfter?: number }> = [
   { name: 'an item is not added before its delay', adds: [['a', 50]], stepMs: 49, expectLen: 0, thenStep: 1, expectLenAfter: 1 },

@@ -1,7 +1,7 @@
 /**
  * DelayingQueue adds `addAfter` to {@link Queue} (client-go `util/workqueue/delaying_queue.go`).
  */
-import type { TimerHandle } from './clock.ts';
+import type { TimerHandle } from '#impl/apimachinery/util/clock/index.ts';
 import { Queue, type QueueConfig, type QueueInterface } from './queue.ts';
 
 /**

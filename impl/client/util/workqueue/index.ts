@@ -3,8 +3,7 @@
  * {@link DelayingQueue} (`addAfter`), {@link RateLimitingQueue} (`addRateLimited`), the
  * rate limiters, Prometheus metrics with upstream names, and the injectable clock.
  */
-export * from './clock.ts';
-export * from './fake-clock.ts';
+export * from '#impl/apimachinery/util/clock/index.ts';
 export * from './queue.ts';
 export * from './delaying-queue.ts';
 export * from './default-rate-limiters.ts';

@@ -5,7 +5,7 @@
  * Queues without a name record nothing, as upstream.
  */
 import { Counter, Gauge, Histogram, register as defaultRegistry, type Registry } from 'prom-client';
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock, TimerHandle } from '#impl/apimachinery/util/clock/index.ts';
 
 /** GaugeMetric is a gauge that goes up and down (`workqueue_depth`). */
 export interface GaugeMetric {

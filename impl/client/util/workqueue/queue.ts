@@ -2,7 +2,7 @@
  * Queue is the de-duplicating work queue at the bottom of the workqueue stack (client-go
  * `util/workqueue/queue.go`). Delaying and rate-limiting queues build on it.
  */
-import { realClock, type Clock } from './clock.ts';
+import { realClock, type Clock } from '#impl/apimachinery/util/clock/index.ts';
 import { globalMetricsProvider, QueueMetrics, type MetricsProvider } from './metrics.ts';
 
 /** GetResult is what {@link QueueInterface.get} resolves to: an item, or `shutdown: true`. */

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Registry } from 'prom-client';
 import { ItemExponentialFailureRateLimiter } from './default-rate-limiters.ts';
-import { FakeClock } from './fake-clock.ts';
+import { FakeClock } from '#impl/apimachinery/util/clock/index.ts';
 import { prometheusMetricsProvider } from './metrics.ts';
 import { RateLimitingQueue } from './rate-limiting-queue.ts';
 

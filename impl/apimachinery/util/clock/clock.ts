@@ -1,7 +1,9 @@
 /**
- * Clock is the time source of the client machinery (workqueues, reflectors, leader election,
- * event recorder), injected so tests run on a {@link FakeClock} (k8s.io/utils/clock).
- * The shape matches `impl/storage/clock.ts`, so one fake can drive both.
+ * Clock is the injected time source of every component (storage compaction and TTLs, watch-cache
+ * bookmarks, workqueues, reflectors, leader election, the kubelet's loops), so tests run on a
+ * {@link FakeClock}.
+ *
+ * upstream: k8s.io/utils/clock (Clock, RealClock) and k8s.io/apimachinery/pkg/util/wait (Jitter).
  */
 export interface Clock {
   /** now is the current time in ms since the epoch. */
