@@ -25,6 +25,8 @@ export class ApiServerMetrics {
   readonly requestDuration: Histogram<string>;
   readonly inflight: Gauge<string>;
   readonly registeredWatchers: Gauge<string>;
+  private readonly pending = new Map<string, { labels: Record<string, string>; code: string; count: number; durations: number[] }>();
+  private pendingCount = 0;
 
   constructor() {
     this.requestTotal = new Counter({
@@ -32,6 +34,7 @@ export class ApiServerMetrics {
       help: 'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
       labelNames: ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component', 'code'],
       registers: [this.registry],
+      collect: () => this.flush(),
     });
     this.requestDuration = new Histogram({
       name: 'apiserver_request_duration_seconds',
@@ -39,6 +42,7 @@ export class ApiServerMetrics {
       labelNames: ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component'],
       buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
       registers: [this.registry],
+      collect: () => this.flush(),
     });
     this.inflight = new Gauge({
       name: 'apiserver_current_inflight_requests',
@@ -55,10 +59,36 @@ export class ApiServerMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** observe records one finished request. */
+  /**
+   * observe records one finished request. Observations are queued per label set and handed to
+   * prom-client when the metrics are read (or when the queue grows past {@link MAX_PENDING}):
+   * prom-client validates and hashes the labels on every call, which would otherwise run on
+   * every request's path.
+   */
   observe(l: RequestLabels, code: number, seconds: number): void {
-    const base = { verb: l.verb, dry_run: l.dry_run ?? '', group: l.group, version: l.version, resource: l.resource, subresource: l.subresource, scope: l.scope, component: l.component };
-    this.requestTotal.inc({ ...base, code: String(code) });
-    if (l.verb !== 'WATCH') this.requestDuration.observe(base, seconds);
+    const key = `${l.verb}|${l.dry_run ?? ''}|${l.group}|${l.version}|${l.resource}|${l.subresource}|${l.scope}|${l.component}|${code}`;
+    let p = this.pending.get(key);
+    if (!p) {
+      const labels = { verb: l.verb, dry_run: l.dry_run ?? '', group: l.group, version: l.version, resource: l.resource, subresource: l.subresource, scope: l.scope, component: l.component };
+      p = { labels, code: String(code), count: 0, durations: [] };
+      this.pending.set(key, p);
+    }
+    p.count++;
+    if (l.verb !== 'WATCH') p.durations.push(seconds);
+    if (++this.pendingCount >= MAX_PENDING) this.flush();
+  }
+
+  /** flush hands the queued observations to prom-client. */
+  flush(): void {
+    for (const p of this.pending.values()) {
+      if (p.count > 0) this.requestTotal.inc({ ...p.labels, code: p.code }, p.count);
+      for (const d of p.durations) this.requestDuration.observe(p.labels, d);
+      p.count = 0;
+      p.durations = [];
+    }
+    this.pendingCount = 0;
   }
 }
+
+/** MAX_PENDING bounds the request observations queued between two reads of the metrics. */
+const MAX_PENDING = 4096;

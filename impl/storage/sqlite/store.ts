@@ -29,7 +29,7 @@ import type {
   WatchOptions,
   Watcher,
 } from '../interfaces.ts';
-import { realClock, type Clock, type TimerHandle } from '../clock.ts';
+import { realClock, type Clock, type TimerHandle } from '#impl/apimachinery/util/clock/index.ts';
 import { continueAfter, decodeContinue } from '../continue.ts';
 import { continueTooOld, keyExists, keyNotFound, resourceVersionTooOld, tooLargeResourceVersion } from '../errors.ts';
 import { bookmarkObject, checkPreconditions, decodeObject, encodeObject, keyMatches, prefixEnd, revisionOf } from '../object.ts';
@@ -141,6 +141,19 @@ export class SqliteStore implements Interface {
     compactTombstones: Database.Statement<[number, number]>;
     expiring: Database.Statement<[], { name: string; lease: number }>;
   };
+
+  /** The create transaction, built once (better-sqlite3 wraps the function on every `transaction()` call). */
+  private readonly createTxn = this.lazyTxn((key: string, lease: number, data: string): number => {
+    const latest = this.stmt.latest.get(key);
+    if (latest && !latest.deleted) throw keyExists(key);
+    return this.append(key, 1, 0, 0, latest?.id ?? 0, lease, data);
+  });
+
+  /** lazyTxn defers `db.transaction(fn)` to the first call (the database opens in the constructor). */
+  private lazyTxn<A extends unknown[], R>(fn: (...args: A) => R): { immediate(...args: A): R } {
+    let txn: Database.Transaction<(...args: A) => R> | undefined;
+    return { immediate: (...args: A) => (txn ??= this.db.transaction(fn)).immediate(...args) };
+  }
 
   constructor(options: SqliteStorageOptions) {
     this.clock = options.clock ?? realClock;
@@ -294,13 +307,7 @@ export class SqliteStore implements Interface {
   async create<T extends StoredObject>(key: string, obj: T, opts: { ttlSeconds?: number } = {}): Promise<T> {
     const data = encodeObject(obj);
     const lease = opts.ttlSeconds && opts.ttlSeconds > 0 ? this.clock.now() + opts.ttlSeconds * 1000 : 0;
-    const id = this.db
-      .transaction(() => {
-        const latest = this.stmt.latest.get(key);
-        if (latest && !latest.deleted) throw keyExists(key);
-        return this.append(key, 1, 0, 0, latest?.id ?? 0, lease, data);
-      })
-      .immediate();
+    const id = this.createTxn.immediate(key, lease, data);
     if (lease) this.trackTtl(key, lease);
     this.notify(key, 'ADDED', id, data, undefined, 0);
     return decodeObject<T>(data, id);

@@ -27,17 +27,45 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BY
     req.resume();
     throw requestEntityTooLarge(`limit is ${limit}`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > limit) {
-      req.resume();
-      throw requestEntityTooLarge(`limit is ${limit}`);
-    }
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks);
+  // Plain 'data'/'end' listeners: an async iterator costs a promise per chunk on every write request.
+  if (req.readableEnded) return Buffer.alloc(0);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        cleanup();
+        req.resume();
+        reject(requestEntityTooLarge(`limit is ${limit}`));
+        return;
+      }
+      chunks.push(c);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onClose = () => {
+      if (req.complete) return;
+      cleanup();
+      reject(new Error('request body: connection closed before the body ended'));
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 /** RestRequest bundles what every verb handler needs. */

@@ -50,28 +50,40 @@ export async function watchObjects(r: RestRequest): Promise<void> {
       sendInitialEvents,
       signal: ac.signal,
     });
-    const abortPromise = new Promise<void>((resolve) => ac.signal.addEventListener('abort', () => resolve(), { once: true }));
-    const it = events[Symbol.asyncIterator]();
-    for (;;) {
-      const next = await Promise.race([it.next(), abortPromise.then(() => ({ done: true, value: undefined }) as const)]);
-      if (next.done) break;
-      const ev = next.value;
+    // The store's watch ends by itself when `ac.signal` aborts (timeout, client gone), so the
+    // events are iterated directly: racing every event against an abort promise would add a
+    // reaction to that promise per event and watcher for the life of the watch.
+    for await (const ev of events) {
+      if (ac.signal.aborted) break;
       let obj: unknown = ev.object;
       if (ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
         if (out.kind === 'table') obj = tableOf(r.served.printer, [ev.object as KubeObject], includeObject, out.version, r.now(), { resourceVersion: (ev.object as KubeObject).metadata.resourceVersion });
         else if (out.kind === 'partial') obj = partialMeta(ev.object as KubeObject, out.version);
       }
       const ok = r.res.write(encodeWatchEvent(ev.type, obj));
-      if (!ok) await new Promise<void>((resolve) => r.res.once('drain', resolve));
+      if (!ok) await drainedOrAborted(r.res, ac.signal);
       if (ev.type === 'ERROR') break;
     }
-    void it.return?.(undefined);
   } finally {
     clearTimeout(timer);
     ac.abort();
     r.res.off('close', onClose);
     r.res.end();
   }
+}
+
+/** drainedOrAborted waits for the client to take what was written (backpressure), or for the watch to end. */
+function drainedOrAborted(res: RestRequest['res'], signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
