@@ -110,6 +110,20 @@ const badInput: BadInputCase[] = [
     message: /unable to decode protobuf body as ConfigMap: unexpected EOF/,
   },
   {
+    name: 'a protobuf DeleteOptions body is decoded (its UID precondition fails with 409)',
+    run: async () => {
+      await c.post(CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pbdel' } });
+      // k8s\0 + Unknown{typeMeta{v1, DeleteOptions}, raw: DeleteOptions{preconditions{uid: "bad"}}}
+      const typeMeta = [0x0a, 0x02, ...Buffer.from('v1'), 0x12, 0x0d, ...Buffer.from('DeleteOptions')];
+      const raw = [0x12, 0x05, 0x0a, 0x03, ...Buffer.from('bad')];
+      const body = Buffer.from([...Buffer.from('k8s\0'), 0x0a, typeMeta.length, ...typeMeta, 0x12, raw.length, ...raw]);
+      return c.request('DELETE', `${CM}/pbdel`, { raw: body, headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf', 'Content-Length': String(body.length) } });
+    },
+    code: 409,
+    reason: 'Conflict',
+    message: /Precondition failed: UID in precondition: bad/,
+  },
+  {
     name: 'a protobuf body with a bad magic is 400 BadRequest',
     run: () => c.request('POST', CM, { raw: 'k8x\0\x0a', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' } }),
     code: 400,
