@@ -36,6 +36,7 @@ import { newWorkloadStatusStrategy, newWorkloadStrategy, type WorkloadKind } fro
 import { jobStatusStrategy, jobStrategy } from './registry/batch/job/strategy.ts';
 import { cronJobStatusStrategy, cronJobStrategy } from './registry/batch/cronjob/strategy.ts';
 import { priorityClassStrategy } from './registry/scheduling/priorityclass/strategy.ts';
+import { csrApprovalStrategy, csrStatusStrategy, csrStrategy } from './registry/certificates/certificates/strategy.ts';
 import { recordUpdate } from './endpoints/fieldmanager.ts';
 import type { Structural } from './schema/structural.ts';
 
@@ -93,6 +94,7 @@ function builtinStrategies(alloc: ServiceAllocators): Record<string, { main: Str
     'batch/jobs': { main: jobStrategy, status: jobStatusStrategy },
     'batch/cronjobs': { main: cronJobStrategy, status: cronJobStatusStrategy },
     'scheduling.k8s.io/priorityclasses': { main: priorityClassStrategy },
+    'certificates.k8s.io/certificatesigningrequests': { main: csrStrategy, status: csrStatusStrategy },
   };
 }
 
@@ -237,6 +239,7 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
     for (const sub of e.subresources) {
       if (sub.name === 'status') subs.set('status', { store: store.withSubresource('status', s?.status ?? newStatusStrategy(main)) });
       else if (sub.name === 'scale') subs.set('scale', scaleHandler(store, e, schemaOf('io.k8s.api.autoscaling.v1.Scale')));
+      else if (sub.name === 'approval' && e.resource === 'certificatesigningrequests') subs.set('approval', { store: store.withSubresource('approval', csrApprovalStrategy) });
       else if (sub.name === 'finalize' && e.resource === 'namespaces') subs.set('finalize', { store: store.withSubresource('finalize', namespaceFinalizeStrategy) });
       else if (sub.name === 'binding' && e.resource === 'pods') {
         const bindStore = store.withSubresource('binding', { ...podStrategy, prepareForUpdate: () => {}, validateUpdate: () => [] });

@@ -250,8 +250,9 @@ function walkUnknown(obj: unknown, s: Structural | undefined, path: string, out:
         if (prune) delete obj[k];
         continue;
       }
-      if ((isResourceRoot || s.embeddedResource) && k === 'metadata' && ps.properties && prune) {
-        // CRD schemas may only restrict name/generateName: the rest of metadata is checked against ObjectMeta.
+      if ((isResourceRoot || s.embeddedResource) && k === 'metadata' && !ps.properties?.has('uid')) {
+        // CRD schemas may only restrict name/generateName: metadata is checked against ObjectMeta
+        // (built-in kinds carry the full ObjectMeta schema and are walked like any field).
         walkMetadata(obj[k], p, out, prune);
         continue;
       }
