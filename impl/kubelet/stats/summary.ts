@@ -12,6 +12,7 @@
  * usageNanoCores is computed from two samples (the previous call's), as cAdvisor does.
  */
 import { readFileSync, statfsSync } from 'node:fs';
+import { ContainerState } from '#generated/cri/api.ts';
 import type { RuntimeService, ImageService } from '../kuberuntime/cri-services.ts';
 import { KUBERNETES_POD_NAMESPACE_LABEL, KUBERNETES_POD_NAME_LABEL, KUBERNETES_POD_UID_LABEL } from '../kuberuntime/labels.ts';
 
@@ -78,7 +79,7 @@ export interface Summary {
 export interface StatsProviderOptions {
   nodeName: string;
   rootDir: string;
-  runtime: Pick<RuntimeService, 'listContainerStats'>;
+  runtime: Pick<RuntimeService, 'listContainerStats' | 'listContainers'>;
   images: Pick<ImageService, 'imageFsInfo'>;
   now: () => number;
   /** cgroupRoot is where the v1 controllers are mounted (tests point it at a fixture). */
@@ -171,9 +172,15 @@ export class StatsProvider {
 
   /** podStats lists per-pod stats from CRI ListContainerStats. */
   async podStats(signal?: AbortSignal): Promise<PodStats[]> {
-    const res = await this.o.runtime.listContainerStats({}, { signal });
+    const [res, running] = await Promise.all([
+      this.o.runtime.listContainerStats({}, { signal }),
+      this.o.runtime.listContainers({ filter: { state: { state: ContainerState.CONTAINER_RUNNING } } }, { signal }),
+    ]);
+    // upstream removeTerminatedContainers: stats of exited containers (init containers, old instances) are dropped.
+    const live = new Set(running.containers.map((c) => c.id));
     const pods = new Map<string, PodStats>();
     for (const c of res.stats) {
+      if (!live.has(c.attributes?.id ?? '')) continue;
       const labels = c.attributes?.labels ?? {};
       const uid = labels[KUBERNETES_POD_UID_LABEL];
       if (!uid) continue;
