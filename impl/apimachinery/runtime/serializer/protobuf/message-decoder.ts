@@ -136,7 +136,7 @@ function readValue(r: WireReader, type: string, wireType: number, field: string,
   return decodeMessage(r.buf, start, end, type, { ...ctx, depth: ctx.depth + 1 });
 }
 
-/** readPackedOrOne reads a repeated scalar: packed (length-delimited run) or one unpacked value. */
+/** readRepeatedScalar reads a repeated scalar: a packed (length-delimited) run or one unpacked value. */
 function readRepeatedScalar(r: WireReader, type: string, wireType: number, field: string, ctx: DecodeContext, out: unknown[]): void {
   const want = expectedWireType(type);
   if (wireType === WireType.lengthDelimited && want !== WireType.lengthDelimited) {

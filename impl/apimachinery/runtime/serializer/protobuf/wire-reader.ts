@@ -110,18 +110,19 @@ export class WireReader {
     return (hi << 32n) | lo;
   }
 
-  /** float32 / float64 read IEEE-754 little-endian values. */
+  /** float32 reads an IEEE-754 single, little-endian. */
   float32(): number {
     const p = this.advance(4);
     return new DataView(this.buf.buffer, this.buf.byteOffset + p, 4).getFloat32(0, true);
   }
 
+  /** float64 reads an IEEE-754 double, little-endian. */
   float64(): number {
     const p = this.advance(8);
     return new DataView(this.buf.buffer, this.buf.byteOffset + p, 8).getFloat64(0, true);
   }
 
-  /** bytes reads a length-delimited field and returns its `[start, end)` range. */
+  /** delimited reads a length-delimited field and returns its `[start, end)` range. */
   delimited(): { start: number; end: number } {
     const len = this.uint53();
     const start = this.advance(len);
