@@ -22,3 +22,4 @@ export * from './plugins/webhook/matcher.ts';
 export * from './plugins/noderestriction/admission.ts';
 export * from './plugins/storageobjectinuseprotection/admission.ts';
 export * from './plugins/defaultingressclass/admission.ts';
+export * from './plugins/runtimeclass/admission.ts';

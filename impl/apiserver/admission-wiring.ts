@@ -6,7 +6,7 @@
  * upstream: pkg/kubeapiserver/options/admission.go (DefaultOffAdmissionPlugins, plugin order)
  * and staging/src/k8s.io/apiserver/pkg/endpoints/handlers (admission calls).
  */
-import type { IngressClass, LimitRange, MutatingWebhookConfiguration, Namespace, PriorityClass, ResourceQuota, ServiceAccount, StorageClass, ValidatingWebhookConfiguration } from '#generated/k8s/index.ts';
+import type { IngressClass, RuntimeClass, LimitRange, MutatingWebhookConfiguration, Namespace, PriorityClass, ResourceQuota, ServiceAccount, StorageClass, ValidatingWebhookConfiguration } from '#generated/k8s/index.ts';
 import {
   AdmissionChain,
   AdmissionMetrics,
@@ -14,6 +14,7 @@ import {
   newDefaultIngressClass,
   newDefaultStorageClass,
   newStorageObjectInUseProtection,
+  newRuntimeClass,
   SYSTEM_PRIORITY_CLASSES,
   newDefaultTolerationSeconds,
   newLimitRanger,
@@ -52,6 +53,7 @@ export const DEFAULT_ADMISSION_PLUGINS: readonly string[] = [
   'Priority',
   'DefaultTolerationSeconds',
   'DefaultStorageClass',
+  'RuntimeClass',
   'DefaultIngressClass',
   'MutatingAdmissionWebhook',
   'ValidatingAdmissionWebhook',
@@ -160,6 +162,11 @@ export function buildAdmission(o: {
     plugins.push(newDefaultStorageClass({ listStorageClasses: () => sc.list('') }));
   }
   if (names.has('StorageObjectInUseProtection')) plugins.push(newStorageObjectInUseProtection());
+  if (names.has('RuntimeClass')) {
+    // Read live (only pods that name a class pay for it): a class created or deleted a moment ago
+    // is seen at once, which a watch cache would not guarantee.
+    plugins.push(newRuntimeClass({ getRuntimeClass: (n) => getStored<RuntimeClass>(storage, `/registry/runtimeclasses/${n}`) }));
+  }
   if (names.has('DefaultIngressClass')) {
     const ic = use('ingressClasses');
     plugins.push(newDefaultIngressClass({ listIngressClasses: () => ic.list('') }));

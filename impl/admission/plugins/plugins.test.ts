@@ -1,6 +1,6 @@
 /** Table tests for the built-in (non-webhook, non-PodSecurity) plugins. */
 import test from 'ava';
-import type { IngressClass, LimitRange, Namespace, Pod, PriorityClass, ResourceQuota, ServiceAccount, StorageClass } from '#generated/k8s/index.ts';
+import type { IngressClass, RuntimeClass, LimitRange, Namespace, Pod, PriorityClass, ResourceQuota, ServiceAccount, StorageClass } from '#generated/k8s/index.ts';
 import { isForbidden, isNotFound, StatusError } from '#impl/apimachinery/index.ts';
 import { newAttributes } from '../chain.ts';
 import type { AdmissionAttributes, AdmissionObject, Operation } from '../interfaces.ts';
@@ -13,6 +13,7 @@ import { newResourceQuota } from './resourcequota/admission.ts';
 import { newServiceAccountAdmission } from './serviceaccount/admission.ts';
 import { newStorageObjectInUseProtection } from './storageobjectinuseprotection/admission.ts';
 import { newDefaultIngressClass } from './defaultingressclass/admission.ts';
+import { newRuntimeClass } from './runtimeclass/admission.ts';
 import { enabledPlugins } from '#impl/apiserver/admission-wiring.ts';
 
 const attrs = (resource: string, obj: AdmissionObject | undefined, o: { op?: Operation; ns?: string; name?: string; group?: string; dryRun?: boolean } = {}): AdmissionAttributes =>
@@ -246,5 +247,38 @@ for (const tc of rqCases) {
       await t.notThrowsAsync(p);
       t.deepEqual(written, tc.wantUsed);
     }
+  });
+}
+
+// RuntimeClass
+const runtimeClasses: Record<string, RuntimeClass> = {
+  gvisor: { metadata: { name: 'gvisor' }, handler: 'runsc', overhead: { podFixed: { cpu: '250m', memory: '120Mi' } }, scheduling: { nodeSelector: { sandbox: 'yes' }, tolerations: [{ key: 'sandbox', operator: 'Exists', effect: 'NoSchedule' }] } },
+  plain: { metadata: { name: 'plain' }, handler: 'runc' },
+};
+const rcPlugin = newRuntimeClass({ getRuntimeClass: (n) => runtimeClasses[n] });
+const rcCases: Array<{ name: string; spec: Partial<NonNullable<Pod['spec']>>; want: RegExp | ((p: Pod) => void) }> = [
+  { name: 'unknown class is refused', spec: { runtimeClassName: 'nope' }, want: /^pods "p" is forbidden: pod rejected: RuntimeClass "nope" not found$/ },
+  { name: 'overhead and scheduling are copied', spec: { runtimeClassName: 'gvisor', nodeSelector: { zone: 'a' } }, want: (p) => {
+    if (JSON.stringify(p.spec!.overhead) !== JSON.stringify({ cpu: '250m', memory: '120Mi' })) throw new Error(JSON.stringify(p.spec!.overhead));
+    if (JSON.stringify(p.spec!.nodeSelector) !== JSON.stringify({ zone: 'a', sandbox: 'yes' })) throw new Error(JSON.stringify(p.spec!.nodeSelector));
+    if (p.spec!.tolerations?.length !== 1) throw new Error('tolerations');
+  } },
+  { name: 'a conflicting node selector is refused', spec: { runtimeClassName: 'gvisor', nodeSelector: { sandbox: 'no' } }, want: /conflict: runtimeClass\.scheduling\.nodeSelector\[sandbox\] = yes; pod\.spec\.nodeSelector\[sandbox\] = no/ },
+  { name: 'a different overhead is refused', spec: { runtimeClassName: 'gvisor', overhead: { cpu: '1' } }, want: /Pod's Overhead doesn't match RuntimeClass's defined Overhead/ },
+  { name: 'a class without extras changes nothing', spec: { runtimeClassName: 'plain' }, want: (p) => {
+    if (p.spec!.overhead || p.spec!.nodeSelector || p.spec!.tolerations) throw new Error('changed');
+  } },
+];
+for (const tc of rcCases) {
+  test(`RuntimeClass: ${tc.name}`, async (t) => {
+    const p = pod(tc.spec);
+    const run = Promise.resolve(rcPlugin.admit(attrs('pods', p)));
+    if (tc.want instanceof RegExp) {
+      await t.throwsAsync(run, { message: tc.want });
+      return;
+    }
+    await run;
+    t.notThrows(() => (tc.want as (p: Pod) => void)(p));
+    await t.notThrowsAsync(Promise.resolve(rcPlugin.validate(attrs('pods', p))));
   });
 }
