@@ -294,10 +294,11 @@ export class GarbageCollector implements Controller {
     }
   }
 
-  private async deleteObject(id: ObjectIdentity, latest: KubeObject, policy: 'Background' | 'Foreground' | 'Orphan'): Promise<void> {
+  private async deleteObject(id: ObjectIdentity, _latest: KubeObject, policy: 'Background' | 'Foreground' | 'Orphan'): Promise<void> {
     const { api } = await this.resourceApi(id.apiVersion, id.kind, id.namespace);
     try {
-      await api.delete(id.name, { propagationPolicy: policy, preconditions: { uid: id.uid, resourceVersion: latest.metadata?.resourceVersion } });
+      // upstream deleteObject preconditions on the uid only: a concurrent update must not make the delete fail.
+      await api.delete(id.name, { propagationPolicy: policy, preconditions: { uid: id.uid } });
     } catch (err) {
       if (isNotFound(err)) return;
       throw err;
