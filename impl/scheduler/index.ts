@@ -19,4 +19,4 @@ export { setDefaults, getDefaultPlugins } from './apis/config/defaults.ts';
 export { loadConfigFile } from './apis/config/load.ts';
 export type { KubeSchedulerConfiguration, KubeSchedulerProfile } from './apis/config/types.ts';
 export { SchedulerMetrics } from './metrics/metrics.ts';
-export { FakeRecorder, type EventRecorder } from './event-recorder.ts';
+export { podRef } from './framework/types.ts';

@@ -350,6 +350,8 @@ test.serial('/healthz and /metrics are served with upstream metric names', async
       }).on('error', reject);
     });
   };
+  await pods().create(pod('nowhere', { nodeSelector: { pool: 'does-not-exist' } }));
+  await until('nowhere PodScheduled=False', async () => (await pods().get('nowhere')).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False'));
   const h = await get('/healthz');
   t.is(h.code, 200);
   t.is(h.body, 'ok');
@@ -359,4 +361,10 @@ test.serial('/healthz and /metrics are served with upstream metric names', async
   t.regex(m.body, /scheduler_schedule_attempts_total\{result="unschedulable",profile="default-scheduler"\} [1-9]/);
   t.regex(m.body, /scheduler_pending_pods\{queue="active"\} 0/);
   t.regex(m.body, /scheduler_scheduling_attempt_duration_seconds_bucket/);
+  t.regex(m.body, /scheduler_pending_pods\{queue="unschedulable"\} [1-9]/);
+  t.regex(m.body, /scheduler_unschedulable_pods\{plugin="NodeAffinity",profile="default-scheduler"\} 1/);
+  t.regex(m.body, /scheduler_preemption_attempts_total [1-9]/);
+  t.regex(m.body, /scheduler_preemption_victims_count [1-9]/);
+  t.regex(m.body, /scheduler_framework_extension_point_duration_seconds_bucket\{[^}]*extension_point="PreBind"/);
+  await pods().delete('nowhere', { gracePeriodSeconds: 0 });
 });

@@ -23,6 +23,7 @@ import {
   type SharedIndexInformer,
 } from '#impl/client/tools/cache/index.ts';
 import { LeaseLock, newLeaderElector } from '#impl/client/tools/leaderelection/index.ts';
+import { newBroadcaster, newEventSink, type EventBroadcaster, type EventRecorder } from '#impl/client/tools/record/index.ts';
 import { realClock, type Clock } from '#impl/client/util/workqueue/index.ts';
 import { setDefaults } from './apis/config/defaults.ts';
 import { loadConfigFile, decodeConfig } from './apis/config/load.ts';
@@ -30,7 +31,6 @@ import type { KubeSchedulerConfiguration } from './apis/config/types.ts';
 import { Cache } from './backend/cache/cache.ts';
 import { Snapshot } from './backend/cache/snapshot.ts';
 import { PriorityQueue } from './backend/queue/scheduling-queue.ts';
-import { newApiEventRecorder, type EventRecorder } from './event-recorder.ts';
 import { assignedPod, nodeEventHandler, podEventHandler } from './eventhandlers.ts';
 import { CycleState } from './framework/cycle-state.ts';
 import { FitError } from './framework/fit-error.ts';
@@ -38,7 +38,7 @@ import { Code, CODE_NAMES, type PluginFactory } from './framework/interface.ts';
 import { newInTreeRegistry } from './framework/plugins/registry.ts';
 import { newFramework, type Framework } from './framework/runtime/framework.ts';
 import type { ClusterEventWithHint } from './framework/events.ts';
-import { PodInfo, podKey, podUID, type QueuedPodInfo } from './framework/types.ts';
+import { PodInfo, podKey, podRef, podUID, type QueuedPodInfo } from './framework/types.ts';
 import { SchedulerMetrics } from './metrics/metrics.ts';
 import { SchedulerCore, assumedPodOf, runPostFilter } from './schedule-one.ts';
 import { newListerInformers, type ListerInformers } from './shared-listers.ts';
@@ -63,7 +63,7 @@ export interface SchedulerOptions {
   outOfTreeRegistry?: Map<string, PluginFactory>;
   /** List-watches to use instead of the API (benchmarks, unit tests). */
   listWatch?: { nodes: ListerWatcher<Node>; pods: ListerWatcher<Pod> };
-  /** Event recorder (default: core/v1 Events through the client). */
+  /** Event recorder (default: core/v1 Events through the client, client-go style `tools/record`). */
   recorder?: EventRecorder;
   /** Skip writing pod status (benchmarks without an apiserver). */
   skipPodStatusUpdates?: boolean;
@@ -248,7 +248,7 @@ export class Scheduler {
     if (qpi.initialAttemptTimestamp !== undefined) {
       this.metrics.podSchedulingSLIDuration.observe({ attempts: String(qpi.attempts) }, Math.max(0, (this.d.clock.now() - qpi.timestamp) / 1000));
     }
-    this.d.recorder?.eventf(assumed, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${assumed.metadata?.namespace}/${assumed.metadata?.name} to ${host}`);
+    this.d.recorder?.event(podRef(assumed), 'Normal', 'Scheduled', `Successfully assigned ${assumed.metadata?.namespace}/${assumed.metadata?.name} to ${host}`);
     this.d.logger.debug({ pod: podKey(assumed), node: host, evaluatedNodes: undefined }, 'Successfully bound pod to node');
     fwk.runPostBindPlugins(state, assumed, host);
     this.queue.done(podUID(assumed));
@@ -304,7 +304,7 @@ export class Scheduler {
     }
     if (isFit) this.d.logger.info({ pod: podKey(pod), err: msg }, 'Unable to schedule pod; no fit; waiting');
     else this.d.logger.error({ pod: podKey(pod), err: msg }, 'Error scheduling pod; retrying');
-    this.d.recorder?.eventf(pod, 'Warning', 'FailedScheduling', 'Scheduling', msg);
+    this.d.recorder?.event(podRef(pod), 'Warning', 'FailedScheduling', msg);
     if (!this.d.skipPodStatusUpdates) void this.updatePodStatus(latest ?? pod, reason, msg, nominatedNodeName);
   }
 
@@ -407,6 +407,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   queueRef = queue;
   const metrics = new SchedulerMetrics({
     pending: () => queue.pendingPods(),
+    unschedulable: () => queue.unschedulablePodsByPlugin(),
     cache: () => ({ nodes: cache.nodeCount(), pods: cache.podCount() }),
     processMetrics: opts.securePort !== undefined,
   });
@@ -421,7 +422,13 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   };
   const nodeInformer: SharedIndexInformer<Node> = newSharedIndexInformer<Node>({ listWatch: nodeLW, objectType: 'Node', clock, transform: stripManagedFields });
   const podInformer: SharedIndexInformer<Pod> = newSharedIndexInformer<Pod>({ listWatch: podLW, objectType: 'Pod', clock, transform: stripManagedFields });
-  const recorder = opts.recorder ?? (client ? newApiEventRecorder({ client, clock, instance: hostname(), onError: (err) => logger.warn({ err: String(err) }, 'event write failed') }) : undefined);
+  let broadcaster: EventBroadcaster | undefined;
+  let recorder = opts.recorder;
+  if (!recorder && client) {
+    broadcaster = newBroadcaster({ clock, logger });
+    broadcaster.startRecordingToSink(newEventSink(client));
+    recorder = broadcaster.newRecorder({ component: 'default-scheduler', host: hostname() });
+  }
   for (const f of profiles.values()) f.eventRecorder = recorder;
   const core = new SchedulerCore({ cache, snapshot, percentageOfNodesToScore: cfg.percentageOfNodesToScore, random: opts.random });
   const scheduler = new Scheduler({
@@ -543,7 +550,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
         queue.close();
         await Promise.allSettled(running);
         await scheduler.waitForBindings();
-        await (recorder as { flush?: () => Promise<void> } | undefined)?.flush?.();
+        await broadcaster?.shutdown();
         if (server) await new Promise<void>((r) => server!.close(() => r()));
         if (ownsClient) client?.close();
       })();

@@ -118,7 +118,7 @@ export async function benchScheduler(o: SchedulerBenchOptions = {}): Promise<Sch
   const running = await startScheduler({
     listWatch: { nodes: nodeLW, pods: podLW },
     outOfTreeRegistry: new Map([['DefaultBinder', fakeBinder]]),
-    recorder: { eventf() {} },
+    recorder: { event() {}, eventf() {}, annotatedEventf() {} },
     skipPodStatusUpdates: true,
     logger: pino({ level: 'silent' }),
   });

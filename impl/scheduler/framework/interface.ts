@@ -337,8 +337,8 @@ export interface Handle {
   snapshotSharedLister(): SharedLister;
   /** client talks to the apiserver (bind, preemption). Undefined in pure unit tests. */
   readonly client?: import('#impl/client/index.ts').RestClient;
-  /** eventRecorder records Events (e.g. `Preempted` on victims); optional in unit tests. */
-  readonly eventRecorder?: { eventf(obj: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void };
+  /** eventRecorder records Events (e.g. `Preempted` on victims) through client-go style `tools/record`; optional in unit tests. */
+  readonly eventRecorder?: import('#impl/client/tools/record/index.ts').EventRecorder;
   /** parallelism is the configured `parallelism` (workers for parallel plugin work). */
   readonly parallelism: number;
   /** metrics lets plugins record the preemption metrics (`scheduler_preemption_*`). */

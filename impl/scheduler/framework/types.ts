@@ -3,7 +3,7 @@
  * {@link Resource}, {@link PodInfo}, {@link NodeInfo} and {@link QueuedPodInfo}, plus the pod
  * request arithmetic ({@link computePodResourceRequest}) every resource plugin shares.
  */
-import type { Node, Pod, PodAffinityTerm, WeightedPodAffinityTerm, Container } from '#generated/k8s/index.ts';
+import type { Node, ObjectReference, Pod, PodAffinityTerm, WeightedPodAffinityTerm, Container } from '#generated/k8s/index.ts';
 import { parseQuantity } from '#impl/apimachinery/index.ts';
 
 /** Resource names the scheduler tracks natively (upstream `v1.ResourceName` constants). */
@@ -227,6 +227,14 @@ export function computePodResourceRequest(pod: Pod, nonZero = false): Resource {
 }
 
 /** podKey returns `namespace/name`. */
+/**
+ * podRef is the ObjectReference of a pod for Events (objects from list responses may lack
+ * `kind`, which the event recorder needs).
+ */
+export function podRef(pod: Pod): ObjectReference {
+  return { kind: 'Pod', apiVersion: 'v1', namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid: pod.metadata?.uid, resourceVersion: pod.metadata?.resourceVersion };
+}
+
 export function podKey(pod: Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 }

@@ -18,11 +18,19 @@ export class SchedulerMetrics {
   readonly frameworkExtensionPointDuration: Histogram<'extension_point' | 'status' | 'profile'>;
   readonly queueIncomingPods: Counter<'queue' | 'event'>;
   readonly pendingPods: Gauge<'queue'>;
+  readonly unschedulablePods: Gauge<'plugin' | 'profile'>;
   readonly preemptionAttempts: Counter<string>;
   readonly preemptionVictims: Histogram<string>;
   readonly cacheSize: Gauge<'type'>;
 
-  constructor(opts: { pending?: () => Record<string, number>; cache?: () => Record<string, number>; processMetrics?: boolean } = {}) {
+  constructor(
+    opts: {
+      pending?: () => Record<string, number>;
+      unschedulable?: () => Array<{ plugin: string; profile: string; count: number }>;
+      cache?: () => Record<string, number>;
+      processMetrics?: boolean;
+    } = {},
+  ) {
     const registers = [this.registry];
     const exp = (start: number, factor: number, count: number): number[] => Array.from({ length: count }, (_, i) => start * factor ** i);
     this.scheduleAttempts = new Counter({
@@ -79,6 +87,18 @@ export class SchedulerMetrics {
       collect() {
         if (!pending) return;
         for (const [q, n] of Object.entries(pending())) this.set({ queue: q }, n);
+      },
+    });
+    const unschedulable = opts.unschedulable;
+    this.unschedulablePods = new Gauge({
+      name: 'scheduler_unschedulable_pods',
+      help: 'The number of unschedulable pods broken down by plugin name. A pod will increment the gauge for all plugins that caused it to not schedule and so this metric have meaning only when broken down by plugin.',
+      labelNames: ['plugin', 'profile'],
+      registers,
+      collect() {
+        if (!unschedulable) return;
+        this.reset();
+        for (const { plugin, profile, count } of unschedulable()) this.set({ plugin, profile }, count);
       },
     });
     this.preemptionAttempts = new Counter({ name: 'scheduler_preemption_attempts_total', help: 'Total preemption attempts in the cluster till now', registers });

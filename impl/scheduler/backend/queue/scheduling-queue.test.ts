@@ -149,3 +149,16 @@ test('the nominator tracks nominations from status and clears them on delete', (
   q.delete(pod);
   t.is(q.nominatedPodsForNode('n2').length, 0);
 });
+
+test('unschedulablePodsByPlugin counts rejected pods per plugin and gated pods under their gating plugin', async (t) => {
+  const { q } = newQueue();
+  q.add(makePod().name('g').schedulingGates('example.com/gate').obj());
+  for (const [name, plugins] of [['a', ['NodeResourcesFit', 'TaintToleration']], ['b', ['NodeResourcesFit']]] as const) {
+    q.add(makePod().name(name).obj());
+    const qpi = (await q.pop())!;
+    qpi.unschedulablePlugins = new Set(plugins);
+    q.addUnschedulableIfNotPresent(qpi);
+  }
+  const got = Object.fromEntries(q.unschedulablePodsByPlugin().map((e) => [`${e.plugin}/${e.profile}`, e.count]));
+  t.deepEqual(got, { 'SchedulingGates/default-scheduler': 1, 'NodeResourcesFit/default-scheduler': 2, 'TaintToleration/default-scheduler': 1 });
+});

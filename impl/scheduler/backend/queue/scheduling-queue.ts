@@ -427,6 +427,27 @@ export class PriorityQueue {
     return { active: this.activeQ.len, backoff: this.backoffQ.len, unschedulable: this.unschedulablePods.size - gated, gated };
   }
 
+  /**
+   * unschedulablePodsByPlugin counts the pods waiting in unschedulablePods per rejecting (or
+   * gating) plugin and profile, for `scheduler_unschedulable_pods{plugin,profile}`: a pod counts
+   * once for each plugin that rejected it.
+   */
+  unschedulablePodsByPlugin(): Array<{ plugin: string; profile: string; count: number }> {
+    const counts = new Map<string, number>();
+    for (const q of this.unschedulablePods.values()) {
+      const profile = q.podInfo.pod.spec?.schedulerName ?? 'default-scheduler';
+      const plugins = q.gated ? (q.gatingPlugin ? [q.gatingPlugin] : []) : new Set([...q.unschedulablePlugins, ...q.pendingPlugins]);
+      for (const plugin of plugins) {
+        const k = `${plugin}\0${profile}`;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+    }
+    return [...counts].map(([k, count]) => {
+      const [plugin, profile] = k.split('\0') as [string, string];
+      return { plugin, profile, count };
+    });
+  }
+
   /** podInfo returns where a pod is queued, for tests and debugging. */
   whereIs(pod: Pod): QueueName | 'inFlight' | undefined {
     const uid = podUID(pod);

@@ -546,6 +546,13 @@ export class Framework implements Handle {
 
   /** runPreBindPlugins runs PreBind in order; the first failure stops it. */
   async runPreBindPlugins(state: CycleState, pod: Pod, nodeName: string, signal?: AbortSignal): Promise<Status | undefined> {
+    const start = this.now();
+    const s = await this.runPreBindPluginsUntimed(state, pod, nodeName, signal);
+    this.observe?.('PreBind', s, (this.now() - start) / 1000);
+    return s;
+  }
+
+  private async runPreBindPluginsUntimed(state: CycleState, pod: Pod, nodeName: string, signal?: AbortSignal): Promise<Status | undefined> {
     for (const p of this.preBindPlugins) {
       let s: Status | undefined;
       try {

@@ -26,7 +26,7 @@ import {
   type PostFilterPlugin,
   type PostFilterResult,
 } from '../../interface.ts';
-import { podKey, type NodeInfo, type PodInfo } from '../../types.ts';
+import { podKey, podRef, type NodeInfo, type PodInfo } from '../../types.ts';
 import * as names from '../names/names.ts';
 import { podPriority } from '../queuesort/priority-sort.ts';
 
@@ -281,7 +281,7 @@ export class DefaultPreemption implements PostFilterPlugin {
         const code = (err as { code?: number }).code;
         if (code !== 404) return { status: asStatus(new Error(`preempting ${podKey(v)}: ${(err as Error).message}`, { cause: err })) };
       }
-      this.handle.eventRecorder?.eventf(v, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${pod.metadata?.uid} on node ${best.nodeName}`);
+      this.handle.eventRecorder?.event(podRef(v), 'Normal', 'Preempted', `Preempted by pod ${pod.metadata?.uid} on node ${best.nodeName}`);
     }
     return { result: { nominatedNodeName: best.nodeName } };
   }
