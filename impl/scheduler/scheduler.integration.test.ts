@@ -118,6 +118,27 @@ test.serial('a pod tolerating the taint may use the tainted node', async (t) => 
   t.is(await boundNode('infra'), 'node-tainted');
 });
 
+test.serial('required node affinity, preferred node affinity and required pod affinity each give the expected node', async (t) => {
+  if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
+  await pods().create(
+    pod('req-affinity', {
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }] } } },
+    }),
+  );
+  t.is(await boundNode('req-affinity'), 'node-b');
+  await pods().create(
+    pod('pref-affinity', {
+      labels: { app: 'pref' },
+      affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-a'] }] } }] } },
+    }),
+  );
+  t.is(await boundNode('pref-affinity'), 'node-a');
+  await pods().create(
+    pod('pod-affinity', { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'pref' } }, topologyKey: 'kubernetes.io/hostname' }] } } }),
+  );
+  t.is(await boundNode('pod-affinity'), 'node-a');
+});
+
 test.serial('an unschedulable pod gets FailedScheduling with the upstream message, PodScheduled=False, and is scheduled when a fitting node appears', async (t) => {
   if (!apiserver) return t.pass('skipped: impl/apiserver is not available');
   await pods().create(pod('huge', { cpu: '5' }));
