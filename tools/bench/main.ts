@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only storage,apiserver,scheduler,cri] [--json FILE]` runs every benchmark in one go and
+ * `npm run bench [-- --only storage,apiserver,auth,scheduler,cri] [--json FILE]` runs every benchmark in one go and
  * prints its numbers, with ratios against the raw floor (raw storage puts, raw CRI calls).
  * Benchmarks need the real components (etcd, containerd, the registry): `bash tools/setup.sh`.
  */
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'storage,apiserver,scheduler,cri,controllers' },
+    only: { type: 'string', default: 'storage,apiserver,auth,scheduler,cri,controllers' },
     json: { type: 'string' },
   },
 });
@@ -40,6 +40,8 @@ if (only.has('apiserver')) {
   print(formatApiServerBench(res));
   print();
 }
+
+if (only.has('auth')) await import('./auth.ts').then(async (m) => { print('== request flow: authn + Node,RBAC (1,000 RoleBindings) + default admission vs none'); results.auth = await m.benchAuth(); print(m.formatAuthBench(results.auth as Awaited<ReturnType<typeof m.benchAuth>>) + '\n'); });
 
 if (only.has('scheduler')) {
   const { benchScheduler, formatSchedulerBench } = await import('./scheduler.ts');
