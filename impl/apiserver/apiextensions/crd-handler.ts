@@ -253,6 +253,8 @@ export function installCrdSupport(o: CrdSupportOptions): { start(): Promise<void
       kind: spec.names.kind,
       keyPrefix: prefix,
       strategy,
+      // Objects stored before a default was added get it when read, as upstream's storage decoder does.
+      decorator: (obj) => applyDefaults(obj, schema),
       beginCreate: namespaced
         ? async (ctx, obj) => {
             const ns = obj.metadata.namespace ?? ctx.namespace;
