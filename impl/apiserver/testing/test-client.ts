@@ -39,7 +39,8 @@ export class TestClient {
 
   request(method: string, path: string, opts: TestRequestOptions = {}): Promise<TestResponse> {
     const body = opts.raw !== undefined ? Buffer.from(opts.raw) : opts.body !== undefined ? Buffer.from(JSON.stringify(opts.body)) : undefined;
-    const headers: Record<string, string> = { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...(opts.headers ?? {}) };
+    // Content-Length always: Node sends DELETE bodies without framing otherwise, and the server sees none.
+    const headers: Record<string, string> = { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json', 'Content-Length': String(body.length) } : {}), ...(opts.headers ?? {}) };
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
         new URL(path, this.baseUrl),
