@@ -99,6 +99,27 @@ export function validatePodSpec(spec: Record<string, any> | undefined, p: FieldP
   }
   const rp = spec.restartPolicy;
   if (rp && !['Always', 'OnFailure', 'Never'].includes(rp)) errs.push(invalidValue(p.child('restartPolicy'), rp, 'supported values: "Always", "OnFailure", "Never"'));
+  errs.push(...validateSysctls(spec.securityContext?.sysctls, p.child('securityContext', 'sysctls')));
+  return errs;
+}
+
+/** SYSCTL_NAME matches upstream's sysctl name format (dots or slashes as separators). */
+const SYSCTL_NAME = /^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$/;
+const SYSCTL_NAME_MSG = `must have at most 253 characters and match regex ${String.raw`^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$`}`;
+
+/** validateSysctls checks pod sysctl names and duplicates (upstream validateSysctls). */
+export function validateSysctls(sysctls: unknown, p: FieldPath): FieldError[] {
+  if (!Array.isArray(sysctls)) return [];
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  sysctls.forEach((s: Record<string, unknown>, i: number) => {
+    const name = typeof s?.name === 'string' ? s.name : '';
+    const np = p.index(i).child('name');
+    if (name === '') errs.push(required(np, ''));
+    else if (name.length > 253 || !SYSCTL_NAME.test(name)) errs.push(invalidValue(np, name, SYSCTL_NAME_MSG));
+    else if (seen.has(name)) errs.push(duplicate(np, name));
+    seen.add(name);
+  });
   return errs;
 }
 
