@@ -210,18 +210,30 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
 
   function buildServed(e: ResourceTableEntry): ServedResource | undefined {
     const gr = { group: e.group, resource: e.resource };
-    const schema = schemaOf(e.schema);
+    // Schemas are compiled on first use (the first write or patch of the kind), not at startup.
+    const schema = () => schemaOf(e.schema);
     const hasStatus = e.subresources.some((s) => s.name === 'status');
     const printer = printerFor(e.group, e.resource);
     const isVirtual = !e.verbs.includes('get') && !e.verbs.includes('list');
     if (isVirtual || (e.group === '' && e.resource === 'componentstatuses')) {
-      return { entry: e, subresources: new Map(), schema, printer, create: virtualCreate(e) };
+      return {
+        entry: e,
+        subresources: new Map(),
+        get schema() {
+          return schema();
+        },
+        printer,
+        create: virtualCreate(e),
+      };
     }
     const s = strategies[`${e.group}/${e.resource}`];
-    const main = s?.main ?? newDefaultStrategy({ namespaced: e.namespaced, hasStatusSubresource: hasStatus, hasSpec: schema?.properties?.has('spec') ?? false });
+    const main = s?.main ?? newDefaultStrategy({ namespaced: e.namespaced, hasStatusSubresource: hasStatus, hasSpec: () => schema()?.properties?.has('spec') ?? false });
     const prefix = keyPrefixFor(e, coreResources);
     let meta: PatchMeta | undefined;
-    const patchMeta = () => (meta ??= schema ? patchMetaFromStructural(schema) : undefined);
+    const patchMeta = () => {
+      const sc = schema();
+      return (meta ??= sc ? patchMetaFromStructural(sc) : undefined);
+    };
     const store = new Store({
       qualifiedResource: gr,
       group: e.group,
@@ -238,7 +250,7 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
     const subs = new Map<string, SubresourceHandler>();
     for (const sub of e.subresources) {
       if (sub.name === 'status') subs.set('status', { store: store.withSubresource('status', s?.status ?? newStatusStrategy(main)) });
-      else if (sub.name === 'scale') subs.set('scale', scaleHandler(store, e, schemaOf('io.k8s.api.autoscaling.v1.Scale')));
+      else if (sub.name === 'scale') subs.set('scale', scaleHandler(store, e, () => schemaOf('io.k8s.api.autoscaling.v1.Scale')));
       else if (sub.name === 'approval' && e.resource === 'certificatesigningrequests') subs.set('approval', { store: store.withSubresource('approval', csrApprovalStrategy) });
       else if (sub.name === 'finalize' && e.resource === 'namespaces') subs.set('finalize', { store: store.withSubresource('finalize', namespaceFinalizeStrategy) });
       else if (sub.name === 'binding' && e.resource === 'pods') {
@@ -262,7 +274,9 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
       entry: e,
       store,
       subresources: subs,
-      schema,
+      get schema() {
+        return schema();
+      },
       patchMeta,
       printer,
       fieldSelectorAttrs: main.fieldSelectorAttrs,

@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { networkInterfaces } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import type { Interface } from '#impl/storage/interfaces.ts';
 import { buildControlPlane, trackNamespaces, type ControlPlane } from './controlplane.ts';
 import { newApiHandler, type HandlerOptions } from './handler.ts';
@@ -101,8 +102,13 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 async function bootstrap(cp: ControlPlane, port: number, advertise: string): Promise<void> {
   const ctx = (ns = ''): RequestContext => ({ namespace: ns, warnings: [], user: { name: 'system:apiserver', groups: ['system:masters'] }, apiVersion: 'v1' });
   const nsStore = cp.registry.lookup('', 'v1', 'namespaces')?.store;
+  // Each object is read first and written only when missing or different (upstream's bootstrap
+  // controller does the same): a restart then writes nothing, and compiles no schema for
+  // managedFields before the first request needs one.
+  const exists = (p: Promise<unknown>) => p.then(() => true, () => false);
   for (const name of SYSTEM_NAMESPACES) {
     if (!nsStore) break;
+    if (await exists(nsStore.get(ctx(), name))) continue;
     try {
       await nsStore.create(ctx(), { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'kube-apiserver' });
     } catch (err) {
@@ -117,9 +123,9 @@ async function bootstrap(cp: ControlPlane, port: number, advertise: string): Pro
       metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
       spec: { clusterIP: cp.allocators.firstIP(), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None', type: 'ClusterIP' },
     };
-    const exists = await svcStore.get(ctx('default'), 'kubernetes').then(() => true, () => false);
-    if (!exists) await svcStore.create(ctx('default'), svc, { fieldManager: 'kube-apiserver' });
-    else {
+    const current = await svcStore.get(ctx('default'), 'kubernetes').catch(() => undefined);
+    if (!current) await svcStore.create(ctx('default'), svc, { fieldManager: 'kube-apiserver' });
+    else if (!isDeepStrictEqual(current.spec?.ports, svc.spec.ports)) {
       // Keep the target port current when the apiserver moved.
       await svcStore.update(ctx('default'), 'kubernetes', (old) => {
         const next = structuredClone(old!);
@@ -136,7 +142,8 @@ async function bootstrap(cp: ControlPlane, port: number, advertise: string): Pro
       metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
       subsets: [{ addresses: [{ ip: advertise }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
     };
-    await epStore.update(ctx('default'), 'kubernetes', (old) => ({ ...(old ?? ep), subsets: ep.subsets, metadata: { ...(old?.metadata ?? ep.metadata) } }), { forceAllowCreate: true, fieldManager: 'kube-apiserver' });
+    const current = await epStore.get(ctx('default'), 'kubernetes').catch(() => undefined);
+    if (!current || !isDeepStrictEqual(current.subsets, ep.subsets)) await epStore.update(ctx('default'), 'kubernetes', (old) => ({ ...(old ?? ep), subsets: ep.subsets, metadata: { ...(old?.metadata ?? ep.metadata) } }), { forceAllowCreate: true, fieldManager: 'kube-apiserver' });
   }
   const sliceStore = cp.registry.lookup('discovery.k8s.io', 'v1', 'endpointslices')?.store;
   if (sliceStore) {
@@ -148,7 +155,8 @@ async function bootstrap(cp: ControlPlane, port: number, advertise: string): Pro
       endpoints: [{ addresses: [advertise], conditions: { ready: true } }],
       ports: [{ name: 'https', port, protocol: 'TCP' }],
     };
-    await sliceStore.update(ctx('default'), 'kubernetes', (old) => ({ ...(old ?? slice), endpoints: slice.endpoints, ports: slice.ports, metadata: { ...(old?.metadata ?? slice.metadata) } }), { forceAllowCreate: true, fieldManager: 'kube-apiserver' });
+    const current = await sliceStore.get(ctx('default'), 'kubernetes').catch(() => undefined);
+    if (!current || !isDeepStrictEqual(current.endpoints, slice.endpoints) || !isDeepStrictEqual(current.ports, slice.ports)) await sliceStore.update(ctx('default'), 'kubernetes', (old) => ({ ...(old ?? slice), endpoints: slice.endpoints, ports: slice.ports, metadata: { ...(old?.metadata ?? slice.metadata) } }), { forceAllowCreate: true, fieldManager: 'kube-apiserver' });
   }
 }
 

@@ -36,6 +36,11 @@ class LazyDocument implements OpenApiDocument {
     if (typeof source !== 'string') this.bytes = source;
   }
 
+  /** vendored is true for documents read from the spec folder (the built-in schemas). */
+  get vendored(): boolean {
+    return typeof this.source === 'string';
+  }
+
   get raw(): Buffer {
     return (this.bytes ??= readFileSync(this.source as string));
   }
@@ -64,7 +69,9 @@ export interface OpenApiV3ServiceOptions {
  */
 export class OpenApiV3Service {
   private readonly docs = new Map<string, OpenApiDocument>();
-  private schemaIndex: Map<string, Record<string, unknown>> | undefined;
+  /** Component schemas of the vendored documents parsed so far (first definition wins). */
+  private readonly schemaIndex = new Map<string, Record<string, unknown>>();
+  private readonly indexed = new Set<string>();
   private compiler: StructuralCompiler | undefined;
   private readonly specDir: string;
 
@@ -111,17 +118,52 @@ export class OpenApiV3Service {
     this.docs.set(path, d);
   }
 
-  /** rawSchema returns a built-in component schema by name (`io.k8s.api.core.v1.Pod`). */
+  /**
+   * rawSchema returns a built-in component schema by name (`io.k8s.api.core.v1.Pod`). Documents
+   * are parsed on demand, the one of the name's group-version first (`io.k8s.api.apps.v1.X` ->
+   * `apis/apps/v1`, core and meta types -> `api/v1`), so a lookup parses one document, not all
+   * eleven megabytes of them.
+   */
   rawSchema(name: string): Record<string, unknown> | undefined {
-    if (!this.schemaIndex) {
-      this.schemaIndex = new Map();
-      for (const [p, d] of this.docs) {
-        if (!p.startsWith('api/') && !p.startsWith('apis/')) continue;
-        d.parsed ??= JSON.parse(d.raw.toString('utf8'));
-        for (const [k, v] of Object.entries(d.parsed?.components?.schemas ?? {})) if (!this.schemaIndex.has(k)) this.schemaIndex.set(k, v);
-      }
+    const hit = this.schemaIndex.get(name);
+    if (hit || this.indexed.size === this.vendoredCount()) return hit;
+    for (const path of this.candidates(name)) {
+      this.indexDocument(path);
+      const found = this.schemaIndex.get(name);
+      if (found) return found;
     }
-    return this.schemaIndex.get(name);
+    return undefined;
+  }
+
+  private vendoredCount(): number {
+    let n = 0;
+    for (const d of this.docs.values()) if (d instanceof LazyDocument && d.vendored) n++;
+    return n;
+  }
+
+  /** candidates lists the vendored documents not parsed yet, the likely home of `name` first. */
+  private candidates(name: string): string[] {
+    const segs = name.split('.');
+    const vi = segs.findIndex((x, i) => i > 0 && /^v\d+((alpha|beta)\d+)?$/.test(x));
+    const group = vi > 0 ? segs[vi - 1]! : '';
+    const version = vi > 0 ? segs[vi]! : '';
+    const home = (p: string): number => {
+      if ((group === 'core' || group === 'meta') && p === `api/${group === 'core' ? version : 'v1'}`) return 0;
+      const [root, g, v] = p.split('/');
+      if (root === 'apis' && v === version && (g === group || g?.startsWith(`${group}.`))) return 0;
+      return p === 'api/v1' ? 1 : 2;
+    };
+    const paths: string[] = [];
+    for (const [p, d] of this.docs) if (d instanceof LazyDocument && d.vendored && !this.indexed.has(p)) paths.push(p);
+    return paths.sort((a, b) => home(a) - home(b));
+  }
+
+  private indexDocument(path: string): void {
+    const d = this.docs.get(path);
+    this.indexed.add(path);
+    if (!d) return;
+    d.parsed ??= JSON.parse(d.raw.toString('utf8'));
+    for (const [k, v] of Object.entries(d.parsed?.components?.schemas ?? {})) if (!this.schemaIndex.has(k)) this.schemaIndex.set(k, v);
   }
 
   /** structural returns the compiled schema of a built-in kind by schema name, cached. */
@@ -132,8 +174,8 @@ export class OpenApiV3Service {
 
   /** schemaNames lists all component schema names (for the v2 conversion). */
   allSchemas(): Map<string, Record<string, unknown>> {
-    this.rawSchema('');
-    return this.schemaIndex!;
+    for (const [p, d] of this.docs) if (d instanceof LazyDocument && d.vendored && !this.indexed.has(p)) this.indexDocument(p);
+    return this.schemaIndex;
   }
 }
 

@@ -12,28 +12,30 @@ export interface DefaultStrategyOptions {
   namespaced: boolean;
   /** The resource has a `status` subresource: status is kept on main writes and cleared on create. */
   hasStatusSubresource: boolean;
-  /** The schema has `spec`: generation is bumped when it changes. */
-  hasSpec: boolean;
+  /** The schema has `spec`: generation is bumped when it changes (a function is asked on first use). */
+  hasSpec: boolean | (() => boolean);
 }
 
 /** newDefaultStrategy builds the default strategy for a resource. */
 export function newDefaultStrategy(o: DefaultStrategyOptions): Strategy {
+  let known = typeof o.hasSpec === 'boolean' ? o.hasSpec : undefined;
+  const hasSpec = (): boolean => (known ??= (o.hasSpec as () => boolean)());
   return {
     namespaceScoped: o.namespaced,
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: true,
-    hasSpecGeneration: o.hasSpec,
+    ...(known !== undefined ? { hasSpecGeneration: known } : {}),
     resetFields: o.hasStatusSubresource ? ['status'] : [],
     prepareForCreate(_ctx: RequestContext, obj: KubeObject): void {
       if (o.hasStatusSubresource && obj.status !== undefined) delete obj.status;
-      if (o.hasSpec) obj.metadata.generation = 1;
+      if (hasSpec()) obj.metadata.generation = 1;
     },
     prepareForUpdate(_ctx: RequestContext, obj: KubeObject, old: KubeObject): void {
       if (o.hasStatusSubresource) {
         if (old.status === undefined) delete obj.status;
         else obj.status = old.status;
       }
-      bumpGenerationOnSpecChange(obj, old, o.hasSpec);
+      bumpGenerationOnSpecChange(obj, old, hasSpec());
     },
     validate: () => [],
     validateUpdate: () => [],

@@ -13,7 +13,7 @@ import type { KubeObject } from '../rest/strategy.ts';
 import type { Store } from './store.ts';
 
 /** scaleHandler serves `<resource>/scale` as autoscaling/v1 Scale (upstream ScaleREST). */
-export function scaleHandler(store: Store, e: ResourceTableEntry, schema: Structural | undefined): SubresourceHandler {
+export function scaleHandler(store: Store, e: ResourceTableEntry, schemaOf: () => Structural | undefined): SubresourceHandler {
   const toScale = (o: KubeObject): KubeObject => {
     const sel = o.spec?.selector;
     let selector = '';
@@ -28,8 +28,14 @@ export function scaleHandler(store: Store, e: ResourceTableEntry, schema: Struct
   };
   let meta: PatchMeta | undefined;
   return {
-    schema,
-    patchMeta: () => (meta ??= schema ? patchMetaFromStructural(schema) : undefined),
+    // The Scale schema is compiled on first use, not at startup.
+    get schema() {
+      return schemaOf();
+    },
+    patchMeta: () => {
+      const schema = schemaOf();
+      return (meta ??= schema ? patchMetaFromStructural(schema) : undefined);
+    },
     apiVersion: 'autoscaling/v1',
     kind: 'Scale',
     get: async (ctx, name) => toScale(await store.get(ctx, name)),
