@@ -321,6 +321,12 @@ export interface NodeInfoLister {
   havePodsWithRequiredAntiAffinityList(): readonly NodeInfo[];
   /** get returns one node, or undefined. */
   get(nodeName: string): NodeInfo | undefined;
+  /**
+   * nodeGeneration changes whenever the list's node set or any Node object in it changes (not on
+   * pod changes), so plugins may cache what they derive from node labels. Optional: without it,
+   * plugins recompute every cycle.
+   */
+  nodeGeneration?(): number;
 }
 
 /** SharedLister is the snapshot as plugins see it. */

@@ -256,6 +256,7 @@ export class Cache {
         continue;
       }
       snapshot.nodeInfoList[i] = clone;
+      if (prev.node !== clone.node) snapshot.nodeGen++;
       if ((prev.podsWithAffinity.length > 0) !== (clone.podsWithAffinity.length > 0) || (prev.podsWithRequiredAntiAffinity.length > 0) !== (clone.podsWithRequiredAntiAffinity.length > 0)) {
         rebuildAffinity = true;
       } else if (!rebuildAffinity) {

@@ -14,6 +14,8 @@ export class Snapshot implements SharedLister, NodeInfoLister {
   podsWithRequiredAntiAffinityList: NodeInfo[] = [];
   /** generation is the cache generation this snapshot reflects. */
   generation = 0;
+  /** nodeGen counts changes of the node set or of Node objects (see {@link nodeGeneration}). */
+  nodeGen = 0;
   /** indexByName maps a node name to its position in nodeInfoList. */
   indexByName = new Map<string, number>();
 
@@ -27,6 +29,7 @@ export class Snapshot implements SharedLister, NodeInfoLister {
 
   /** rebuildLists recomputes the lists from the map (nodes with a Node object only). */
   rebuildLists(): void {
+    this.nodeGen++;
     this.nodeInfoList = [];
     this.indexByName = new Map();
     for (const ni of this.nodeInfoMap.values()) {
@@ -61,6 +64,10 @@ export class Snapshot implements SharedLister, NodeInfoLister {
 
   havePodsWithRequiredAntiAffinityList(): readonly NodeInfo[] {
     return this.podsWithRequiredAntiAffinityList;
+  }
+
+  nodeGeneration(): number {
+    return this.nodeGen;
   }
 
   get(nodeName: string): NodeInfo | undefined {

@@ -63,6 +63,11 @@ export class RequiredNodeAffinity {
     this.required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   }
 
+  /** constrains reports whether the pod has a nodeSelector or required node affinity at all. */
+  constrains(): boolean {
+    return this.labelSelector !== undefined || this.required !== undefined;
+  }
+
   /** match reports whether the node satisfies nodeSelector and required node affinity. */
   match(node: Node): boolean {
     if (this.labelSelector) {

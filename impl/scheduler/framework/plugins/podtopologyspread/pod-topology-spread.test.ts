@@ -109,3 +109,29 @@ test('score: ScheduleAnyway prefers the emptier domain', (t) => {
   t.true(x! > a!);
   t.is(x, 100);
 });
+
+test('the cached node -> domain index follows node relabelling through the cache snapshot', async (t) => {
+  const { Cache } = await import('../../../backend/cache/cache.ts');
+  const cache = new Cache();
+  const s = new Snapshot();
+  for (const n of nodes) cache.addNode(n);
+  cache.addPod(foo('p1', 'node-a'));
+  cache.addPod(foo('p2', 'node-b'));
+  cache.updateSnapshot(s);
+  const pl = new PodTopologySpread(fakeHandle(s));
+  const pod = makePod().name('in').labels({ foo: '' }).topologySpread(spread(1, 'zone')).obj();
+  const filterOn = (name: string) => {
+    const state = new CycleState();
+    pl.preFilter(state, pod);
+    return pl.filter(state, pod, s.get(name)!)?.message();
+  };
+  t.is(filterOn('node-a'), ERR_REASON_CONSTRAINTS_NOT_MATCH, 'zone1 has 2, zone2 has 0');
+  t.is(filterOn('node-x'), undefined);
+  // node-b moves to zone2: zone1 has 1, zone2 has 1.
+  const moved = structuredClone(nodes[1]!);
+  moved.metadata!.labels!.zone = 'zone2';
+  cache.updateNode(nodes[1]!, moved);
+  cache.updateSnapshot(s);
+  t.is(filterOn('node-a'), undefined);
+  t.is(filterOn('node-x'), undefined);
+});

@@ -20,6 +20,7 @@ import {
   type EnqueueExtensions,
   type FilterPlugin,
   type Handle,
+  type NodeInfoLister,
   type NodeScore,
   type PluginFactory,
   type PreFilterExtensions,
@@ -97,21 +98,42 @@ function nodeEligible(c: Constraint, node: Node, affinity: RequiredNodeAffinity,
 }
 
 class PreFilterState implements StateData {
+  /** minCache holds each constraint's global minimum until the counts change. */
+  private minCache: Array<number | undefined>;
   constructor(
     readonly constraints: Constraint[],
     /** per constraint: domain value -> matching pods. */
     readonly tpValueToMatchNum: Map<string, number>[],
-  ) {}
+  ) {
+    this.minCache = constraints.map(() => undefined);
+  }
   clone(): StateData {
     return new PreFilterState(this.constraints, this.tpValueToMatchNum.map((m) => new Map(m)));
   }
-  minMatchNum(i: number): number {
+  /** update changes one domain's count (preemption what-ifs). */
+  update(i: number, value: string, delta: number): void {
     const m = this.tpValueToMatchNum[i]!;
-    if (m.size < this.constraints[i]!.minDomains) return 0;
-    let min = Infinity;
-    for (const v of m.values()) min = Math.min(min, v);
-    return min === Infinity ? 0 : min;
+    m.set(value, (m.get(value) ?? 0) + delta);
+    this.minCache[i] = undefined;
   }
+  /** minMatchNum is the smallest domain count (0 with fewer domains than minDomains), as upstream's critical paths give. */
+  minMatchNum(i: number): number {
+    const cached = this.minCache[i];
+    if (cached !== undefined) return cached;
+    const m = this.tpValueToMatchNum[i]!;
+    let min = Infinity;
+    if (m.size < this.constraints[i]!.minDomains) min = 0;
+    else for (const v of m.values()) if (v < min) min = v;
+    if (min === Infinity) min = 0;
+    this.minCache[i] = min;
+    return min;
+  }
+}
+
+/** DomainIndex is the node -> domain mapping of a node list, per topology key. */
+interface DomainIndex {
+  values: Array<Array<string | undefined>>;
+  domains: Array<Set<string>>;
 }
 
 class PreScoreState implements StateData {
@@ -138,17 +160,69 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const counts = cs.map(() => new Map<string, number>());
     const affinity = new RequiredNodeAffinity(pod);
     const ns = pod.metadata?.namespace ?? '';
-    for (const ni of this.handle.snapshotSharedLister().nodeInfos().list()) {
-      const node = ni.node;
-      if (!node || !nodeHasKeys(node, cs)) continue;
-      cs.forEach((c, i) => {
-        if (!nodeEligible(c, node, affinity, pod)) return;
-        const v = node.metadata!.labels![c.topologyKey]!;
-        counts[i]!.set(v, (counts[i]!.get(v) ?? 0) + countPodsMatchSelector(ni, c.selector, ns));
-      });
+    // Every node is visited each cycle (as upstream's calPreFilterState): keep the loop tight, and
+    // take the node -> domain mapping from a cache while the Node objects are unchanged.
+    const keys = cs.map((c) => c.topologyKey);
+    const checkEligibility = cs.some((c) => (c.nodeAffinityPolicy === 'Honor' && affinity.constrains()) || c.nodeTaintsPolicy === 'Honor');
+    const lister = this.handle.snapshotSharedLister().nodeInfos();
+    const list = lister.list();
+    const index = checkEligibility ? undefined : this.domainIndex(lister, keys);
+    if (index) {
+      for (let i = 0; i < cs.length; i++) for (const v of index.domains[i]!) counts[i]!.set(v, 0);
+      for (let n = 0; n < list.length; n++) {
+        const ni = list[n]!;
+        if (ni.pods.length === 0) continue;
+        for (let i = 0; i < cs.length; i++) {
+          const v = index.values[i]![n];
+          if (v === undefined) continue;
+          const add = countPodsMatchSelector(ni, cs[i]!.selector, ns);
+          if (add) counts[i]!.set(v, counts[i]!.get(v)! + add);
+        }
+      }
+    } else {
+      for (let n = 0; n < list.length; n++) {
+        const ni = list[n]!;
+        const nodeLabels = ni.node?.metadata?.labels;
+        if (!nodeLabels || !keys.every((k) => nodeLabels[k] !== undefined)) continue;
+        for (let i = 0; i < cs.length; i++) {
+          if (checkEligibility && !nodeEligible(cs[i]!, ni.node!, affinity, pod)) continue;
+          const m = counts[i]!;
+          const v = nodeLabels[keys[i]!]!;
+          const add = ni.pods.length ? countPodsMatchSelector(ni, cs[i]!.selector, ns) : 0;
+          m.set(v, (m.get(v) ?? 0) + add);
+        }
+      }
     }
     state.write(PRE_FILTER_STATE_KEY, new PreFilterState(cs, counts));
     return undefined;
+  }
+
+  private domainCache: { lister: NodeInfoLister; generation: number; key: string; index: DomainIndex } | undefined;
+
+  /**
+   * domainIndex maps, per key, each list position to its domain value (undefined when the node
+   * lacks one of the keys), and lists the domains. Cached while the lister's nodeGeneration holds.
+   */
+  private domainIndex(lister: NodeInfoLister, keys: readonly string[]): DomainIndex | undefined {
+    const generation = lister.nodeGeneration?.();
+    if (generation === undefined) return undefined;
+    const key = keys.join('\0');
+    const c = this.domainCache;
+    if (c && c.lister === lister && c.generation === generation && c.key === key) return c.index;
+    const list = lister.list();
+    const values = keys.map(() => new Array<string | undefined>(list.length));
+    const domains = keys.map(() => new Set<string>());
+    for (let n = 0; n < list.length; n++) {
+      const nodeLabels = list[n]!.node?.metadata?.labels;
+      if (!nodeLabels || !keys.every((k) => nodeLabels[k] !== undefined)) continue;
+      keys.forEach((k, i) => {
+        values[i]![n] = nodeLabels[k];
+        domains[i]!.add(nodeLabels[k]!);
+      });
+    }
+    const index = { values, domains };
+    this.domainCache = { lister, generation, key, index };
+    return index;
   }
 
   /** preFilterExtensions keep the counts right when preemption adds or removes pods. */
@@ -159,8 +233,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       if (!s || !node || pod.metadata?.namespace !== podToSchedule.metadata?.namespace || !nodeHasKeys(node, s.constraints)) return undefined;
       s.constraints.forEach((c, i) => {
         if (!c.selector.matches(pod.metadata?.labels ?? {})) return;
-        const v = node.metadata!.labels![c.topologyKey]!;
-        s.tpValueToMatchNum[i]!.set(v, (s.tpValueToMatchNum[i]!.get(v) ?? 0) + delta);
+        s.update(i, node.metadata!.labels![c.topologyKey]!, delta);
       });
       return undefined;
     };
