@@ -23,3 +23,4 @@ export * from './plugins/noderestriction/admission.ts';
 export * from './plugins/storageobjectinuseprotection/admission.ts';
 export * from './plugins/defaultingressclass/admission.ts';
 export * from './plugins/runtimeclass/admission.ts';
+export * from './plugins/webhook/match-conditions.ts';

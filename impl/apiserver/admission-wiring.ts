@@ -16,6 +16,7 @@ import {
   newStorageObjectInUseProtection,
   newRuntimeClass,
   SYSTEM_PRIORITY_CLASSES,
+  validateWebhookConfigurationMatchConditions,
   newDefaultTolerationSeconds,
   newLimitRanger,
   newMutatingAdmissionWebhook,
@@ -32,6 +33,7 @@ import {
   type Plugin,
 } from '#impl/admission/index.ts';
 import type { Interface, StoredObject } from '#impl/storage/interfaces.ts';
+import { invalid } from '#impl/apimachinery/index.ts';
 import type { Registry } from 'prom-client';
 import { ObjectCache } from './auth-wiring.ts';
 import { QuotaAccessor } from '#impl/admission/plugins/resourcequota/resource-access.ts';
@@ -224,6 +226,7 @@ export function buildAdmission(o: {
     storeAdmission: {
       admit: (ctx, c) => run(ctx, c, 'admit'),
       validate: async (ctx, c) => {
+        validateWebhookMatchConditions(c);
         if (o.extraValidate) await o.extraValidate(ctx, c);
         await run(ctx, c, 'validate');
       },
@@ -250,4 +253,18 @@ export async function ensureSystemPriorityClasses(storage: Interface): Promise<v
       if ((err as { code?: string; reason?: string }).reason !== 'AlreadyExists' && !/exists/i.test(String(err))) throw err;
     }
   }
+}
+
+const WEBHOOK_CONFIGURATIONS = new Set(['mutatingwebhookconfigurations', 'validatingwebhookconfigurations']);
+
+/**
+ * validateWebhookMatchConditions refuses (422) a webhook configuration whose matchConditions do
+ * not compile, as upstream's admissionregistration validation does. It runs with validation, before
+ * the object is stored; the CEL compiler lives with the admission webhooks that evaluate it.
+ */
+function validateWebhookMatchConditions(c: AdmissionCall): void {
+  if (c.resource.group !== 'admissionregistration.k8s.io' || !WEBHOOK_CONFIGURATIONS.has(c.resource.resource) || c.subresource !== '') return;
+  if (c.operation !== 'CREATE' && c.operation !== 'UPDATE') return;
+  const errs = validateWebhookConfigurationMatchConditions(c.object as never);
+  if (errs.length) throw invalid({ group: c.kind.group, kind: c.kind.kind }, c.name || (c.object?.metadata?.name ?? ''), errs);
 }

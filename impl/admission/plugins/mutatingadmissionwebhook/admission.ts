@@ -11,6 +11,7 @@ import { handlesOps, type AdmissionAttributes, type MutatingPlugin } from '../..
 import type { AdmissionMetrics } from '../../metrics.ts';
 import { callWebhook, defaultServiceResolver, dryRunUnsupported, ErrCallingWebhook, supportsDryRun, toStatusErr, type AdmissionWebhook, type ServiceResolver } from '../webhook/dispatcher.ts';
 import { isExemptResource, namespaceSelectorMatches, objectSelectorMatches, rulesMatch } from '../webhook/matcher.ts';
+import { evaluateMatchConditions } from '../webhook/match-conditions.ts';
 
 export const MUTATING_WEBHOOK_NAME = 'MutatingAdmissionWebhook';
 
@@ -95,6 +96,10 @@ export function newMutatingAdmissionWebhook(opts: WebhookPluginOptions<MutatingW
       let lastMutation = -1;
       const ifNeededRan: number[] = [];
       for (const [i, h] of relevant.entries()) {
+        // Conditions see the object as the webhooks before this one left it.
+        const m = evaluateMatchConditions(h, a);
+        if ('error' in m) throw m.error;
+        if (!m.match) continue;
         if (await callOne(h, a, 0, i, signal)) lastMutation = i;
         if (h.reinvocationPolicy === 'IfNeeded') ifNeededRan.push(i);
       }

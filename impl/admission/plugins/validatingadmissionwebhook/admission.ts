@@ -10,6 +10,7 @@ import { handlesOps, type AdmissionAttributes, type ValidatingPlugin } from '../
 import type { WebhookPluginOptions } from '../mutatingadmissionwebhook/admission.ts';
 import { callWebhook, defaultServiceResolver, dryRunUnsupported, ErrCallingWebhook, supportsDryRun, toStatusErr, type AdmissionWebhook } from '../webhook/dispatcher.ts';
 import { isExemptResource, namespaceSelectorMatches, objectSelectorMatches, rulesMatch } from '../webhook/matcher.ts';
+import { evaluateMatchConditions } from '../webhook/match-conditions.ts';
 
 export const VALIDATING_WEBHOOK_NAME = 'ValidatingAdmissionWebhook';
 
@@ -59,6 +60,9 @@ export function newValidatingAdmissionWebhook(opts: WebhookPluginOptions<Validat
       for (const h of configs.flatMap((c) => c.webhooks ?? [])) {
         if (!rulesMatch(h, a) || !objectSelectorMatches(h, a)) continue;
         if (!(await namespaceSelectorMatches(h, a, opts.getNamespace))) continue;
+        const m = evaluateMatchConditions(h, a);
+        if ('error' in m) throw m.error;
+        if (!m.match) continue;
         relevant.push(h);
       }
       const results = await Promise.all(relevant.map((h, i) => callOne(h, a, i, signal)));
