@@ -97,6 +97,16 @@ export class NodeStatusUpdater {
     return n;
   }
 
+  /**
+   * refreshNode reads the Node from the API: labels and taints change between status updates,
+   * and admission must not reject a pod on stale ones (upstream admits against its node informer).
+   */
+  async refreshNode(signal?: AbortSignal): Promise<Node> {
+    const node = await this.o.client.getNode(this.o.nodeName, signal);
+    if (node.status?.allocatable) this.node = node;
+    return this.nodeForAdmission();
+  }
+
   /** registerWithAPIServer creates the Node, adopting an existing one; retried until it works. */
   async registerWithAPIServer(signal: AbortSignal): Promise<Node> {
     let delay = 100;

@@ -303,6 +303,7 @@ export class Kubelet implements PodSyncer {
       client: this.client,
       clock: this.clock,
       deletionSafety: { podResourcesAreReclaimed: (uid) => this.podWorkers.isFinished(uid) },
+      cachedPod: (uid) => this.podManager.getPodByUID(uid),
       onError: (pod, err) => this.log.warn({ pod, err: String((err as Error)?.message ?? err) }, 'Failed to update status for pod'),
       onDeleted: (pod) => this.log.info({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, podUID: pod.metadata?.uid }, 'Pod fully terminated and removed from etcd'),
     });
@@ -502,6 +503,10 @@ export class Kubelet implements PodSyncer {
       this.podManager.addPod(pod);
       if (!isTerminalPhase(pod) && !this.podWorkers.state(uid)) {
         const r = canAdmitPod(pod, this.nodeStatus.nodeForAdmission(), admitted);
+        if (!r.admit && (r.reason === 'NodeAffinity' || r.reason === 'Taint')) {
+          void this.admitAgainstFreshNode(pod, admitted);
+          continue;
+        }
         if (!r.admit) {
           this.rejectPod(pod, r.reason, r.message);
           continue;
@@ -509,6 +514,23 @@ export class Kubelet implements PodSyncer {
       }
       this.podWorkers.updatePod({ updateType: 'create', pod });
     }
+  }
+
+  /**
+   * admitAgainstFreshNode re-checks a pod that failed on node labels or taints against the Node
+   * as the API has it now (the scheduler may have placed it after a label change the kubelet's
+   * copy has not seen yet), then starts or rejects it.
+   */
+  private async admitAgainstFreshNode(pod: Pod, admitted: Pod[]): Promise<void> {
+    let node = this.nodeStatus.nodeForAdmission();
+    try {
+      node = await this.nodeStatus.refreshNode(this.o.signal);
+    } catch (err) {
+      this.log.warn({ err: String(err) }, 'reading the node for pod admission failed; using the last known node');
+    }
+    const r = canAdmitPod(pod, node, admitted);
+    if (!r.admit) this.rejectPod(pod, r.reason, r.message);
+    else this.podWorkers.updatePod({ updateType: 'create', pod });
   }
 
   /** rejectPod fails a pod that could not be admitted (upstream rejectPod) and lets its worker finish it. */
