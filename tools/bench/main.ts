@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'storage,apiserver,auth,scheduler,cri,controllers' },
+    only: { type: 'string', default: 'storage,apiserver,auth,scheduler,cri,kubelet,controllers' },
     json: { type: 'string' },
   },
 });
@@ -70,6 +70,19 @@ if (only.has('cri')) {
   } finally {
     await runtimeDown({ dataDir }).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
+  }
+  print();
+}
+
+if (only.has('kubelet')) {
+  const { benchKubelet, formatKubeletBench } = await import('./kubelet.ts');
+  print('== kubelet: pod create -> Running vs the raw CRI sequence on the same containerd');
+  try {
+    const res = await benchKubelet({ pods: 30 });
+    results.kubelet = res;
+    print(formatKubeletBench(res));
+  } catch (err) {
+    print(`skipped: ${err instanceof Error ? err.message : String(err)}`);
   }
   print();
 }

@@ -316,31 +316,30 @@ export class KubeGenericRuntimeManager {
       this.rs.listPodSandbox({ filter: sel }, { signal }),
       this.rs.listContainers({ filter: sel }, { signal }),
     ]);
-    const sandboxStatuses: SandboxStatus[] = [];
-    for (const s of sandboxes.items) {
+    // Status calls for every sandbox and container go out together (they are independent reads).
+    const sandboxStatuses: SandboxStatus[] = (await Promise.all(sandboxes.items.map(async (s): Promise<SandboxStatus | undefined> => {
       try {
         const st = (await this.rs.podSandboxStatus({ podSandboxId: s.id }, { signal })).status;
-        if (!st) continue;
+        if (!st) return undefined;
         const hostNetwork = st.linux?.namespaces?.options?.network === NamespaceMode.NODE;
         const ready = st.state === PodSandboxState.SANDBOX_READY;
         const ips = ready && st.network?.ip ? [st.network.ip, ...(st.network.additionalIps ?? []).map((a) => a.ip)] : [];
-        sandboxStatuses.push({ id: s.id, ready, attempt: st.metadata?.attempt ?? 0, createdAt: nsToMs(st.createdAt), ips, hostNetwork });
+        return { id: s.id, ready, attempt: st.metadata?.attempt ?? 0, createdAt: nsToMs(st.createdAt), ips, hostNetwork };
       } catch (err) {
-        if ((err as { reason?: string }).reason === 'NotFound') continue; // removed meanwhile
+        if ((err as { reason?: string }).reason === 'NotFound') return undefined; // removed meanwhile
         throw err;
       }
-    }
+    }))).filter((x): x is SandboxStatus => !!x);
     sandboxStatuses.sort((a, b) => b.createdAt - a.createdAt);
-    const containerStatuses: ContainerStatus[] = [];
-    for (const c of containers.containers) {
+    const containerStatuses: ContainerStatus[] = (await Promise.all(containers.containers.map(async (c): Promise<ContainerStatus | undefined> => {
       try {
         const st = (await this.rs.containerStatus({ containerId: c.id }, { signal })).status;
-        if (!st) continue;
+        if (!st) return undefined;
         let message = st.message;
         if (st.state === CriContainerState.CONTAINER_EXITED) {
           message = (await this.terminationMessage(st)) || st.message;
         }
-        containerStatuses.push({
+        return {
           id: st.id,
           runtime: this.runtimeName,
           name: st.metadata?.name ?? '',
@@ -357,12 +356,12 @@ export class KubeGenericRuntimeManager {
           message,
           hash: st.annotations[CONTAINER_HASH_LABEL] ?? '',
           logPath: st.logPath,
-        });
+        };
       } catch (err) {
-        if ((err as { reason?: string }).reason === 'NotFound') continue;
+        if ((err as { reason?: string }).reason === 'NotFound') return undefined;
         throw err;
       }
-    }
+    }))).filter((x): x is ContainerStatus => !!x);
     containerStatuses.sort((a, b) => b.createdAt - a.createdAt || b.restartCount - a.restartCount);
     const ready = sandboxStatuses.find((s) => s.ready);
     return { uid, name, namespace, ips: ready?.ips ?? [], sandboxStatuses, containerStatuses, timestamp: this.o.clock.now() };

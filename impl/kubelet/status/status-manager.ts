@@ -4,10 +4,11 @@
  *
  * Contract:
  * - `setPodStatus` caches the newest status; a write happens only when it differs from what the
- *   API holds. Writes are serialized per manager, the newest status wins, and a failed write
+ *   API holds. Writes are serialized per pod (up to `concurrency` pods at once), the newest status wins, and a failed write
  *   (Conflict, network) is retried on the next pass (immediately queued, plus every `syncPeriodMs`).
- * - Each write reads the pod first and skips it when the UID changed (a recreated pod) or the
- *   pod is gone.
+ * - Each write starts from the kubelet's cached copy of the pod (`cachedPod`), or reads the pod
+ *   when there is none or the copy was stale (Conflict), and skips it when the UID changed (a
+ *   recreated pod) or the pod is gone.
  * - A pod with a deletionTimestamp whose resources are reclaimed
  *   (`podResourcesAreReclaimed`) is deleted with gracePeriodSeconds=0 and a UID
  *   precondition, as upstream's `canBeDeleted` + `syncPod` do.
@@ -31,6 +32,13 @@ export interface StatusManagerOptions {
   client: KubeletClient;
   clock: Clock;
   deletionSafety: PodDeletionSafetyProvider;
+  /**
+   * cachedPod returns the kubelet's copy of a pod (from its watch), used for the write instead
+   * of a GET; a stale copy fails with Conflict and the write falls back to a fresh GET.
+   */
+  cachedPod?: (uid: string) => Pod | undefined;
+  /** concurrency: pods written at once (default 8; each pod's writes stay serialized). */
+  concurrency?: number;
   /** syncPeriodMs: retry/reconcile period (upstream 10 s). */
   syncPeriodMs?: number;
   onError?: (pod: string, err: unknown) => void;
@@ -58,6 +66,8 @@ export function normalizeStatus(s: PodStatus | undefined): string {
 export class StatusManager {
   private readonly o: StatusManagerOptions;
   private readonly entries = new Map<string, Entry>();
+  /** staleCache: pods whose cached copy just caused a Conflict (the next write GETs first). */
+  private readonly staleCache = new Set<string>();
   private readonly dirty = new Set<string>();
   private running: Promise<void> | undefined;
   private timer: TimerHandle | undefined;
@@ -133,16 +143,30 @@ export class StatusManager {
     this.kick();
   }
 
+  /**
+   * kick runs the write loop: up to `concurrency` pods at once, each pod never twice at the same
+   * time (a pod marked dirty while in flight is picked up again after its write).
+   */
   private kick(): void {
     if (this.running || this.stopped) return;
-    this.running = (async () => {
-      while (this.dirty.size > 0 && !this.stopped) {
-        const uid = this.dirty.values().next().value as string;
+    const inFlight = new Set<string>();
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        if (this.stopped) return;
+        const uid = [...this.dirty].find((u) => !inFlight.has(u));
+        if (uid === undefined) return;
         this.dirty.delete(uid);
+        inFlight.add(uid);
         await this.syncPod(uid).catch((err: unknown) => {
           const e = this.entries.get(uid);
           if (!this.stopped) this.o.onError?.(`${e?.namespace}/${e?.name}`, err);
         });
+        inFlight.delete(uid);
+      }
+    };
+    this.running = (async () => {
+      while (this.dirty.size > 0 && !this.stopped) {
+        await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? 8, this.dirty.size) }, () => worker()));
       }
     })().finally(() => {
       this.running = undefined;
@@ -155,8 +179,9 @@ export class StatusManager {
     if (!e) return;
     const signal = this.signal;
     let pod: Pod;
+    const cached = e.isStatic || this.staleCache.delete(uid) ? undefined : this.o.cachedPod?.(uid);
     try {
-      pod = await this.o.client.getPod(e.namespace, e.name, signal);
+      pod = cached?.metadata?.resourceVersion && cached.metadata.uid === uid ? cached : await this.o.client.getPod(e.namespace, e.name, signal);
     } catch (err) {
       if (isNotFound(err)) {
         // A static pod's mirror may not exist yet: keep the status for the periodic pass.
@@ -178,6 +203,12 @@ export class StatusManager {
       } catch (err) {
         if (isNotFound(err)) {
           this.entries.delete(uid);
+          return;
+        }
+        if (isConflict(err) && pod === cached) {
+          // The cached copy was stale: read the pod and write once more.
+          this.dirty.add(uid);
+          this.staleCache.add(uid);
           return;
         }
         if (isConflict(err)) {
