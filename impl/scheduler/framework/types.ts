@@ -255,6 +255,8 @@ export class PodInfo {
   readonly requiredAntiAffinityTerms: readonly PodAffinityTerm[];
   readonly preferredAffinityTerms: readonly WeightedPodAffinityTerm[];
   readonly preferredAntiAffinityTerms: readonly WeightedPodAffinityTerm[];
+  /** parsedTermsCache holds the parsed affinity terms (`helper/affinity-term.ts` `parsedTerms`), filled on first use. */
+  parsedTermsCache: unknown = undefined;
 
   constructor(pod: Pod) {
     this.pod = pod;

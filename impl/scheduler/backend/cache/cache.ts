@@ -257,19 +257,11 @@ export class Cache {
       }
       snapshot.nodeInfoList[i] = clone;
       if (prev.node !== clone.node) snapshot.nodeGen++;
-      if ((prev.podsWithAffinity.length > 0) !== (clone.podsWithAffinity.length > 0) || (prev.podsWithRequiredAntiAffinity.length > 0) !== (clone.podsWithRequiredAntiAffinity.length > 0)) {
-        rebuildAffinity = true;
-      } else if (!rebuildAffinity) {
-        if (prev.podsWithAffinity.length) {
-          const a = snapshot.podsWithAffinityList.indexOf(prev);
-          if (a >= 0) snapshot.podsWithAffinityList[a] = clone;
-          else rebuildAffinity = true;
-        }
-        if (prev.podsWithRequiredAntiAffinity.length) {
-          const b = snapshot.podsWithRequiredAntiAffinityList.indexOf(prev);
-          if (b >= 0) snapshot.podsWithRequiredAntiAffinityList[b] = clone;
-          else rebuildAffinity = true;
-        }
+      // Keep the affinity lists in step without a full rescan (their order is not significant).
+      if (!rebuildAffinity) {
+        rebuildAffinity =
+          !replaceInList(snapshot.podsWithAffinityList, prev, prev.podsWithAffinity.length > 0, clone, clone.podsWithAffinity.length > 0) ||
+          !replaceInList(snapshot.podsWithRequiredAntiAffinityList, prev, prev.podsWithRequiredAntiAffinity.length > 0, clone, clone.podsWithRequiredAntiAffinity.length > 0);
       }
     }
     if (rebuild) {
@@ -282,4 +274,20 @@ export class Cache {
     this.lastSnapshot = snapshot;
     snapshot.generation = this.generation;
   }
+}
+
+/**
+ * replaceInList swaps `prev` for `next` in an affinity list according to whether each belongs
+ * there; false when `prev` should have been in the list but was not (the caller rebuilds).
+ */
+function replaceInList(list: NodeInfo[], prev: NodeInfo, prevIn: boolean, next: NodeInfo, nextIn: boolean): boolean {
+  if (!prevIn) {
+    if (nextIn) list.push(next);
+    return true;
+  }
+  const i = list.indexOf(prev);
+  if (i < 0) return false;
+  if (nextIn) list[i] = next;
+  else list.splice(i, 1);
+  return true;
 }

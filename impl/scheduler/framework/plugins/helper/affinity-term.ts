@@ -49,13 +49,13 @@ export interface ParsedTerms {
   requiredAntiAffinity: AffinityTerm[];
   preferredAffinity: AffinityTerm[];
   preferredAntiAffinity: AffinityTerm[];
+  /** scoresOthers: the pod has terms that score incoming pods (required affinity or any preferred term). */
+  scoresOthers: boolean;
 }
 
-const cache = new WeakMap<PodInfo, ParsedTerms>();
-
-/** parsedTerms returns (and caches) the parsed terms of a PodInfo. */
+/** parsedTerms returns (and caches on the PodInfo) the parsed terms of a PodInfo. */
 export function parsedTerms(pi: PodInfo): ParsedTerms {
-  let t = cache.get(pi);
+  let t = pi.parsedTermsCache as ParsedTerms | undefined;
   if (!t) {
     const pod = pi.pod;
     t = {
@@ -63,8 +63,9 @@ export function parsedTerms(pi: PodInfo): ParsedTerms {
       requiredAntiAffinity: pi.requiredAntiAffinityTerms.map((x) => newAffinityTerm(pod, x)),
       preferredAffinity: pi.preferredAffinityTerms.map((x) => newAffinityTerm(pod, x.podAffinityTerm, x.weight)),
       preferredAntiAffinity: pi.preferredAntiAffinityTerms.map((x) => newAffinityTerm(pod, x.podAffinityTerm, x.weight)),
+      scoresOthers: pi.requiredAffinityTerms.length + pi.preferredAffinityTerms.length + pi.preferredAntiAffinityTerms.length > 0,
     };
-    cache.set(pi, t);
+    pi.parsedTermsCache = t;
   }
   return t;
 }

@@ -114,6 +114,8 @@ class PreScoreState implements StateData {
   }
 }
 
+const NO_TERMS: readonly AffinityTerm[] = [];
+
 /** InterPodAffinity is the plugin instance. */
 export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
   readonly name = NAME;
@@ -133,21 +135,25 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (!node) return;
     const nodeLabels = node.metadata?.labels ?? {};
     const incoming = s.podInfo.pod;
-    for (const t of parsedTerms(existing).requiredAntiAffinity) {
+    const existingAnti = existing.requiredAntiAffinityTerms.length ? parsedTerms(existing).requiredAntiAffinity : NO_TERMS;
+    for (let i = 0; i < existingAnti.length; i++) {
+      const t = existingAnti[i]!;
       const v = nodeLabels[t.topologyKey];
       if (v !== undefined && termMatches(t, incoming)) s.existingAntiAffinityCounts.add(t.topologyKey, v, sign);
     }
     const own = s.ownTerms;
-    const allAff = own.requiredAffinity.length > 0 && own.requiredAffinity.every((t) => termMatches(t, existing.pod));
-    if (allAff) {
+    if (own.requiredAffinity.length > 0 && own.requiredAffinity.every((t) => termMatches(t, existing.pod))) {
       for (const t of own.requiredAffinity) {
         const v = nodeLabels[t.topologyKey];
         if (v !== undefined) s.affinityCounts.add(t.topologyKey, v, sign);
       }
     }
-    for (const t of own.requiredAntiAffinity) {
+    const ownAnti = own.requiredAntiAffinity;
+    for (let i = 0; i < ownAnti.length; i++) {
+      const t = ownAnti[i]!;
+      if (!termMatches(t, existing.pod)) continue;
       const v = nodeLabels[t.topologyKey];
-      if (v !== undefined && termMatches(t, existing.pod)) s.antiAffinityCounts.add(t.topologyKey, v, sign);
+      if (v !== undefined) s.antiAffinityCounts.add(t.topologyKey, v, sign);
     }
   }
 
@@ -239,7 +245,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       const pods = hasPreferred ? ni.pods : ni.podsWithAffinity;
       for (const existing of pods) {
         const et = parsedTerms(existing);
-        if (!hasPreferred && et.requiredAffinity.length === 0 && et.preferredAffinity.length === 0 && et.preferredAntiAffinity.length === 0) continue;
+        if (!hasPreferred && !et.scoresOthers) continue;
         for (const t of own.preferredAffinity) if (termMatches(t, existing.pod)) add(t.topologyKey, labelsOf[t.topologyKey], t.weight);
         for (const t of own.preferredAntiAffinity) if (termMatches(t, existing.pod)) add(t.topologyKey, labelsOf[t.topologyKey], -t.weight);
         if (this.hardPodAffinityWeight > 0) for (const t of et.requiredAffinity) if (termMatches(t, pod)) add(t.topologyKey, labelsOf[t.topologyKey], this.hardPodAffinityWeight);
