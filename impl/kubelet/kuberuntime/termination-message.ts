@@ -61,6 +61,8 @@ export async function readLogTail(logPath: string, maxLines = MAX_CONTAINER_TERM
       partial = '';
     }
   }
+  // A last line without a newline stays partial (`P`) at the end of the stream: keep it (`echo -n DONE`).
+  if (partial) out.push(partial);
   let msg = out.slice(-maxLines).join('');
   if (Buffer.byteLength(msg) > maxBytes) msg = Buffer.from(msg).subarray(-maxBytes).toString('utf8');
   return msg;
