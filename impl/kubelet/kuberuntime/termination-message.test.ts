@@ -1,8 +1,8 @@
 import test from 'ava';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readLogTail } from './termination-message.ts';
+import { createTerminationMessageFile, readLogTail } from './termination-message.ts';
 
 const cases: { name: string; log: string; want: string; lines?: number; bytes?: number }[] = [
   { name: 'full lines keep their newline', log: '2026-01-01T00:00:00Z stdout F a\n2026-01-01T00:00:00Z stdout F b\n', want: 'a\nb\n' },
@@ -20,3 +20,10 @@ for (const tc of cases) {
     t.is(await readLogTail(f, tc.lines, tc.bytes), tc.want);
   });
 }
+
+test('createTerminationMessageFile: the file is 0666 whatever the umask (non-root containers write it)', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tm-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const f = await createTerminationMessageFile(dir, 'c');
+  t.is((await stat(f)).mode & 0o777, 0o666);
+});

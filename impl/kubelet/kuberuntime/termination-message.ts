@@ -6,7 +6,7 @@
  * file is empty, the message is the tail of its log (80 lines, 2048 bytes at most).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** MAX_CONTAINER_TERMINATION_MESSAGE_LENGTH is upstream's limit for the file (4096 bytes). */
@@ -21,6 +21,8 @@ export async function createTerminationMessageFile(podDir: string, containerName
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, randomBytes(4).toString('hex'));
   await writeFile(file, '', { mode: 0o666 });
+  // The process umask would leave 0644: a non-root container must be able to write it.
+  await chmod(file, 0o666);
   return file;
 }
 
