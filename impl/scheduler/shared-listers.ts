@@ -3,7 +3,7 @@
  * `SharedInformerFactory` for PodDisruptionBudgets, PriorityClasses, PVCs, PVs, StorageClasses
  * and CSINodes), plus the cluster events they feed to the queue (upstream `addAllEventHandlers`).
  */
-import type { CSINode, PersistentVolume, PersistentVolumeClaim, PodDisruptionBudget, PriorityClass, StorageClass } from '#generated/k8s/index.ts';
+import type { CSINode, Namespace, PersistentVolume, PersistentVolumeClaim, PodDisruptionBudget, PriorityClass, StorageClass } from '#generated/k8s/index.ts';
 import type { RestClient } from '#impl/client/index.ts';
 import { newListWatchFromClient, newSharedIndexInformer, type SharedIndexInformer } from '#impl/client/tools/cache/index.ts';
 import type { Clock } from '#impl/client/util/workqueue/index.ts';
@@ -28,9 +28,9 @@ const strip = <T extends { metadata?: { managedFields?: unknown } }>(o: T): T =>
 };
 
 /**
- * newListerInformers builds informers for the objects plugins read through {@link SharedListers}.
- * PriorityClasses and StorageClasses are not waited for (the bootstrap scheduler role may not be
- * allowed to list them); a plugin reading them before they sync sees none.
+ * newListerInformers builds informers for the objects plugins read through {@link SharedListers};
+ * the scheduler waits for all of them before its first cycle (its bootstrap RBAC role and
+ * system:volume-scheduler allow listing them all).
  */
 export function newListerInformers(client: RestClient, clock: Clock, onEvent?: ClusterEventSink): ListerInformers {
   const make = <T extends { metadata?: { managedFields?: unknown } }>(group: string, version: string, resource: string, objectType: string): SharedIndexInformer<T> =>
@@ -41,6 +41,7 @@ export function newListerInformers(client: RestClient, clock: Clock, onEvent?: C
   const pvs = make<PersistentVolume>('', 'v1', 'persistentvolumes', 'PersistentVolume');
   const storageClasses = make<StorageClass>('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass');
   const csiNodes = make<CSINode>('storage.k8s.io', 'v1', 'csinodes', 'CSINode');
+  const namespaces = make<Namespace>('', 'v1', 'namespaces', 'Namespace');
   if (onEvent) {
     const feed = <T>(inf: SharedIndexInformer<T>, resource: EventResource): void => {
       inf.addEventHandler({
@@ -56,7 +57,7 @@ export function newListerInformers(client: RestClient, clock: Clock, onEvent?: C
     feed(storageClasses, 'StorageClass');
     feed(csiNodes, 'CSINode');
   }
-  const all = [pdbs, priorityClasses, pvcs, pvs, storageClasses, csiNodes] as SharedIndexInformer<unknown>[];
+  const all = [pdbs, priorityClasses, pvcs, pvs, storageClasses, csiNodes, namespaces] as SharedIndexInformer<unknown>[];
   return {
     listers: {
       podDisruptionBudgets: () => pdbs.getStore().list(),
@@ -66,8 +67,9 @@ export function newListerInformers(client: RestClient, clock: Clock, onEvent?: C
       persistentVolumes: () => pvs.getStore().list(),
       storageClass: (name) => storageClasses.getStore().getByKey(name),
       csiNode: (name) => csiNodes.getStore().getByKey(name),
+      namespace: (name) => namespaces.getStore().getByKey(name),
     },
     run: (signal) => all.map((i) => i.run(signal)),
-    syncFns: [pdbs, pvcs, pvs, csiNodes].map((i) => () => i.hasSynced()),
+    syncFns: all.map((i) => () => i.hasSynced()),
   };
 }

@@ -379,6 +379,8 @@ export interface SharedListers {
   persistentVolumes?(): readonly import('#generated/k8s/index.ts').PersistentVolume[];
   /** storageClass returns a storage.k8s.io/v1 StorageClass by name. */
   storageClass?(name: string): import('#generated/k8s/index.ts').StorageClass | undefined;
+  /** namespace returns a Namespace by name (namespaceSelector of pod affinity terms). */
+  namespace?(name: string): import('#generated/k8s/index.ts').Namespace | undefined;
   /** csiNode returns a storage.k8s.io/v1 CSINode by node name. */
   csiNode?(name: string): import('#generated/k8s/index.ts').CSINode | undefined;
 }

@@ -105,3 +105,28 @@ test('score: preferred affinity pulls, preferred anti-affinity pushes, normalize
   pl.scoreExtensions().normalizeScore(state, pod, scores);
   t.deepEqual(scores.map((s) => s.score), [100, 100, 0]);
 });
+
+test('namespaceSelector terms select pods of namespaces whose labels match (anti-affinity both ways)', async (t) => {
+  const { fakeListers } = await import('../../../testing/fake-listers.ts');
+  const nsTeam = { metadata: { name: 'team-a', labels: { team: 'a' } } };
+  const nsOther = { metadata: { name: 'other', labels: { team: 'b' } } };
+  const listers = { ...fakeListers({}), namespace: (n: string) => [nsTeam, nsOther].find((x) => x.metadata.name === n) };
+  const inTeam = makePod().name('x').namespace('team-a').labels({ app: 'db' }).obj();
+  const inOther = makePod().name('y').namespace('other').labels({ app: 'db' }).obj();
+  const anti = { labelSelector: { matchLabels: { app: 'db' } }, namespaceSelector: { matchLabels: { team: 'a' } }, topologyKey: 'zone' };
+  const run = (existing: Pod, pod: Pod, node: string) => {
+    const nodes = [nodeInfoOf(zone('n1', 'a'), { ...existing, spec: { ...existing.spec!, nodeName: 'n1' } }), nodeInfoOf(zone('n3', 'b'))];
+    const pl = new InterPodAffinity({ ...fakeHandle(Snapshot.fromNodeInfos(nodes)), listers });
+    const state = new CycleState();
+    pl.preFilter(state, pod);
+    return pl.filter(state, pod, nodes.find((n) => n.nodeName() === node)!)?.reasons[0];
+  };
+  const incoming = makePod().name('p').namespace('default').affinity({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [anti] } }).obj();
+  t.is(run(inTeam, incoming, 'n1'), ERR_REASON_ANTI_AFFINITY_RULES_NOT_MATCH, 'a db pod of a team-a namespace repels');
+  t.is(run(inOther, incoming, 'n1'), undefined, 'a db pod elsewhere does not');
+  t.is(run(inTeam, incoming, 'n3'), undefined);
+  // The existing pod carries the term; the incoming pod's namespace labels decide.
+  const existingWithTerm = { ...makePod().name('e').namespace('other').obj(), spec: { containers: [], affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [anti] } } } };
+  t.is(run(existingWithTerm, makePod().name('q').namespace('team-a').labels({ app: 'db' }).obj(), 'n1'), ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH);
+  t.is(run(existingWithTerm, makePod().name('q').namespace('other').labels({ app: 'db' }).obj(), 'n1'), undefined);
+});

@@ -26,7 +26,7 @@ import {
   MaxNodeScore,
 } from '../../interface.ts';
 import { PodInfo, podInfoFor, type NodeInfo } from '../../types.ts';
-import { parsedTerms, termMatches, type AffinityTerm, type ParsedTerms } from '../helper/affinity-term.ts';
+import { parsedTerms, termMatches, type AffinityTerm, type NamespaceLabels, type ParsedTerms } from '../helper/affinity-term.ts';
 import * as names from '../names/names.ts';
 
 /** NAME is the plugin name used in configuration. */
@@ -122,10 +122,14 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   private readonly hardPodAffinityWeight: number;
   private readonly ignorePreferredTermsOfExistingPods: boolean;
 
+  /** nsLabels reads namespace labels for namespaceSelector terms. */
+  private readonly nsLabels: NamespaceLabels;
+
   constructor(
     private readonly handle: Handle,
     args: InterPodAffinityArgs = {},
   ) {
+    this.nsLabels = (ns) => handle.listers?.namespace?.(ns)?.metadata?.labels;
     this.hardPodAffinityWeight = args.hardPodAffinityWeight ?? 1;
     this.ignorePreferredTermsOfExistingPods = args.ignorePreferredTermsOfExistingPods ?? false;
   }
@@ -139,10 +143,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     for (let i = 0; i < existingAnti.length; i++) {
       const t = existingAnti[i]!;
       const v = nodeLabels[t.topologyKey];
-      if (v !== undefined && termMatches(t, incoming)) s.existingAntiAffinityCounts.add(t.topologyKey, v, sign);
+      if (v !== undefined && termMatches(t, incoming, this.nsLabels)) s.existingAntiAffinityCounts.add(t.topologyKey, v, sign);
     }
     const own = s.ownTerms;
-    if (own.requiredAffinity.length > 0 && own.requiredAffinity.every((t) => termMatches(t, existing.pod))) {
+    if (own.requiredAffinity.length > 0 && own.requiredAffinity.every((t) => termMatches(t, existing.pod, this.nsLabels))) {
       for (const t of own.requiredAffinity) {
         const v = nodeLabels[t.topologyKey];
         if (v !== undefined) s.affinityCounts.add(t.topologyKey, v, sign);
@@ -151,7 +155,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const ownAnti = own.requiredAntiAffinity;
     for (let i = 0; i < ownAnti.length; i++) {
       const t = ownAnti[i]!;
-      if (!termMatches(t, existing.pod)) continue;
+      if (!termMatches(t, existing.pod, this.nsLabels)) continue;
       const v = nodeLabels[t.topologyKey];
       if (v !== undefined) s.antiAffinityCounts.add(t.topologyKey, v, sign);
     }
@@ -218,7 +222,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     }
     if (podsExist) return true;
     // The first pod of a group that matches its own affinity may go anywhere with the labels.
-    return s.affinityCounts.size === 0 && terms.every((t) => termMatches(t, pod));
+    return s.affinityCounts.size === 0 && terms.every((t) => termMatches(t, pod, this.nsLabels));
   }
 
   /** preScore builds, per topology key and value, the summed weights of matching terms. */
@@ -246,12 +250,12 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       for (const existing of pods) {
         const et = parsedTerms(existing);
         if (!hasPreferred && !et.scoresOthers) continue;
-        for (const t of own.preferredAffinity) if (termMatches(t, existing.pod)) add(t.topologyKey, labelsOf[t.topologyKey], t.weight);
-        for (const t of own.preferredAntiAffinity) if (termMatches(t, existing.pod)) add(t.topologyKey, labelsOf[t.topologyKey], -t.weight);
-        if (this.hardPodAffinityWeight > 0) for (const t of et.requiredAffinity) if (termMatches(t, pod)) add(t.topologyKey, labelsOf[t.topologyKey], this.hardPodAffinityWeight);
+        for (const t of own.preferredAffinity) if (termMatches(t, existing.pod, this.nsLabels)) add(t.topologyKey, labelsOf[t.topologyKey], t.weight);
+        for (const t of own.preferredAntiAffinity) if (termMatches(t, existing.pod, this.nsLabels)) add(t.topologyKey, labelsOf[t.topologyKey], -t.weight);
+        if (this.hardPodAffinityWeight > 0) for (const t of et.requiredAffinity) if (termMatches(t, pod, this.nsLabels)) add(t.topologyKey, labelsOf[t.topologyKey], this.hardPodAffinityWeight);
         if (!this.ignorePreferredTermsOfExistingPods) {
-          for (const t of et.preferredAffinity) if (termMatches(t, pod)) add(t.topologyKey, labelsOf[t.topologyKey], t.weight);
-          for (const t of et.preferredAntiAffinity) if (termMatches(t, pod)) add(t.topologyKey, labelsOf[t.topologyKey], -t.weight);
+          for (const t of et.preferredAffinity) if (termMatches(t, pod, this.nsLabels)) add(t.topologyKey, labelsOf[t.topologyKey], t.weight);
+          for (const t of et.preferredAntiAffinity) if (termMatches(t, pod, this.nsLabels)) add(t.topologyKey, labelsOf[t.topologyKey], -t.weight);
         }
       }
     }
