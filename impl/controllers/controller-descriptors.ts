@@ -28,6 +28,7 @@ import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controll
 import { ResourceQuotaController } from './resourcequota/resource-quota-controller.ts';
 import { PersistentVolumeController } from './volume/persistentvolume/pv-controller.ts';
 import { PVCProtectionController } from './volume/pvcprotection/pvc-protection-controller.ts';
+import { PVProtectionController } from './volume/pvprotection/pv-protection-controller.ts';
 import { defaultStorageClass, LocalPathProvisioner } from './volume/localpath/local-path-provisioner.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
@@ -331,6 +332,19 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         client: ctx.client,
         claimInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'persistentvolumeclaims' }),
         podInformer: ctx.informers.forResource(RESOURCES.pods),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'persistentvolume-protection-controller',
+    serviceAccountName: 'pv-protection-controller',
+    aliases: ['pv-protection'],
+    defaultWorkers: 1,
+    init: (ctx) =>
+      new PVProtectionController({
+        client: ctx.client,
+        volumeInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'persistentvolumes' }),
         clock: ctx.clock,
         logger: ctx.logger,
       }),

@@ -31,3 +31,4 @@ export { ResourceQuotaController } from './resourcequota/resource-quota-controll
 export { PersistentVolumeController } from './volume/persistentvolume/pv-controller.ts';
 export { PVCProtectionController } from './volume/pvcprotection/pvc-protection-controller.ts';
 export { LocalPathProvisioner, defaultStorageClass, LOCAL_PATH_PROVISIONER_NAME } from './volume/localpath/local-path-provisioner.ts';
+export { PVProtectionController } from './volume/pvprotection/pv-protection-controller.ts';
