@@ -103,6 +103,9 @@ export const DEFAULT_SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cl
 export class ObjectCache<T extends StoredObject> {
   private readonly items = new Map<string, T>();
   private readonly byNamespace = new Map<string, Map<string, T>>();
+  /** Array snapshots handed out by list(), rebuilt after a change (the RBAC path lists per request). */
+  private readonly snapshots = new Map<string, T[]>();
+  private allSnapshot: T[] | undefined;
   private version = 0;
   private synced: Promise<void> | undefined;
   private listeners: (() => void)[] = [];
@@ -149,6 +152,8 @@ export class ObjectCache<T extends StoredObject> {
     const list = await this.storage.list<T>(this.prefix, {});
     this.items.clear();
     this.byNamespace.clear();
+    this.snapshots.clear();
+    this.allSnapshot = undefined;
     for (const o of list.items) this.put(o);
     this.changed();
     return list.revision;
@@ -161,6 +166,8 @@ export class ObjectCache<T extends StoredObject> {
   private put(o: T): void {
     this.items.set(this.key(o), o);
     const ns = o.metadata?.namespace ?? '';
+    this.snapshots.delete(ns);
+    this.allSnapshot = undefined;
     let m = this.byNamespace.get(ns);
     if (!m) this.byNamespace.set(ns, (m = new Map()));
     m.set(o.metadata?.name ?? '', o);
@@ -168,6 +175,8 @@ export class ObjectCache<T extends StoredObject> {
 
   private remove(o: T): void {
     this.items.delete(this.key(o));
+    this.snapshots.delete(o.metadata?.namespace ?? '');
+    this.allSnapshot = undefined;
     this.byNamespace.get(o.metadata?.namespace ?? '')?.delete(o.metadata?.name ?? '');
   }
 
@@ -185,9 +194,15 @@ export class ObjectCache<T extends StoredObject> {
     return this.items.get(`${namespace}/${name}`);
   }
 
-  list(namespace?: string): T[] {
-    if (namespace === undefined) return [...this.items.values()];
-    return [...(this.byNamespace.get(namespace)?.values() ?? [])];
+  /** list returns the objects (all, or of one namespace) as a shared snapshot: do not modify it. */
+  list(namespace?: string): readonly T[] {
+    if (namespace === undefined) return (this.allSnapshot ??= [...this.items.values()]);
+    let snap = this.snapshots.get(namespace);
+    if (!snap) {
+      snap = [...(this.byNamespace.get(namespace)?.values() ?? [])];
+      this.snapshots.set(namespace, snap);
+    }
+    return snap;
   }
 }
 
@@ -414,11 +429,11 @@ export function buildAuth(o: AuthWiringOptions): AuthWiring {
         if (pending || signal.aborted) return;
         pending = setTimeout(() => {
           pending = undefined;
-          void aggregateStored(storage, clusterRoles.list('')).catch((err: unknown) => log(`apiserver: clusterrole aggregation: ${String(err)}`));
+          void aggregateStored(storage, [...clusterRoles.list('')]).catch((err: unknown) => log(`apiserver: clusterrole aggregation: ${String(err)}`));
         }, 50);
         pending.unref?.();
       };
-      await aggregateStored(storage, clusterRoles.list(''));
+      await aggregateStored(storage, [...clusterRoles.list('')]);
     },
   };
 }

@@ -177,3 +177,40 @@ test('bootstrap policy: autoupdate annotation, labels, aggregation rules', (t) =
   ]);
   t.deepEqual(bindings.find((b) => b.metadata?.name === 'system:volume-scheduler')?.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:kube-scheduler' }]);
 });
+
+test('long binding lists (subject index) decide exactly as a walk over every binding', (t) => {
+  const padding = Array.from({ length: 300 }, (_, i) => rb(`pad-${i}`, 'team', 'ClusterRole', i % 2 ? 'edit' : 'view', { kind: i % 3 ? 'User' : 'Group', name: `other-${i}` }));
+  // The real bindings sit in the middle of the padding, as in a busy namespace.
+  const padded = newRBACAuthorizer(newStaticRBACListers({ roles, clusterRoles: aggregated([crdRole, monitoring, monitoringPart]), roleBindings: [...padding.slice(0, 150), ...roleBindings, ...padding.slice(150)], clusterRoleBindings: crbs }));
+  const users = [
+    { name: 'vic', groups: ['system:authenticated'] },
+    { name: 'eve', groups: ['system:authenticated'] },
+    { name: 'someone', groups: ['team-admins', 'system:authenticated'] },
+    { name: 'system:serviceaccount:team:robot', groups: ['system:serviceaccounts', 'system:authenticated'] },
+    { name: 'other-1', groups: ['system:authenticated'] },
+    { name: 'nobody', groups: ['other-6'] },
+    { name: 'carl', groups: [] },
+  ];
+  const probes: Array<Omit<Attributes, 'user'>> = [
+    { verb: 'get', resourceRequest: true, path: '', namespace: 'team', apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: '', name: 'x' },
+    { verb: 'create', resourceRequest: true, path: '', namespace: 'team', apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: '', name: '' },
+    { verb: 'create', resourceRequest: true, path: '', namespace: 'team', apiGroup: 'rbac.authorization.k8s.io', apiVersion: 'v1', resource: 'rolebindings', subresource: '', name: '' },
+    { verb: 'get', resourceRequest: true, path: '', namespace: 'team', apiGroup: '', apiVersion: 'v1', resource: 'configmaps', subresource: '', name: 'app-config' },
+    { verb: 'list', resourceRequest: true, path: '', namespace: 'other', apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: '', name: '' },
+  ];
+  let allowed = 0;
+  for (const user of users) {
+    for (const p of probes) {
+      const a = { ...p, user } as Attributes;
+      const want = rbac.authorize(a) as { decision: string };
+      const got = padded.authorize(a) as { decision: string };
+      const padOnly = user.name === 'other-1' || user.groups.includes('other-6');
+      if (!padOnly) t.is(got.decision, want.decision, `${user.name} ${p.verb} ${p.resource} in ${p.namespace}`);
+      if (got.decision === 'allow') allowed++;
+    }
+  }
+  t.true(allowed > 5);
+  // Padding users get their own bindings through the index too.
+  t.is((padded.authorize({ ...probes[0]!, user: users[4]! } as Attributes) as { decision: string }).decision, 'allow');
+  t.is((padded.authorize({ ...probes[1]!, user: users[5]! } as Attributes) as { decision: string }).decision, 'noOpinion');
+});

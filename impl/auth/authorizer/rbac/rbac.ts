@@ -61,6 +61,50 @@ export function appliesToUser(user: UserInfo, subject: Subject, bindingNamespace
  * Visitor receives each rule that applies to a user (or an error); returning false stops the
  * walk (upstream VisitRulesFor's visitor).
  */
+/** Lists at least this long are visited through a subject index instead of one by one. */
+const INDEX_MIN_BINDINGS = 32;
+const bindingIndexes = new WeakMap<readonly object[], { namespace: string; bySubject: Map<string, number[]> }>();
+
+/** subjectKey names who a subject grants to: users and service accounts by user name, groups by group. */
+function subjectKey(s: Subject, bindingNamespace: string): string | undefined {
+  if (s.kind === 'User') return `u:${s.name}`;
+  if (s.kind === 'Group') return `g:${s.name}`;
+  if (s.kind === 'ServiceAccount') {
+    const ns = s.namespace || bindingNamespace;
+    return ns === '' ? undefined : `u:${makeServiceAccountUsername(ns, s.name)}`;
+  }
+  return undefined;
+}
+
+/**
+ * bindingsFor yields, in list order, the bindings that may apply to `user`. Long lists (1,000
+ * RoleBindings in a namespace) are indexed by subject once per list snapshot (listers hand out the
+ * same array until something changes), so a request costs a few map lookups instead of a walk
+ * over every binding; the decision is the same as visiting them all.
+ */
+function bindingsFor<B extends { subjects?: Subject[] }>(list: readonly B[], user: UserInfo, namespace: string): readonly B[] {
+  if (list.length < INDEX_MIN_BINDINGS) return list;
+  let idx = bindingIndexes.get(list);
+  if (!idx || idx.namespace !== namespace) {
+    const bySubject = new Map<string, number[]>();
+    list.forEach((b, i) => {
+      for (const s of b.subjects ?? []) {
+        const k = subjectKey(s, namespace);
+        if (k === undefined) continue;
+        const at = bySubject.get(k);
+        if (!at) bySubject.set(k, [i]);
+        else if (at[at.length - 1] !== i) at.push(i);
+      }
+    });
+    idx = { namespace, bySubject };
+    bindingIndexes.set(list, idx);
+  }
+  const hits: number[] = [...(idx.bySubject.get(`u:${user.name}`) ?? [])];
+  for (const g of user.groups) hits.push(...(idx.bySubject.get(`g:${g}`) ?? []));
+  if (hits.length === 0) return [];
+  return [...new Set(hits)].sort((a, b) => a - b).map((i) => list[i]!);
+}
+
 export type RuleVisitor = (source: RuleSource | undefined, rule: PolicyRule | undefined, err: string | undefined) => boolean;
 
 /** RBACRuleResolver walks the rules that apply to a user in a namespace. */
@@ -81,7 +125,7 @@ export class RBACRuleResolver implements RuleResolver {
 
   /** visitRulesFor calls `visit` for every rule granted to `user` cluster-wide and, if `namespace` is set, in it. */
   visitRulesFor(user: UserInfo, namespace: string, visit: RuleVisitor): void {
-    for (const b of this.listers.listClusterRoleBindings()) {
+    for (const b of bindingsFor(this.listers.listClusterRoleBindings(), user, '')) {
       const subject = (b.subjects ?? []).find((s) => appliesToUser(user, s, ''));
       if (!subject) continue;
       const { rules, err } = this.roleRules(b.roleRef.kind, b.roleRef.name, '');
@@ -93,7 +137,7 @@ export class RBACRuleResolver implements RuleResolver {
       for (const r of rules!) if (!visit(src, r, undefined)) return;
     }
     if (namespace === '') return;
-    for (const b of this.listers.listRoleBindings(namespace)) {
+    for (const b of bindingsFor(this.listers.listRoleBindings(namespace), user, namespace)) {
       const subject = (b.subjects ?? []).find((s) => appliesToUser(user, s, namespace));
       if (!subject) continue;
       const { rules, err } = this.roleRules(b.roleRef.kind, b.roleRef.name, namespace);
