@@ -10,7 +10,14 @@ import { X509Certificate, generateKeyPair, generateKeyPairSync, randomBytes, typ
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
+
+let forgeModule: typeof forge | undefined;
+/** nodeForge loads node-forge on first use: only issuing a certificate needs it, a restart does not. */
+function nodeForge(): typeof forge {
+  return (forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof forge);
+}
 
 /** Pki holds the PEM files the apiserver and its clients use. */
 export interface Pki {
@@ -39,8 +46,8 @@ type RsaKey = { pem: string; forgeKey: forge.pki.rsa.PrivateKey; forgePub: forge
 
 function newRsaKey(privateKey: KeyObject = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey): RsaKey {
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const forgeKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
-  const forgePub = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
+  const forgeKey = nodeForge().pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+  const forgePub = nodeForge().pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
   return { pem, forgeKey, forgePub };
 }
 
@@ -56,7 +63,7 @@ interface CertRequest {
 }
 
 function signCert(req: CertRequest): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
+  const cert = nodeForge().pki.createCertificate();
   cert.publicKey = req.publicKey;
   // Positive serial: first byte below 0x80.
   cert.serialNumber = '01' + randomBytes(15).toString('hex');
@@ -74,7 +81,7 @@ function signCert(req: CertRequest): forge.pki.Certificate {
   if (req.extKeyUsage) exts.push({ name: 'extKeyUsage', ...req.extKeyUsage });
   if (req.altNames) exts.push({ name: 'subjectAltName', altNames: req.altNames });
   cert.setExtensions(exts as never[]);
-  cert.sign((req.issuer?.key ?? req.selfKey) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  cert.sign((req.issuer?.key ?? req.selfKey) as forge.pki.rsa.PrivateKey, nodeForge().md.sha256.create());
   return cert;
 }
 
@@ -156,11 +163,11 @@ export async function ensurePki(opts: EnsurePkiOptions): Promise<Pki> {
   });
   const pki: Pki = {
     dir,
-    caCert: forge.pki.certificateToPem(caCert),
+    caCert: nodeForge().pki.certificateToPem(caCert),
     caKey: ca.pem,
-    servingCert: forge.pki.certificateToPem(servingCert),
+    servingCert: nodeForge().pki.certificateToPem(servingCert),
     servingKey: serving.pem,
-    adminCert: forge.pki.certificateToPem(adminCert),
+    adminCert: nodeForge().pki.certificateToPem(adminCert),
     adminKey: admin.pem,
   };
   for (const k of Object.keys(PKI_FILES) as Array<keyof typeof PKI_FILES>) {
@@ -174,8 +181,8 @@ export async function ensurePki(opts: EnsurePkiOptions): Promise<Pki> {
  * tests): CN is the user name, each O a group.
  */
 export function issueClientCert(pki: Pki, user: string, groups: string[] = [], now: Date = new Date()): { cert: string; key: string } {
-  const caCert = forge.pki.certificateFromPem(pki.caCert);
-  const caKey = forge.pki.privateKeyFromPem(pki.caKey);
+  const caCert = nodeForge().pki.certificateFromPem(pki.caCert);
+  const caKey = nodeForge().pki.privateKeyFromPem(pki.caKey);
   const k = newRsaKey();
   const cert = signCert({
     subject: [...groups.map((value) => ({ name: 'organizationName', value })), { name: 'commonName', value: user }],
@@ -185,7 +192,7 @@ export function issueClientCert(pki: Pki, user: string, groups: string[] = [], n
     issuer: { cert: caCert, key: caKey },
     now,
   });
-  return { cert: forge.pki.certificateToPem(cert), key: k.pem };
+  return { cert: nodeForge().pki.certificateToPem(cert), key: k.pem };
 }
 
 /**

@@ -4,11 +4,18 @@
  *
  * upstream: pkg/registry/batch/cronjob/strategy.go, pkg/apis/batch/validation validateScheduleFormat.
  */
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type * as CronParser from 'cron-parser';
 import { fieldPath, invalidValue, required, type FieldError } from '#impl/apimachinery/index.ts';
 import { newDefaultStrategy, newStatusStrategy } from '../../generic/default-strategy.ts';
 import type { KubeObject, Strategy } from '../../rest/strategy.ts';
 import { setDefaultsPodSpec, validatePodSpec } from '../../core/pod/strategy.ts';
+
+let cronParser: typeof CronParser | undefined;
+/** parser loads cron-parser (and its date library) on the first CronJob write, not at apiserver start. */
+function parser(): typeof CronParser.CronExpressionParser {
+  return (cronParser ??= createRequire(import.meta.url)('cron-parser') as typeof CronParser).CronExpressionParser;
+}
 
 const MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 
@@ -21,7 +28,7 @@ export function validateSchedule(schedule: unknown): string | undefined {
   if (s.startsWith('@every ')) return /^@every (\d+(\.\d+)?(ns|us|ms|s|m|h))+$/.test(s) ? undefined : `unrecognized descriptor: ${s}`;
   if (s.split(/\s+/).length !== 5) return `expected exactly 5 fields, found ${s.split(/\s+/).length}: ${s}`;
   try {
-    CronExpressionParser.parse(s);
+    parser().parse(s);
     return undefined;
   } catch (err) {
     return (err as Error).message;
