@@ -11,7 +11,8 @@
  * upstream: staging/src/k8s.io/apiserver/pkg/admission/plugin/webhook/matchconditions/matcher.go,
  * pkg/apis/admissionregistration/validation (validateMatchConditions)
  */
-import { isCelError, parse, plan, celEnv } from '@bufbuild/cel';
+import { createRequire } from 'node:module';
+import type * as Cel from '@bufbuild/cel';
 import { duplicate, fieldPath, internalError, invalidValue, required, tooMany, type FieldError, type FieldPath, type StatusError } from '#impl/apimachinery/index.ts';
 import type { AdmissionAttributes } from '../../interfaces.ts';
 import { createAdmissionReview } from './admission-review.ts';
@@ -26,7 +27,18 @@ export interface MatchCondition {
 export const MAX_MATCH_CONDITIONS = 64;
 
 type Program = (ctx: Record<string, unknown>) => unknown;
-const env = celEnv();
+let celModule: typeof Cel | undefined;
+let celEnvironment: ReturnType<typeof Cel.celEnv> | undefined;
+/**
+ * cel loads @bufbuild/cel on the first matchCondition compiled: its ESM build is ~130 modules,
+ * which every apiserver start would otherwise load (and most clusters have no matchConditions).
+ */
+function cel(): typeof Cel {
+  return (celModule ??= createRequire(import.meta.url)('@bufbuild/cel') as typeof Cel);
+}
+function env(): ReturnType<typeof Cel.celEnv> {
+  return (celEnvironment ??= cel().celEnv());
+}
 const compiled = new Map<string, { program?: Program; error?: string }>();
 
 /** compileMatchExpression parses and plans an expression once (cached by its text). */
@@ -34,7 +46,7 @@ export function compileMatchExpression(expression: string): { program?: Program;
   let c = compiled.get(expression);
   if (!c) {
     try {
-      const p = plan(env, parse(expression)) as unknown as Program;
+      const p = cel().plan(env(), cel().parse(expression)) as unknown as Program;
       c = { program: p };
     } catch (err) {
       const cause = (err as { cause?: { message?: string } }).cause;
@@ -114,7 +126,7 @@ export function evaluateMatchConditions(h: { name: string; matchConditions?: Mat
         result = err;
       }
     }
-    if (!program || isCelError(result) || result instanceof Error || typeof result !== 'boolean') {
+    if (!program || cel().isCelError(result) || result instanceof Error || typeof result !== 'boolean') {
       const why = error ?? (result instanceof Error ? result.message : typeof result === 'boolean' ? '' : `expression '${c.expression}' resulted in a non-boolean value`);
       firstError ??= `expression '${c.name}' resulted in error: ${why}`;
       continue;
