@@ -8,6 +8,7 @@
  * pkg/kubelet/apis/well_known_labels.go (IsKubeletLabel)
  */
 import type { Node, Pod, TokenRequest } from '#generated/k8s/index.ts';
+import { notFound } from '#impl/apimachinery/index.ts';
 import { nodeIdentity } from '#impl/auth/authorizer/node/node-authorizer.ts';
 import { admissionForbidden, handlesOps, type AdmissionAttributes, type ValidatingPlugin } from '../../interfaces.ts';
 
@@ -77,10 +78,11 @@ export function newNodeRestriction(opts: { getPod(namespace: string, name: strin
         case '/serviceaccounts':
           if (a.subresource === 'token' && a.operation === 'CREATE') {
             const ref = (a.object as TokenRequest | undefined)?.spec?.boundObjectRef;
-            if (!ref || ref.kind !== 'Pod') throw forbidden(a, 'node requested token not bound to a pod');
-            const pod = await opts.getPod(a.namespace, ref.name ?? '');
-            if (!pod) throw forbidden(a, `node requested token bound to a pod that does not exist`);
-            if (ref.uid && pod.metadata?.uid !== ref.uid) throw forbidden(a, 'the UID in the bound object reference does not match the UID in record');
+            if (!ref || (ref.apiVersion ?? 'v1') !== 'v1' || ref.kind !== 'Pod' || !ref.name) throw forbidden(a, 'node requested token not bound to a pod');
+            if (!ref.uid) throw forbidden(a, 'node requested token with a pod binding without a uid');
+            const pod = await opts.getPod(a.namespace, ref.name);
+            if (!pod) throw notFound({ group: '', resource: 'pods' }, ref.name);
+            if (pod.metadata?.uid !== ref.uid) throw forbidden(a, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
             if (pod.spec?.nodeName !== node) throw forbidden(a, 'node requested token bound to a pod scheduled on a different node');
           }
           return;
@@ -131,10 +133,15 @@ export function newNodeRestriction(opts: { getPod(namespace: string, name: strin
     const old = a.oldObject as Node | undefined;
     const labels = obj.metadata?.labels ?? {};
     const oldLabels = old?.metadata?.labels ?? {};
-    const bad = Object.keys(labels).filter((k) => isRestrictedLabel(k) && (a.operation === 'CREATE' || labels[k] !== oldLabels[k])).sort();
-    const removed = a.operation === 'UPDATE' ? Object.keys(oldLabels).filter((k) => isRestrictedLabel(k) && !(k in labels)).sort() : [];
-    if (bad.length) throw forbidden(a, `is not allowed to ${a.operation === 'CREATE' ? 'set' : 'modify'} the following labels: ${bad.join(', ')}`);
-    if (removed.length) throw forbidden(a, `is not allowed to modify the following labels: ${removed.join(', ')}`);
-    if (a.operation === 'UPDATE' && JSON.stringify(obj.spec?.taints ?? []) !== JSON.stringify(old?.spec?.taints ?? [])) throw forbidden(a, `node "${node}" is not allowed to modify taints`);
+    if (a.operation === 'CREATE') {
+      const bad = Object.keys(labels).filter(isRestrictedLabel).sort();
+      if (bad.length) throw forbidden(a, `node "${node}" is not allowed to set the following labels: ${bad.join(', ')}`);
+      return;
+    }
+    if (JSON.stringify(obj.spec?.taints ?? []) !== JSON.stringify(old?.spec?.taints ?? [])) throw forbidden(a, `node "${node}" is not allowed to modify taints`);
+    // Added, changed and removed labels alike (upstream getModifiedLabels).
+    const modified = new Set([...Object.keys(labels).filter((k) => labels[k] !== oldLabels[k]), ...Object.keys(oldLabels).filter((k) => !(k in labels))]);
+    const bad = [...modified].filter(isRestrictedLabel).sort();
+    if (bad.length) throw forbidden(a, `is not allowed to modify labels: ${bad.join(', ')}`);
   }
 }
