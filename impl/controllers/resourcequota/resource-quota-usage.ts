@@ -144,7 +144,6 @@ export function isPodCounted(pod: Pod, nowMs: number): boolean {
 /** objectUsage is the usage one object of `gr` contributes (object counts, pod compute, service ports, PVC storage). */
 export function objectUsage(gr: GroupResource, obj: KubeObject, nowMs: number): Map<string, Quantity> {
   if (gr.group === '' && gr.resource === 'pods' && !isPodCounted(obj as Pod, nowMs)) return new Map();
-  // usageOf already skips terminal pods; pass a neutral phase for pods past their grace period.
   return usageOf(gr.group, gr.resource, obj as never);
 }
 
