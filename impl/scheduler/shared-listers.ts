@@ -3,9 +3,9 @@
  * `SharedInformerFactory` for PodDisruptionBudgets, PriorityClasses, PVCs, PVs, StorageClasses
  * and CSINodes), plus the cluster events they feed to the queue (upstream `addAllEventHandlers`).
  */
-import type { CSINode, Namespace, PersistentVolume, PersistentVolumeClaim, PodDisruptionBudget, PriorityClass, StorageClass } from '#generated/k8s/index.ts';
+import type { CSINode, Namespace, ReplicaSet, ReplicationController, Service, StatefulSet, PersistentVolume, PersistentVolumeClaim, PodDisruptionBudget, PriorityClass, StorageClass } from '#generated/k8s/index.ts';
 import type { RestClient } from '#impl/client/index.ts';
-import { newListWatchFromClient, newSharedIndexInformer, type SharedIndexInformer } from '#impl/client/tools/cache/index.ts';
+import { namespaceIndex, newListWatchFromClient, newSharedIndexInformer, type SharedIndexInformer } from '#impl/client/tools/cache/index.ts';
 import type { Clock } from '#impl/client/util/workqueue/index.ts';
 import { ActionType, type ClusterEvent, type EventResource } from './framework/events.ts';
 import type { SharedListers } from './framework/interface.ts';
@@ -42,6 +42,10 @@ export function newListerInformers(client: RestClient, clock: Clock, onEvent?: C
   const storageClasses = make<StorageClass>('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass');
   const csiNodes = make<CSINode>('storage.k8s.io', 'v1', 'csinodes', 'CSINode');
   const namespaces = make<Namespace>('', 'v1', 'namespaces', 'Namespace');
+  const services = make<Service>('', 'v1', 'services', 'Service');
+  const rcs = make<ReplicationController>('', 'v1', 'replicationcontrollers', 'ReplicationController');
+  const rss = make<ReplicaSet>('apps', 'v1', 'replicasets', 'ReplicaSet');
+  const sss = make<StatefulSet>('apps', 'v1', 'statefulsets', 'StatefulSet');
   if (onEvent) {
     const feed = <T>(inf: SharedIndexInformer<T>, resource: EventResource): void => {
       inf.addEventHandler({
@@ -57,7 +61,7 @@ export function newListerInformers(client: RestClient, clock: Clock, onEvent?: C
     feed(storageClasses, 'StorageClass');
     feed(csiNodes, 'CSINode');
   }
-  const all = [pdbs, priorityClasses, pvcs, pvs, storageClasses, csiNodes, namespaces] as SharedIndexInformer<unknown>[];
+  const all = [pdbs, priorityClasses, pvcs, pvs, storageClasses, csiNodes, namespaces, services, rcs, rss, sss] as SharedIndexInformer<unknown>[];
   return {
     listers: {
       podDisruptionBudgets: () => pdbs.getStore().list(),
@@ -68,6 +72,10 @@ export function newListerInformers(client: RestClient, clock: Clock, onEvent?: C
       storageClass: (name) => storageClasses.getStore().getByKey(name),
       csiNode: (name) => csiNodes.getStore().getByKey(name),
       namespace: (name) => namespaces.getStore().getByKey(name),
+      services: (ns) => services.getIndexer().byIndex(namespaceIndex, ns),
+      replicationController: (ns, name) => rcs.getStore().getByKey(`${ns}/${name}`),
+      replicaSet: (ns, name) => rss.getStore().getByKey(`${ns}/${name}`),
+      statefulSet: (ns, name) => sss.getStore().getByKey(`${ns}/${name}`),
     },
     run: (signal) => all.map((i) => i.run(signal)),
     syncFns: all.map((i) => () => i.hasSynced()),

@@ -379,6 +379,14 @@ export interface SharedListers {
   persistentVolumes?(): readonly import('#generated/k8s/index.ts').PersistentVolume[];
   /** storageClass returns a storage.k8s.io/v1 StorageClass by name. */
   storageClass?(name: string): import('#generated/k8s/index.ts').StorageClass | undefined;
+  /** services lists the Services of a namespace (PodTopologySpread default constraints). */
+  services?(namespace: string): readonly import('#generated/k8s/index.ts').Service[];
+  /** replicationController returns a ReplicationController by namespace and name. */
+  replicationController?(namespace: string, name: string): import('#generated/k8s/index.ts').ReplicationController | undefined;
+  /** replicaSet returns an apps/v1 ReplicaSet by namespace and name. */
+  replicaSet?(namespace: string, name: string): import('#generated/k8s/index.ts').ReplicaSet | undefined;
+  /** statefulSet returns an apps/v1 StatefulSet by namespace and name. */
+  statefulSet?(namespace: string, name: string): import('#generated/k8s/index.ts').StatefulSet | undefined;
   /** namespace returns a Namespace by name (namespaceSelector of pod affinity terms). */
   namespace?(name: string): import('#generated/k8s/index.ts').Namespace | undefined;
   /** csiNode returns a storage.k8s.io/v1 CSINode by node name. */

@@ -135,3 +135,34 @@ test('the cached node -> domain index follows node relabelling through the cache
   t.is(filterOn('node-a'), undefined);
   t.is(filterOn('node-x'), undefined);
 });
+
+const defaultCases: Array<{ name: string; owner?: 'rs' | 'svc'; wantSkip: boolean }> = [
+  { name: 'a pod without group gets no default constraints', wantSkip: true },
+  { name: 'a ReplicaSet pod is spread by the System defaults over its siblings', owner: 'rs', wantSkip: false },
+  { name: 'a pod selected by a Service is spread by the System defaults', owner: 'svc', wantSkip: false },
+];
+
+for (const tc of defaultCases) {
+  test(`default constraints: ${tc.name}`, async (t) => {
+    const { fakeListers } = await import('../../../testing/fake-listers.ts');
+    const web = (n: string, node: string) => makePod().name(n).labels({ app: 'web' }).node(node).obj();
+    const s = snap([web('w1', 'node-a'), web('w2', 'node-a'), web('w3', 'node-b')]);
+    const listers = {
+      ...fakeListers({}),
+      replicaSet: (_ns: string, name: string) => (name === 'web-rs' ? { metadata: { name }, spec: { selector: { matchLabels: { app: 'web' } } } } : undefined),
+      services: () => (tc.owner === 'svc' ? [{ metadata: { name: 'web' }, spec: { selector: { app: 'web' } } }] : []),
+    };
+    const pod = makePod().name('new').labels({ app: 'web' }).obj();
+    if (tc.owner === 'rs') pod.metadata!.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-rs', uid: 'u', controller: true }];
+    const pl = new PodTopologySpread({ ...fakeHandle(s), listers });
+    const state = new CycleState();
+    t.is(pl.preFilter(state, pod)?.status?.code, Code.Skip, 'System defaults never filter');
+    const pre = pl.preScore(state, pod, s.list());
+    t.is(pre?.code === Code.Skip, tc.wantSkip);
+    if (tc.wantSkip) return;
+    const scores: NodeScore[] = s.list().map((ni) => ({ name: ni.nodeName(), score: pl.score(state, pod, ni) as number }));
+    pl.scoreExtensions().normalizeScore(state, pod, scores);
+    const by = Object.fromEntries(scores.map((sc) => [sc.name, sc.score]));
+    t.true(by['node-x']! > by['node-b']! && by['node-b']! > by['node-a']!, JSON.stringify(by));
+  });
+}

@@ -5,7 +5,9 @@
  * score (fewer matching pods in the domain is better).
  * upstream: pkg/scheduler/framework/plugins/podtopologyspread/{common,filtering,scoring,plugin}.go
  *
- * Not yet: system default constraints (they need Service/ReplicaSet listers; TODO(#8)).
+ * A pod without constraints gets the default ones (args `defaultingType`: `System` — hostname
+ * maxSkew 3 and zone maxSkew 5, ScheduleAnyway — or `List` with `defaultConstraints`), selecting
+ * the pods of its group: the Services selecting it and its controlling RC/ReplicaSet/StatefulSet.
  */
 import type { Node, Pod, TopologySpreadConstraint } from '#generated/k8s/index.ts';
 import { labels } from '#impl/apimachinery/index.ts';
@@ -32,6 +34,7 @@ import {
 } from '../../interface.ts';
 import type { NodeInfo } from '../../types.ts';
 import { RequiredNodeAffinity } from '../helper/node-affinity.ts';
+import { defaultSelector } from '../helper/spread.ts';
 import { findMatchingUntoleratedTaint } from '../helper/taints.ts';
 import * as names from '../names/names.ts';
 
@@ -56,13 +59,30 @@ export interface Constraint {
   nodeTaintsPolicy: 'Honor' | 'Ignore';
 }
 
-/** parseConstraints keeps the constraints with the given whenUnsatisfiable, merging matchLabelKeys into the selector. */
-export function parseConstraints(pod: Pod, action: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
+/** PodTopologySpreadArgs are the plugin's `pluginConfig` args. */
+export interface PodTopologySpreadArgs {
+  /** defaultingType: `System` (default) uses {@link SYSTEM_DEFAULT_CONSTRAINTS}; `List` uses `defaultConstraints`. */
+  defaultingType?: 'System' | 'List';
+  /** defaultConstraints apply to pods without constraints when defaultingType is List (no labelSelector allowed). */
+  defaultConstraints?: TopologySpreadConstraint[];
+}
+
+/** SYSTEM_DEFAULT_CONSTRAINTS are upstream's `systemDefaultConstraints`. */
+export const SYSTEM_DEFAULT_CONSTRAINTS: readonly TopologySpreadConstraint[] = [
+  { topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 3 },
+  { topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5 },
+];
+
+/**
+ * parseConstraints keeps the constraints with the given whenUnsatisfiable, merging matchLabelKeys
+ * into the selector. `selectorOverride` replaces every constraint's labelSelector (default constraints).
+ */
+export function parseConstraints(pod: Pod, action: 'DoNotSchedule' | 'ScheduleAnyway', from?: readonly TopologySpreadConstraint[], selectorOverride?: labels.Selector): Constraint[] {
   const own = pod.metadata?.labels ?? {};
-  return (pod.spec?.topologySpreadConstraints ?? [])
+  return (from ?? pod.spec?.topologySpreadConstraints ?? [])
     .filter((c: TopologySpreadConstraint) => c.whenUnsatisfiable === action)
     .map((c) => {
-      let selector = labels.labelSelectorAsSelector(c.labelSelector);
+      let selector = selectorOverride ?? labels.labelSelectorAsSelector(c.labelSelector);
       for (const k of c.matchLabelKeys ?? []) if (k in own) selector = selector.add(labels.newRequirement(k, 'in', [own[k]!]));
       return {
         maxSkew: c.maxSkew,
@@ -151,11 +171,33 @@ class PreScoreState implements StateData {
 /** PodTopologySpread is the plugin instance. */
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
   readonly name = NAME;
-  constructor(private readonly handle: Handle) {}
+  private readonly defaults: readonly TopologySpreadConstraint[];
+  /** systemDefaulted: the System defaults are in use (nodes missing a key are then still scored). */
+  private readonly systemDefaulted: boolean;
+
+  constructor(
+    private readonly handle: Handle,
+    args: PodTopologySpreadArgs = {},
+  ) {
+    this.systemDefaulted = (args.defaultingType ?? 'System') === 'System';
+    this.defaults = this.systemDefaulted ? SYSTEM_DEFAULT_CONSTRAINTS : (args.defaultConstraints ?? []);
+  }
+
+  /**
+   * constraintsFor returns the pod's own constraints of one kind, or the default ones (with the
+   * pod's group selector) when the pod has none; `defaulted` tells which.
+   */
+  constraintsFor(pod: Pod, action: 'DoNotSchedule' | 'ScheduleAnyway'): { cs: Constraint[]; defaulted: boolean } {
+    if (pod.spec?.topologySpreadConstraints?.length) return { cs: parseConstraints(pod, action), defaulted: false };
+    if (!this.defaults.some((c) => c.whenUnsatisfiable === action)) return { cs: [], defaulted: true };
+    const selector = defaultSelector(pod, this.handle.listers);
+    if (selector.empty()) return { cs: [], defaulted: true };
+    return { cs: parseConstraints(pod, action, this.defaults, selector), defaulted: true };
+  }
 
   /** preFilter counts matching pods per domain for the DoNotSchedule constraints; Skip when there are none. */
   preFilter(state: CycleState, pod: Pod): PreFilterOutcome {
-    const cs = parseConstraints(pod, 'DoNotSchedule');
+    const { cs } = this.constraintsFor(pod, 'DoNotSchedule');
     if (cs.length === 0) return { status: newStatus(Code.Skip) };
     const counts = cs.map(() => new Map<string, number>());
     const affinity = new RequiredNodeAffinity(pod);
@@ -263,26 +305,29 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
   /** preScore counts matching pods per domain for the ScheduleAnyway constraints over the feasible nodes' domains. */
   preScore(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): Status | undefined {
-    const cs = parseConstraints(pod, 'ScheduleAnyway');
-    if (cs.length === 0) return newStatus(Code.Skip);
+    const { cs, defaulted } = this.constraintsFor(pod, 'ScheduleAnyway');
+    if (cs.length === 0 || nodes.length === 0) return newStatus(Code.Skip);
+    // With the System defaults, nodes missing a topology key are still scored (upstream requireAllTopologies).
+    const requireAll = !(defaulted && this.systemDefaulted);
     const ignored = new Set<string>();
     const counts = cs.map(() => new Map<string, number>());
     for (const ni of nodes) {
       const node = ni.node;
-      if (!node || !nodeHasKeys(node, cs)) {
+      if (!node || (requireAll && !nodeHasKeys(node, cs))) {
         ignored.add(ni.nodeName());
         continue;
       }
-      cs.forEach((c, i) => counts[i]!.set(node.metadata!.labels![c.topologyKey]!, 0));
+      cs.forEach((c, i) => counts[i]!.set(node.metadata?.labels?.[c.topologyKey] ?? '', 0));
     }
     const weights = counts.map((m) => Math.log(m.size + 2));
     const affinity = new RequiredNodeAffinity(pod);
     const ns = pod.metadata?.namespace ?? '';
     for (const ni of this.handle.snapshotSharedLister().nodeInfos().list()) {
       const node = ni.node;
-      if (!node || !nodeHasKeys(node, cs)) continue;
+      if (!node || (requireAll && !nodeHasKeys(node, cs))) continue;
+      if (ni.pods.length === 0) continue;
       cs.forEach((c, i) => {
-        const v = node.metadata!.labels![c.topologyKey]!;
+        const v = node.metadata?.labels?.[c.topologyKey] ?? '';
         if (!counts[i]!.has(v) || !nodeEligible(c, node, affinity, pod)) return;
         counts[i]!.set(v, counts[i]!.get(v)! + countPodsMatchSelector(ni, c.selector, ns));
       });
@@ -339,4 +384,4 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 }
 
 /** newPodTopologySpread builds the plugin. */
-export const newPodTopologySpread: PluginFactory = (_args, handle) => new PodTopologySpread(handle);
+export const newPodTopologySpread: PluginFactory = (args, handle) => new PodTopologySpread(handle, (args ?? {}) as PodTopologySpreadArgs);
