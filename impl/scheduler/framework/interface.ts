@@ -355,6 +355,8 @@ export interface Handle {
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined;
   /** runFilterPluginsWithNominatedPods also counts higher-priority pods nominated to the node. */
   runFilterPluginsWithNominatedPods?(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | undefined;
+  /** nominatedPodsForNode returns the pods preemption nominated to a node (the queue's nominator). */
+  nominatedPodsForNode?(nodeName: string): readonly { pod: Pod }[];
   /** runPreFilterExtensionRemovePod tells PreFilter plugins that `podToRemove` left `nodeInfo` (preemption what-ifs). */
   runPreFilterExtensionRemovePod?(state: CycleState, podToSchedule: Pod, podToRemove: Pod, nodeInfo: NodeInfo): Status | undefined;
   /** runPreFilterExtensionAddPod tells PreFilter plugins that `podToAdd` joined `nodeInfo`. */

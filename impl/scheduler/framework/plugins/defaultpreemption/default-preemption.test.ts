@@ -297,6 +297,8 @@ test('postFilter prefers the node without PDB violations and reports its victims
   const snap = Snapshot.fromNodeInfos([n1, n2]);
   const deleted: string[] = [];
   const patched: string[] = [];
+  const nominatedLow = makePod().name('nominated-low').priority(2).obj();
+  const nominatedHigh = makePod().name('nominated-high').priority(50).obj();
   const client = {
     resource: () => ({
       namespace: () => ({
@@ -311,6 +313,7 @@ test('postFilter prefers the node without PDB violations and reports its victims
     client: client as never,
     listers: { podDisruptionBudgets: () => [pdb('db', { app: 'db' }, 0)] },
     metrics: { preemptionAttempt: () => {}, preemptionVictims: (n: number) => (victims = n) },
+    nominatedPodsForNode: (n: string) => (n === 'n2' ? [{ pod: nominatedLow }, { pod: nominatedHigh }] : []),
   };
   const m = new NodeToStatus();
   m.set('n1', unschedulable('Insufficient cpu'));
@@ -319,6 +322,6 @@ test('postFilter prefers the node without PDB violations and reports its victims
   t.is(r.status, undefined);
   t.is(r.result?.nominatedNodeName, 'n2');
   t.deepEqual(deleted, ['free']);
-  t.deepEqual(patched, ['free']);
+  t.deepEqual(patched, ['free', 'nominated-low'], 'the victim is marked, the lower-priority nomination cleared');
   t.is(victims, 1);
 });

@@ -283,6 +283,17 @@ export class DefaultPreemption implements PostFilterPlugin {
       }
       this.handle.eventRecorder?.event(podRef(v), 'Normal', 'Preempted', `Preempted by pod ${pod.metadata?.uid} on node ${best.nodeName}`);
     }
+    // Lower-priority pods nominated to this node may no longer fit there: clear their nomination
+    // so that they look for another place (upstream prepareCandidate).
+    const prio = podPriority(pod);
+    for (const { pod: np } of this.handle.nominatedPodsForNode?.(best.nodeName) ?? []) {
+      if (podPriority(np) >= prio || np.metadata?.uid === pod.metadata?.uid) continue;
+      try {
+        await pods.namespace(np.metadata?.namespace ?? 'default').patch(np.metadata?.name ?? '', { status: { nominatedNodeName: null } }, { subresource: 'status', type: 'merge', signal });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) return { status: asStatus(new Error(`clearing the nomination of ${podKey(np)}: ${(err as Error).message}`, { cause: err })) };
+      }
+    }
     return { result: { nominatedNodeName: best.nodeName } };
   }
 }
