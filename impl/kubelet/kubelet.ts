@@ -288,6 +288,11 @@ export class Kubelet implements PodSyncer {
         const kind = type[0].toUpperCase() + type.slice(1);
         onEvent(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${output}`);
       },
+      onProbeError: (pod, _container, type, output) => {
+        const kind = type[0].toUpperCase() + type.slice(1);
+        // upstream prober.go: "%s probe errored and resulted in %s state: %s"
+        onEvent(pod, 'Warning', 'Unhealthy', `${kind} probe errored and resulted in unknown state: ${output}`);
+      },
     });
     this.podWorkers = new PodWorkers({
       syncer: this,

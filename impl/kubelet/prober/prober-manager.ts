@@ -21,6 +21,8 @@ export interface ProberManagerOptions {
   containerInfo: (pod: Pod, containerName: string) => Omit<ContainerRuntimeInfo, 'started'> | undefined;
   onChange: (pod: Pod) => void;
   onUnhealthy?: (pod: Pod, container: string, type: ProbeType, output: string) => void;
+  /** onProbeError hears probes that errored (result unknown), for the `Unhealthy` "probe errored" event. */
+  onProbeError?: (pod: Pod, container: string, type: ProbeType, output: string) => void;
 }
 
 const PROBE_TYPES: ProbeType[] = ['startup', 'liveness', 'readiness'];
@@ -62,6 +64,7 @@ export class ProberManager {
             if (result === 'failure' && outcome) this.o.onUnhealthy?.(pod, c.name, type, outcome.output);
             if (changed) this.o.onChange(pod);
           },
+          onError: (outcome) => this.o.onProbeError?.(pod, c.name, type, outcome.output),
         });
         this.workers.set(key, w);
         w.start();

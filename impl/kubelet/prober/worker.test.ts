@@ -85,3 +85,22 @@ test('resolvePort accepts numbers, numeric strings and named container ports', (
   t.is(resolvePort('http', c), 8080);
   t.is(resolvePort('nope', c), undefined);
 });
+
+test('an invalid probe (unknown named port) is reported through onError and not counted', async (t) => {
+  const errors: string[] = [];
+  const w = new ProbeWorker({
+    pod,
+    container: pod.spec!.containers[0],
+    probeType: 'liveness',
+    probe: { httpGet: { port: 'nope', path: '/' }, periodSeconds: 1, failureThreshold: 1 },
+    clock: new FakeClock(1_000_000),
+    runtime: { execSync: async () => ({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0 }) },
+    info: () => ({ containerId: 'c1', running: true, startedAt: 0, podIP: '198.18.0.9', started: true }),
+    onResult: () => {},
+    onError: (o) => errors.push(o.output),
+  });
+  await w.doProbe();
+  await w.doProbe();
+  t.deepEqual(errors, ["couldn't find port: nope", "couldn't find port: nope"]);
+  t.is(w.result, 'success', 'liveness keeps its initial result: the container is not restarted');
+});

@@ -41,6 +41,8 @@ export interface ProbeWorkerOptions {
   info: () => ContainerRuntimeInfo | undefined;
   /** onResult hears every change of the result and every counted failure (`changed` false then), for events. */
   onResult: (w: ProbeWorker, result: ProbeResult, outcome: ProbeOutcome | undefined, changed: boolean) => void;
+  /** onError hears probes that could not run (result `unknown`: bad port name, exec error), for the event. */
+  onError?: (outcome: ProbeOutcome) => void;
 }
 
 /** initialResult is the result before the probe ran (upstream: readiness failure, liveness success). */
@@ -110,7 +112,11 @@ export class ProbeWorker {
     if (this.o.clock.now() - info.startedAt < (p.initialDelaySeconds ?? 0) * 1000) return true;
     const outcome = await runProbe(p, { pod: this.o.pod, container: this.o.container, containerId: info.containerId, podIP: info.podIP }, this.o.runtime);
     if (this.stopped) return false;
-    if (outcome.result === 'unknown') return true; // upstream: unknown results are not counted
+    if (outcome.result === 'unknown') {
+      // upstream: unknown results are not counted, but reported ("probe errored").
+      this.o.onError?.(outcome);
+      return true;
+    }
     if (this.lastResult === outcome.result) this.resultRun++;
     else {
       this.lastResult = outcome.result;
