@@ -4,7 +4,7 @@
  * scheduler runs in-process with its real informers, queue, cache and default plugins, fed by
  * in-memory list-watches, and binds by updating the fake pod store (so the informer confirms
  * assumed pods as with a real apiserver). It prints pods/s, per-pod scheduling latency
- * (creation -> bound) p50/p99, and memory.
+ * (creation -> bound, and the attempt latency histogram's p50/p99 as upstream reports), and memory.
  *
  * This isolates the scheduler from the apiserver: upstream's run includes a real apiserver and
  * etcd, which here would measure the apiserver's write path instead (see `npm run bench` apiserver).
@@ -39,8 +39,12 @@ export interface SchedulerBenchResult {
   cpuSeconds: number;
   /** podsPerCpuSecond is pods / cpuSeconds: throughput independent of other load on a shared machine. */
   podsPerCpuSecond: number;
+  /** latencyP50Ms/P99Ms: per pod, creation -> bound (includes the wait in the queue behind the burst). */
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** attemptP50Ms/P99Ms: `scheduler_scheduling_attempt_duration_seconds` quantiles (pop -> bound), as upstream scheduler_perf reports them. */
+  attemptP50Ms: number;
+  attemptP99Ms: number;
   heapUsedMiB: number;
   rssMiB: number;
 }
@@ -84,6 +88,28 @@ function makePod(i: number, variant: SchedulerBenchVariant): Pod {
     pod.spec!.topologySpreadConstraints = [{ maxSkew: 5, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'bench' } } }];
   }
   return pod;
+}
+
+/**
+ * histogramQuantile estimates a quantile from cumulative histogram buckets by linear
+ * interpolation inside the bucket, as Prometheus `histogram_quantile` does.
+ */
+export function histogramQuantile(q: number, buckets: ReadonlyArray<{ le: number; count: number }>): number {
+  const sorted = [...buckets].sort((a, b) => a.le - b.le);
+  const total = sorted.at(-1)?.count ?? 0;
+  if (total === 0) return 0;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const b of sorted) {
+    if (b.count >= rank) {
+      if (!Number.isFinite(b.le)) return prevLe;
+      return prevLe + ((b.le - prevLe) * (rank - prevCount)) / Math.max(1, b.count - prevCount);
+    }
+    prevLe = b.le;
+    prevCount = b.count;
+  }
+  return prevLe;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -137,6 +163,11 @@ export async function benchScheduler(o: SchedulerBenchOptions = {}): Promise<Sch
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const mem = process.memoryUsage();
+  const attempt = await running.metrics.schedulingAttemptDuration.get();
+  const buckets = attempt.values
+    .map((v) => ({ name: v.metricName, labels: v.labels as Record<string, string | number | undefined>, value: v.value }))
+    .filter((v) => v.name === 'scheduler_scheduling_attempt_duration_seconds_bucket' && v.labels.result === 'scheduled')
+    .map((v) => ({ le: v.labels.le === '+Inf' ? Infinity : Number(v.labels.le), count: v.value }));
   await running.stop();
   latencies.sort((a, b) => a - b);
   return {
@@ -150,6 +181,8 @@ export async function benchScheduler(o: SchedulerBenchOptions = {}): Promise<Sch
     podsPerCpuSecond: latencies.length / cpuSeconds,
     latencyP50Ms: percentile(latencies, 50),
     latencyP99Ms: percentile(latencies, 99),
+    attemptP50Ms: histogramQuantile(0.5, buckets) * 1000,
+    attemptP99Ms: histogramQuantile(0.99, buckets) * 1000,
     heapUsedMiB: mem.heapUsed / 2 ** 20,
     rssMiB: mem.rss / 2 ** 20,
   };
@@ -157,10 +190,10 @@ export async function benchScheduler(o: SchedulerBenchOptions = {}): Promise<Sch
 
 /** formatSchedulerBench renders results as a table. */
 export function formatSchedulerBench(rows: SchedulerBenchResult[]): string {
-  const head = 'variant                    nodes   pods scheduled  pods/s pods/cpu-s   p50 ms   p99 ms  heap MiB  rss MiB';
+  const head = 'variant                    nodes   pods scheduled  pods/s pods/cpu-s   p50 ms   p99 ms  attempt p50/p99 ms  heap MiB  rss MiB';
   const lines = rows.map(
     (r) =>
-      `${r.variant.padEnd(25)} ${String(r.nodes).padStart(6)} ${String(r.pods).padStart(6)} ${String(r.scheduled).padStart(9)} ${r.podsPerSecond.toFixed(0).padStart(7)} ${r.podsPerCpuSecond.toFixed(0).padStart(10)} ${r.latencyP50Ms.toFixed(0).padStart(8)} ${r.latencyP99Ms.toFixed(0).padStart(8)} ${r.heapUsedMiB.toFixed(0).padStart(9)} ${r.rssMiB.toFixed(0).padStart(8)}`,
+      `${r.variant.padEnd(25)} ${String(r.nodes).padStart(6)} ${String(r.pods).padStart(6)} ${String(r.scheduled).padStart(9)} ${r.podsPerSecond.toFixed(0).padStart(7)} ${r.podsPerCpuSecond.toFixed(0).padStart(10)} ${r.latencyP50Ms.toFixed(0).padStart(8)} ${r.latencyP99Ms.toFixed(0).padStart(8)} ${`${r.attemptP50Ms.toFixed(1)}/${r.attemptP99Ms.toFixed(1)}`.padStart(19)} ${r.heapUsedMiB.toFixed(0).padStart(9)} ${r.rssMiB.toFixed(0).padStart(8)}`,
   );
   return [head, ...lines].join('\n');
 }
