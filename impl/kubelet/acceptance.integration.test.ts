@@ -17,7 +17,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Event, Lease, Node, Pod } from '#generated/k8s/index.ts';
 import { loadKubeconfig, RestClient } from '#impl/client/index.ts';
-import { runtimeDown, runtimeUp } from '../../tools/runtime/index.ts';
+import { hostsToml, runtimeDown, runtimePaths, runtimeUp, startRegistry, stopRegistry, type RuntimeInfo } from '../../tools/runtime/index.ts';
 import { startKubelet, type KubeletHandle } from './index.ts';
 
 const missing = ['containerd', 'runc', 'docker-registry', 'skopeo', 'busybox', 'kubectl'].filter(
@@ -34,6 +34,7 @@ type ApiServer = { kubeconfigPath: string; ready: Promise<void>; stop(): Promise
 let srv: ApiServer | undefined;
 let kubelet: KubeletHandle | undefined;
 let rest: RestClient;
+let runtimeInfo: RuntimeInfo;
 const children: ChildProcess[] = [];
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
@@ -134,6 +135,7 @@ spec:
 test.before(async () => {
   if (skipReason) return;
   const info = await runtimeUp({ dataDir: path.join(tmp, 'rt') });
+  runtimeInfo = info;
   const { startApiServer } = (await import('../apiserver/server.ts')) as unknown as { startApiServer(o: object): Promise<ApiServer> };
   srv = await startApiServer({ dataDir: path.join(tmp, 'api'), securePort: 0, log: () => {}, admission: { enable: ['ServiceAccount'] } });
   await srv.ready;
@@ -323,6 +325,45 @@ it('point 6: a missing ConfigMap gives CreateContainerConfigError; an invalid pr
   t.is(p.status?.containerStatuses?.[0]?.ready, false);
   const healthz = await kubectl('get', '--raw', `/api/v1/nodes/${NODE}/proxy/healthz`);
   t.is(healthz.out.trim(), 'ok');
+});
+
+it('imagePullSecrets: a registry with basic auth refuses an anonymous pull (ErrImagePull) and serves the pod with a dockerconfigjson secret', async (t) => {
+  // A second registry with htpasswd (bcrypt) auth, holding a copy of busybox.
+  const dir = path.join(tmp, 'private-registry');
+  mkdirSync(dir, { recursive: true });
+  const hash = spawnSync('python3', ['-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))', 's3cret'], { encoding: 'utf8' }).stdout.trim();
+  if (!hash.startsWith('$2')) {
+    t.log(`SKIPPED: no bcrypt to write an htpasswd file (${hash})`);
+    t.pass();
+    return;
+  }
+  writeFileSync(path.join(dir, 'htpasswd'), `puller:${hash}\n`);
+  const reg = await startRegistry({ dir, htpasswd: path.join(dir, 'htpasswd') });
+  try {
+    const copy = spawnSync('skopeo', ['copy', '--src-tls-verify=false', '--dest-tls-verify=false', '--dest-creds', 'puller:s3cret', `docker://${runtimeInfo.registry}/library/busybox:latest`, `docker://${reg.address}/private/busybox:1`], { encoding: 'utf8' });
+    t.is(copy.status, 0, copy.stderr);
+    const certs = runtimePaths(path.join(tmp, 'rt')).certsDir;
+    mkdirSync(path.join(certs, reg.address), { recursive: true });
+    writeFileSync(path.join(certs, reg.address, 'hosts.toml'), hostsToml({ server: `http://${reg.address}`, mirror: `http://${reg.address}` }));
+    const image = `${reg.address}/private/busybox:1`;
+    const auth = Buffer.from('puller:s3cret').toString('base64');
+    await core('secrets').create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(JSON.stringify({ auths: { [`http://${reg.address}`]: { auth } } })).toString('base64') } });
+    const podWith = (name: string, secrets: { name: string }[]): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, automountServiceAccountToken: false, imagePullSecrets: secrets, containers: [{ name: 'c', image, command: ['sleep', '3600'] }] } });
+    await core('pods').create(podWith('anon-pull', []));
+    await core('pods').create(podWith('auth-pull', [{ name: 'regcred' }]));
+    const w = await until('ErrImagePull', async () => {
+      const x = (await getPod('anon-pull')).status?.containerStatuses?.[0]?.state?.waiting;
+      return x?.reason === 'ErrImagePull' || x?.reason === 'ImagePullBackOff' ? x : undefined;
+    }, 60_000);
+    t.truthy(w.message);
+    const failed = await until('Failed pull event', async () => (await events('anon-pull')).find((e) => e.reason === 'Failed' && /Failed to pull image/.test(e.message ?? '')), 30_000);
+    t.regex(failed.message ?? '', /401|[Uu]nauthorized|authoriz/);
+    await until('auth-pull Running', async () => (await getPod('auth-pull')).status?.phase === 'Running', 60_000);
+  } finally {
+    await core('pods').delete('anon-pull', { gracePeriodSeconds: 0 }).catch(() => {});
+    await core('pods').delete('auth-pull', { gracePeriodSeconds: 0 }).catch(() => {});
+    await stopRegistry(dir).catch(() => {});
+  }
 });
 
 it('point 5: the Lease renews while the kubelet runs and goes stale once it stops', async (t) => {
