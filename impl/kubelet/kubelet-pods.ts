@@ -203,8 +203,8 @@ export interface GenerateStatusInput {
   oldStatus?: APIPodStatus;
   /** probes decide `ready`/`started` of running containers (default: running means both). */
   probes?: ProbeStatus;
-  /** evict fails the pod with a reason (active deadline, node-pressure eviction). */
-  evict?: { reason: string; message: string };
+  /** evict fails the pod with a reason (active deadline, node-pressure eviction), optionally with a DisruptionTarget condition. */
+  evict?: { reason: string; message: string; disruptionTarget?: boolean };
 }
 
 /** generateAPIPodStatus computes the full API status of a pod (upstream generateAPIPodStatus). */
@@ -262,6 +262,11 @@ export function generateAPIPodStatus(pod: Pod, status: PodStatus, input: Generat
     c.lastProbeTime = null as unknown as undefined;
     c.lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : nowStr;
     if (c.type === 'PodScheduled' && prev) Object.assign(c, prev);
+  }
+  // upstream: a pod evicted by the kubelet gets DisruptionTarget=True (TerminationByKubelet).
+  if (input.evict?.disruptionTarget) {
+    const prev = old.conditions?.find((p) => p.type === 'DisruptionTarget' && p.status === 'True');
+    conds.push({ type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', message: input.evict.message, lastProbeTime: null as unknown as undefined, lastTransitionTime: prev?.lastTransitionTime ?? nowStr });
   }
   const owned = new Set(conds.map((c) => c.type));
   for (const p of old.conditions ?? []) if (!owned.has(p.type)) conds.push(p);

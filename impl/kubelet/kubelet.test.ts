@@ -227,5 +227,6 @@ test.serial('hard eviction: below memory.available the BestEffort pod is Failed 
   const evicted = await until('Evicted', () => client.pod('default', 'besteffort')?.status?.reason === 'Evicted' && client.pod('default', 'besteffort'), 10_000);
   t.is(evicted.status?.phase, 'Failed');
   t.regex(evicted.status?.message ?? '', /^The node was low on resource: memory\. Threshold quantity: 1000Ti, available: /);
+  t.like(evicted.status?.conditions?.find((c) => c.type === 'DisruptionTarget'), { status: 'True', reason: 'TerminationByKubelet' });
   await until('MemoryPressure', () => client.nodes.get('node-a')?.status?.conditions?.some((c) => c.type === 'MemoryPressure' && c.status === 'True'), 5_000);
 });

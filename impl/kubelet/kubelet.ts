@@ -188,7 +188,7 @@ export class Kubelet implements PodSyncer {
   private readonly pendingCgroups = new Set<string>();
   private readonly refreshing = new Set<string>();
   /** evictions are pods failed by the node (eviction manager), by uid. */
-  readonly evictions = new Map<string, PodEviction>();
+  readonly evictions = new Map<string, PodEviction & { disruptionTarget?: boolean }>();
   private lastContainerGC = 0;
   private lastImageGC = 0;
   private runtimeName = 'containerd';
@@ -760,7 +760,7 @@ export class Kubelet implements PodSyncer {
   /** evictPod fails a pod with reason Evicted and kills it with grace period 0 (upstream evictPod). */
   evictPod(pod: Pod, message: string): void {
     const uid = pod.metadata?.uid ?? '';
-    this.evictions.set(uid, { reason: 'Evicted', message });
+    this.evictions.set(uid, { reason: 'Evicted', message, disruptionTarget: true });
     this.recordEvent(pod, 'Warning', 'Evicted', message);
     this.log.info({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace, podUID: uid, message }, 'Evicting pod');
     this.podWorkers.updatePod({ updateType: 'kill', pod, killPodOptions: { podTerminationGracePeriodSecondsOverride: 0 } });
