@@ -6,7 +6,12 @@
  * upstream: staging/src/k8s.io/apiserver/plugin/pkg/authenticator/token/oidc/oidc.go
  */
 import https from 'node:https';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import type { JSONWebKeySet, JWTPayload } from 'jose';
+import type * as Jose from 'jose';
+
+let joseModule: Promise<typeof Jose> | undefined;
+/** jose is imported on the first token verified: its 46 modules stay off the apiserver start. */
+const jose = (): Promise<typeof Jose> => (joseModule ??= import('jose'));
 import type { AuthenticatorResponse, TokenAuthenticator } from './interfaces.ts';
 
 /** OIDCOptions mirrors the `--oidc-*` flags. */
@@ -58,7 +63,7 @@ export function newOIDCAuthenticator(opts: OIDCOptions): TokenAuthenticator {
   const prefix = opts.usernamePrefix === '-' ? '' : (opts.usernamePrefix ?? (usernameClaim === 'email' ? '' : `${opts.issuerURL}#`));
   const ttl = opts.jwksTTLms ?? 3_600_000;
   const now = opts.now ?? Date.now;
-  let cached: { at: number; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
+  let cached: { at: number; keys: ReturnType<typeof Jose.createLocalJWKSet> } | undefined;
   const fetchJWKS =
     opts.getJWKS ??
     (async () => {
@@ -67,7 +72,7 @@ export function newOIDCAuthenticator(opts: OIDCOptions): TokenAuthenticator {
       return (await getJson(disc.jwks_uri ?? '', opts.ca)) as JSONWebKeySet;
     });
   const keys = async () => {
-    if (!cached || now() - cached.at > ttl) cached = { at: now(), keys: createLocalJWKSet(await fetchJWKS()) };
+    if (!cached || now() - cached.at > ttl) cached = { at: now(), keys: (await jose()).createLocalJWKSet(await fetchJWKS()) };
     return cached.keys;
   };
   return {
@@ -83,7 +88,7 @@ export function newOIDCAuthenticator(opts: OIDCOptions): TokenAuthenticator {
       if (unverified.iss !== opts.issuerURL) return undefined;
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, await keys(), { issuer: opts.issuerURL, audience: opts.clientID, algorithms: opts.signingAlgs ?? ['RS256'], currentDate: new Date(now()) }));
+        ({ payload } = await (await jose()).jwtVerify(token, await keys(), { issuer: opts.issuerURL, audience: opts.clientID, algorithms: opts.signingAlgs ?? ['RS256'], currentDate: new Date(now()) }));
       } catch (err) {
         throw new Error(`oidc: verify token: ${err instanceof Error ? err.message : String(err)}`);
       }

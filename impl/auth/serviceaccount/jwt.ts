@@ -5,7 +5,11 @@
  * upstream: pkg/serviceaccount/jwt.go (JWTTokenGenerator, JWTTokenAuthenticator), claims.go
  * (validator.Validate), legacy.go (legacyValidator).
  */
-import { SignJWT, compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
+import type * as Jose from 'jose';
+
+let joseModule: Promise<typeof Jose> | undefined;
+/** jose is imported on the first token signed or verified: its 46 modules stay off the apiserver start. */
+const jose = (): Promise<typeof Jose> => (joseModule ??= import('jose'));
 import type { AuthenticateOptions, AuthenticatorResponse, TokenAuthenticator } from '../authenticator/interfaces.ts';
 import { ALL_AUTHENTICATED, makeServiceAccountGroupNames, makeServiceAccountUsername } from '../user/user.ts';
 import { LEGACY_CLAIMS, LEGACY_ISSUER, type BoundClaims, type LegacyClaims } from './claims.ts';
@@ -31,6 +35,7 @@ export const SA_TOKEN_ERRORS = {
 
 /** signToken signs any claims with the signing key (upstream JWTTokenGenerator.GenerateToken). */
 export async function signToken(key: SigningKey, claims: BoundClaims | LegacyClaims | Record<string, unknown>): Promise<string> {
+  const { SignJWT } = await jose();
   return new SignJWT({ ...claims } as Record<string, unknown>).setProtectedHeader({ alg: key.alg, kid: key.kid }).sign(key.privateKey);
 }
 
@@ -111,6 +116,7 @@ export function newServiceAccountTokenAuthenticator(opts: ServiceAccountTokenOpt
   const now = opts.now ?? (() => new Date());
 
   const verify = async (token: string): Promise<void> => {
+    const { compactVerify, decodeProtectedHeader, errors: joseErrors } = await jose();
     let header: { alg?: string; kid?: string };
     try {
       header = decodeProtectedHeader(token);
