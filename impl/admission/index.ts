@@ -24,3 +24,4 @@ export * from './plugins/storageobjectinuseprotection/admission.ts';
 export * from './plugins/defaultingressclass/admission.ts';
 export * from './plugins/runtimeclass/admission.ts';
 export * from './plugins/webhook/match-conditions.ts';
+export * from './plugins/validatingadmissionpolicy/admission.ts';

@@ -6,7 +6,7 @@
  * upstream: pkg/kubeapiserver/options/admission.go (DefaultOffAdmissionPlugins, plugin order)
  * and staging/src/k8s.io/apiserver/pkg/endpoints/handlers (admission calls).
  */
-import type { IngressClass, RuntimeClass, LimitRange, MutatingWebhookConfiguration, Namespace, PriorityClass, ResourceQuota, ServiceAccount, StorageClass, ValidatingWebhookConfiguration } from '#generated/k8s/index.ts';
+import type { IngressClass, RuntimeClass, LimitRange, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, MutatingWebhookConfiguration, Namespace, PriorityClass, ResourceQuota, ServiceAccount, StorageClass, ValidatingWebhookConfiguration } from '#generated/k8s/index.ts';
 import {
   AdmissionChain,
   AdmissionMetrics,
@@ -17,6 +17,8 @@ import {
   newRuntimeClass,
   SYSTEM_PRIORITY_CLASSES,
   validateWebhookConfigurationMatchConditions,
+  newValidatingAdmissionPolicy,
+  validateValidatingAdmissionPolicy,
   newDefaultTolerationSeconds,
   newLimitRanger,
   newMutatingAdmissionWebhook,
@@ -34,6 +36,8 @@ import {
 } from '#impl/admission/index.ts';
 import type { Interface, StoredObject } from '#impl/storage/interfaces.ts';
 import { invalid } from '#impl/apimachinery/index.ts';
+import { resourceTable } from '#generated/k8s/resource-table.ts';
+import { keyPrefixFor } from './controlplane.ts';
 import type { Registry } from 'prom-client';
 import { ObjectCache } from './auth-wiring.ts';
 import { QuotaAccessor } from '#impl/admission/plugins/resourcequota/resource-access.ts';
@@ -58,6 +62,7 @@ export const DEFAULT_ADMISSION_PLUGINS: readonly string[] = [
   'RuntimeClass',
   'DefaultIngressClass',
   'MutatingAdmissionWebhook',
+  'ValidatingAdmissionPolicy',
   'ValidatingAdmissionWebhook',
   'ResourceQuota',
 ];
@@ -133,6 +138,8 @@ export function buildAdmission(o: {
     mutating: cache<MutatingWebhookConfiguration>('/registry/mutatingwebhookconfigurations/'),
     validating: cache<ValidatingWebhookConfiguration>('/registry/validatingwebhookconfigurations/'),
     quotas: cache<ResourceQuota>('/registry/resourcequotas/'),
+    policies: cache<ValidatingAdmissionPolicy>('/registry/validatingadmissionpolicies/'),
+    policyBindings: cache<ValidatingAdmissionPolicyBinding>('/registry/validatingadmissionpolicybindings/'),
   };
   const used = new Set<keyof typeof caches>();
   const use = <K extends keyof typeof caches>(k: K) => {
@@ -176,6 +183,11 @@ export function buildAdmission(o: {
   if (names.has('MutatingAdmissionWebhook')) {
     const m = use('mutating');
     plugins.push(newMutatingAdmissionWebhook({ listConfigurations: () => m.list(''), getNamespace, metrics }));
+  }
+  if (names.has('ValidatingAdmissionPolicy')) {
+    const policies = use('policies');
+    const bindings = use('policyBindings');
+    plugins.push(newValidatingAdmissionPolicy({ listPolicies: () => policies.list(''), listBindings: () => bindings.list(''), getNamespace, getParam: (ref) => getParamObject(storage, ref) }));
   }
   if (names.has('ValidatingAdmissionWebhook')) {
     const v = use('validating');
@@ -263,8 +275,20 @@ const WEBHOOK_CONFIGURATIONS = new Set(['mutatingwebhookconfigurations', 'valida
  * the object is stored; the CEL compiler lives with the admission webhooks that evaluate it.
  */
 function validateWebhookMatchConditions(c: AdmissionCall): void {
-  if (c.resource.group !== 'admissionregistration.k8s.io' || !WEBHOOK_CONFIGURATIONS.has(c.resource.resource) || c.subresource !== '') return;
+  if (c.resource.group !== 'admissionregistration.k8s.io' || c.subresource !== '') return;
+  const policy = c.resource.resource === 'validatingadmissionpolicies';
+  if (!WEBHOOK_CONFIGURATIONS.has(c.resource.resource) && !policy) return;
   if (c.operation !== 'CREATE' && c.operation !== 'UPDATE') return;
-  const errs = validateWebhookConfigurationMatchConditions(c.object as never);
+  const errs = policy ? validateValidatingAdmissionPolicy(c.object as never) : validateWebhookConfigurationMatchConditions(c.object as never);
   if (errs.length) throw invalid({ group: c.kind.group, kind: c.kind.kind }, c.name || (c.object?.metadata?.name ?? ''), errs);
+}
+
+/** getParamObject reads a ValidatingAdmissionPolicy param of a built-in kind from storage. */
+async function getParamObject(storage: Interface, ref: { apiVersion: string; kind: string; namespace: string; name: string }): Promise<Record<string, unknown> | undefined> {
+  const [group, version] = ref.apiVersion.includes('/') ? (ref.apiVersion.split('/') as [string, string]) : ['', ref.apiVersion];
+  const entry = resourceTable.find((e) => e.group === group && e.version === version && e.kind === ref.kind);
+  if (!entry) return undefined;
+  const core = new Set(resourceTable.filter((e) => e.group === '').map((e) => e.resource));
+  const prefix = keyPrefixFor(entry, core);
+  return getStored<Record<string, unknown>>(storage, entry.namespaced ? `${prefix}/${ref.namespace}/${ref.name}` : `${prefix}/${ref.name}`);
 }

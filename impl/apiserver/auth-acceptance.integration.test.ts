@@ -613,6 +613,33 @@ test.serial('4: webhooks: JSONPatch label, denial message shown by kubectl, dead
   for (const n of ['deny-name', 'dead-ignore', 'dead-fail', 'slow']) await c.request('DELETE', `${ADMREG}/validatingwebhookconfigurations/${n}`);
 });
 
+test.serial('4 (CEL): a ValidatingAdmissionPolicy with its binding denies a Deployment with the message kubectl shows', async (t) => {
+  await ns('vap');
+  const policy = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'max-replicas' }, spec: { failurePolicy: 'Fail', matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }] }, validations: [{ expression: 'object.spec.replicas <= 5', message: 'replicas must be no greater than 5' }] } };
+  const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'max-replicas-vap' }, spec: { policyName: 'max-replicas', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vap' } } } } };
+  const bad = await c.request('POST', `${ADMREG}/validatingadmissionpolicies`, { body: { ...policy, metadata: { name: 'broken' }, spec: { ...policy.spec, validations: [{ expression: 'object.spec.replicas <=' }] } } });
+  t.is(bad.status, 422, bad.text);
+  t.regex(bad.json.message, /compilation failed/);
+  await mustCreate(`${ADMREG}/validatingadmissionpolicies`, policy);
+  await mustCreate(`${ADMREG}/validatingadmissionpolicybindings`, binding);
+  const deploy = (replicas: number) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `d${replicas}`, namespace: 'vap' }, spec: { replicas, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } });
+  let denied: TestResponse | undefined;
+  t.true(await eventually(async () => {
+    denied = await c.request('POST', '/apis/apps/v1/namespaces/vap/deployments?dryRun=All', { body: deploy(7) });
+    return denied.status === 422;
+  }), denied?.text);
+  t.is(denied!.json.message, "ValidatingAdmissionPolicy 'max-replicas' with binding 'max-replicas-vap' denied request: replicas must be no greater than 5");
+  if (hasKubectl) {
+    const k = await kubectl(['apply', '-f', '-'], JSON.stringify(deploy(7)));
+    t.not(k.code, 0);
+    t.regex(k.stderr, /ValidatingAdmissionPolicy 'max-replicas' with binding 'max-replicas-vap' denied request: replicas must be no greater than 5/);
+    const ok = await kubectl(['apply', '-f', '-'], JSON.stringify(deploy(2)));
+    t.is(ok.code, 0, ok.stderr);
+  }
+  await c.request('DELETE', `${ADMREG}/validatingadmissionpolicybindings/max-replicas-vap`);
+  await c.request('DELETE', `${ADMREG}/validatingadmissionpolicies/max-replicas`);
+});
+
 // ---------------------------------------------------------------------------------------------
 // 5. PodSecurity
 

@@ -93,13 +93,32 @@ export function validateWebhookConfigurationMatchConditions(obj: { webhooks?: Ar
 /** MatchOutcome: call the webhook, skip it, or refuse the request. */
 export type MatchOutcome = { match: true } | { match: false } | { match: false; error: StatusError };
 
-function celInput(v: unknown): unknown {
+/** celInput turns JSON into CEL input (integers as CEL ints, undefined as null). */
+export function celInput(v: unknown): unknown {
   if (v === undefined) return null;
   // Integers become CEL ints (bigint) so that `object.spec.replicas > 1` compares as upstream.
   if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
   if (Array.isArray(v)) return v.map(celInput);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, celInput(x)]));
   return v;
+}
+
+/** admissionVariables are the CEL variables every admission expression sees. */
+export function admissionVariables(a: AdmissionAttributes): Record<string, unknown> {
+  return { object: celInput(a.object ?? null), oldObject: celInput(a.oldObject ?? null), request: celInput(createAdmissionReview(a, '').request) };
+}
+
+/** evaluateExpression runs a (cached) expression; a CEL error or a compile error is returned as `error`. */
+export function evaluateExpression(expression: string, vars: Record<string, unknown>): { value?: unknown; error?: string } {
+  const { program, error } = compileMatchExpression(expression);
+  if (!program) return { error: error ?? 'compilation failed' };
+  try {
+    const value = program(vars);
+    if (cel().isCelError(value)) return { error: (value as Error).message };
+    return { value };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /**
@@ -109,12 +128,7 @@ function celInput(v: unknown): unknown {
 export function evaluateMatchConditions(h: { name: string; matchConditions?: MatchCondition[]; failurePolicy?: string }, a: AdmissionAttributes): MatchOutcome {
   const conds = h.matchConditions ?? [];
   if (conds.length === 0) return { match: true };
-  const review = createAdmissionReview(a, '');
-  const vars = {
-    object: celInput(a.object ?? null),
-    oldObject: celInput(a.oldObject ?? null),
-    request: celInput(review.request),
-  };
+  const vars = admissionVariables(a);
   let firstError: string | undefined;
   for (const c of conds) {
     const { program, error } = compileMatchExpression(c.expression);
