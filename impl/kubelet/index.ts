@@ -6,20 +6,23 @@
  * - runs the pods bound to the node (informer on spec.nodeName) and static pods from
  *   `--pod-manifest-path` (with mirror pods in the API): admission (pods, resources,
  *   node affinity, NoExecute taints), sandbox + init containers + containers through CRI, image
- *   pulls with back-off, env (values, ConfigMap/Secret refs, envFrom, downward API, service
- *   variables), volumes (emptyDir incl. tmpfs, configMap, secret, downwardAPI, projected,
- *   hostPath), /etc/hosts, termination messages, restart policies with CrashLoopBackOff,
- *   probes, postStart/preStop hooks, graceful deletion, status to pods/status, events;
- * - PLEG relist, housekeeping (orphans, deleted pods, pod cgroups), container GC;
- * - HTTPS server: /healthz, /pods, /containerLogs.
- * Not yet (issue #6): exec/attach/port-forward and stats endpoints, image GC,
- * eviction, service-account token volumes, PVCs, configMap/secret volume updates.
+ *   pulls with back-off and imagePullSecrets (docker config keyring), env (values,
+ *   ConfigMap/Secret refs, envFrom, downward API, service variables), volumes (emptyDir incl.
+ *   tmpfs, configMap, secret, downwardAPI, projected with service-account tokens rotated at 80%
+ *   of their TTL, hostPath, PVCs bound to hostPath/local PVs; atomic `..data` layout with modes
+ *   and fsGroup, refreshed when the sources change), /etc/hosts, termination messages, restart
+ *   policies with CrashLoopBackOff, activeDeadlineSeconds, probes, postStart/preStop hooks,
+ *   graceful deletion, status to pods/status, events;
+ * - PLEG relist, housekeeping (orphans, deleted pods, pod cgroups), container GC, image GC,
+ *   hard eviction (`--eviction-hard`, MemoryPressure/DiskPressure);
+ * - HTTPS server: /healthz, /pods, /containerLogs, /exec, /attach, /portForward, /stats/summary.
+ * Not yet (issue #6): soft eviction thresholds, gRPC probes, webhook authn/authz of the server.
  *
  * ```ts
  * import { startKubelet } from '#impl/kubelet/index.ts';
  * const k = startKubelet({ kubeconfig, containerRuntimeEndpoint: 'unix:///.../containerd.sock', rootDir });
  * await k.registered;   // Node created and first status posted
- * await k.stop();       // loops stop; containers keep running (a restart adopts them: TODO #6)
+ * await k.stop();       // loops stop; containers keep running (a restart adopts them)
  * ```
  */
 export { startKubelet, Kubelet, silentLogger, type KubeletOptions, type KubeletHandle, type KubeletLogger } from './kubelet.ts';
