@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '#impl/apimachinery/util/yaml/index.ts';
 
 /** RestConfig is everything the REST client needs to talk to one apiserver. */
 export interface RestConfig {

@@ -6,7 +6,7 @@
  *
  * upstream: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go (patcher.applyPatch).
  */
-import YAML from 'yaml';
+import { parseYaml } from '#impl/apimachinery/util/yaml/index.ts';
 import {
   applyJSONPatch,
   applyMergePatch,
@@ -72,7 +72,7 @@ export async function applyPatch(p: PatchRequest): Promise<KubeObject> {
   if (p.kind === 'apply-patch') {
     let cfg: unknown;
     try {
-      cfg = YAML.parse(text);
+      cfg = parseYaml(text);
     } catch (err) {
       throw badRequest(`error decoding YAML: ${(err as Error).message}`);
     }

@@ -4,7 +4,7 @@
  * upstream: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/writers.go.
  */
 import type { ServerResponse } from 'node:http';
-import YAML from 'yaml';
+import { stringifyYaml } from '#impl/apimachinery/util/yaml/index.ts';
 import { toStatus } from '#impl/apimachinery/index.ts';
 
 /** writeJson writes `body` as JSON (or YAML) with `Warning: 299 - "..."` headers. */
@@ -13,7 +13,7 @@ export function writeJson(res: ServerResponse, code: number, body: unknown, warn
     res.end();
     return;
   }
-  const text = yaml ? YAML.stringify(body) : JSON.stringify(body);
+  const text = yaml ? stringifyYaml(body) : JSON.stringify(body);
   const buf = Buffer.from(text);
   res.statusCode = code;
   res.setHeader('Content-Type', yaml ? 'application/yaml' : 'application/json');

@@ -6,7 +6,7 @@
  * pkg/apis/audit/v1/types.go
  */
 import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { parseAllYamlDocuments } from '#impl/apimachinery/util/yaml/index.ts';
 import type { UserInfo } from '../user/user.ts';
 
 /** LEVELS in increasing detail. */
@@ -67,7 +67,7 @@ export interface RequestAuditConfig {
 
 /** parseAuditPolicy parses a policy document (YAML or JSON) and validates levels and stages like upstream's reader. */
 export function parseAuditPolicy(text: string, source = 'audit policy'): AuditPolicy {
-  const docs = parseAllDocuments(text).map((d) => d.toJS() as AuditPolicy | null).filter((d): d is AuditPolicy => d !== null);
+  const docs = parseAllYamlDocuments(text).map((d) => d.toJS() as AuditPolicy | null).filter((d): d is AuditPolicy => d !== null);
   if (docs.length !== 1) throw new Error(`${source}: expected one Policy document, found ${docs.length}`);
   const p = docs[0]!;
   if (p.kind !== undefined && p.kind !== 'Policy') throw new Error(`${source}: kind ${p.kind} is not Policy`);

@@ -4,7 +4,7 @@
  * onto {@link KubeletOptions}. Command-line flags override the file, as upstream.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '#impl/apimachinery/util/yaml/index.ts';
 import type { Taint } from '#generated/k8s/index.ts';
 import type { KubeletOptions } from '../kubelet.ts';
 

@@ -6,7 +6,7 @@
  * of handlers/create.go.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import YAML from 'yaml';
+import { parseYaml } from '#impl/apimachinery/util/yaml/index.ts';
 import { badRequest, methodNotSupported, requestEntityTooLarge, StatusError } from '#impl/apimachinery/index.ts';
 import type { ServedResource } from '../../api-registry.ts';
 import type { RequestInfo } from '../../request-info.ts';
@@ -115,7 +115,7 @@ export function decodeBody(buf: Buffer, kind: 'json' | 'yaml' | 'protobuf', into
   const text = buf.toString('utf8');
   if (kind === 'yaml') {
     try {
-      return YAML.parse(text, { uniqueKeys: false });
+      return parseYaml(text, { uniqueKeys: false });
     } catch (err) {
       throw badRequest(`error decoding YAML: ${(err as Error).message}`);
     }

@@ -1,0 +1,2 @@
+/** YAML parsing and printing, loaded on first use (sigs.k8s.io/yaml). */
+export * from './yaml.ts';
