@@ -36,7 +36,7 @@ export const apiserverCommand: CommandModule = {
       .option('--audit-log-path <file>', 'audit log file, JSON lines (- for stdout)')
       .option('--audit-log-maxsize <mb>', 'rotate the audit log at this size in megabytes (0 = never)', '0')
       .option('--audit-log-maxbackup <n>', 'rotated audit log files to keep', '0')
-      .option('--enable-admission-plugins <list>', 'admission plugins to enable besides the defaults (e.g. ServiceAccount,ResourceQuota,NodeRestriction)')
+      .option('--enable-admission-plugins <list>', 'admission plugins to enable besides the defaults (e.g. StorageObjectInUseProtection)')
       .option('--disable-admission-plugins <list>', 'admission plugins to disable')
       .action(async (opts: Record<string, string> & { serviceAccountIssuer: string[]; serviceAccountKeyFile: string[]; enableBootstrapTokenAuth?: boolean }) => {
         const { startApiServer } = await import('#impl/apiserver/index.ts');
