@@ -29,6 +29,7 @@ import type { Interface } from '../../impl/storage/interfaces.ts';
 import { newSqliteStorage } from '../../impl/storage/sqlite/store.ts';
 import { newEtcd3Storage } from '../../impl/storage/etcd3/store.ts';
 import { etcdAvailable, freePort, startEtcdServer } from '../../impl/storage/testing/etcd-server.ts';
+import { rssMiBOf, stopChild } from './child-process.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const KUBETS = join(ROOT, 'bin', 'kubets.js');
@@ -158,20 +159,8 @@ async function spawnServer(args: string[], what: string, timeoutMs = 60_000): Pr
   return {
     url,
     pid: child.pid!,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    },
+    stop: () => stopChild(child),
   };
-}
-
-function rssMiBOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
 /** timed runs one request and returns its latency, failing on an unexpected status. */

@@ -8,12 +8,13 @@
  * Run: `npx tsx tools/bench/controllers.ts [--replicas 1000] [--nodes 10]`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadKubeconfig, RestClient } from '#impl/client/index.ts';
+import { rssMiBOf, stopChild } from './child-process.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const KUBETS = join(ROOT, 'bin', 'kubets.js');
@@ -56,22 +57,11 @@ function spawnProc(args: string[], what: string): { proc: Proc; stderr: () => st
     stderr: () => err,
     proc: {
       pid: child.pid!,
-      async stop() {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(t);
-      },
+      stop: () => stopChild(child),
     },
   };
 }
 
-function rssMiBOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
