@@ -107,8 +107,14 @@ test.after.always(async () => {
   if (!dir) return;
   const log = join(dir, 'data', 'logs', 'kubets.log');
   try {
-    const denied = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('apiserver: forbidden:'));
-    if (denied.length) process.stderr.write(`acceptance: apiserver denials in ${log}:\n${denied.slice(0, 20).join('\n')}\n`);
+    // One line per denied user and resource (object names folded), with a count.
+    const denied = new Map<string, number>();
+    for (const l of readFileSync(log, 'utf8').split('\n')) {
+      if (!l.includes('apiserver: forbidden:')) continue;
+      const k = l.replace(/"[^"]*" is forbidden/, '"…" is forbidden');
+      denied.set(k, (denied.get(k) ?? 0) + 1);
+    }
+    if (denied.size) process.stderr.write(`acceptance: apiserver denials in ${log}:\n${[...denied].map(([l, n]) => `${n}x ${l}`).join('\n')}\n`);
   } catch {
     /* no log */
   }
