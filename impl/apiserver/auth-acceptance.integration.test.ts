@@ -418,6 +418,10 @@ test.serial('3: a TokenRequest token works; expired, wrong-audience, tampered, a
     t.regex(k.stdout, /pod\/robot-pod/);
   }
   t.is((await list(bound)).status, 200);
+  // Service accounts may read the issuer discovery documents (system:service-account-issuer-discovery).
+  const jwks = await c.request('GET', '/openid/v1/jwks', { anonymous: true, headers: { Authorization: `Bearer ${plain}` } });
+  t.is(jwks.status, 200, jwks.text);
+  t.is((await c.request('GET', '/openid/v1/jwks', { anonymous: true, headers: { Authorization: `Bearer ${token('nobody')}` } })).status, 403);
 
   const key: SigningKey = signingKeyFromPem(readFileSync(join(dir, 'pki', 'sa.key')));
   const claims = decodePart(plain, 1);

@@ -144,6 +144,12 @@ export function clusterRoles(): ClusterRole[] {
       rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
     ]),
     clusterRole('system:node-bootstrapper', [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])]),
+    clusterRole('system:service-account-issuer-discovery', [urlRule(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'])]),
+    clusterRole('system:kubelet-api-admin', [
+      rule(READ, [''], ['nodes']),
+      rule(['proxy'], [''], ['nodes']),
+      rule(['*'], [''], ['nodes/proxy', 'nodes/metrics', 'nodes/stats', 'nodes/log', 'nodes/pods', 'nodes/healthz', 'nodes/checkpoint', 'nodes/configz']),
+    ]),
     clusterRole('system:auth-delegator', [rule(['create'], ['authentication.k8s.io'], ['tokenreviews']), rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews'])]),
     clusterRole('system:kube-controller-manager', [
       events(),
@@ -196,6 +202,7 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:discovery', [group('system:authenticated')]),
     binding('system:basic-user', [group('system:authenticated')]),
     binding('system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
+    binding('system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
     binding('system:node-proxier', [user('system:kube-proxy')]),
     binding('system:kube-controller-manager', [user('system:kube-controller-manager')]),
     binding('system:kube-scheduler', [user('system:kube-scheduler')]),
