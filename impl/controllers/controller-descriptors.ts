@@ -29,6 +29,7 @@ import { ResourceQuotaController } from './resourcequota/resource-quota-controll
 import { PersistentVolumeController } from './volume/persistentvolume/pv-controller.ts';
 import { PVCProtectionController } from './volume/pvcprotection/pvc-protection-controller.ts';
 import { PVProtectionController } from './volume/pvprotection/pv-protection-controller.ts';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation-controller.ts';
 import { defaultStorageClass, LocalPathProvisioner } from './volume/localpath/local-path-provisioner.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
@@ -345,6 +346,19 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
       new PVProtectionController({
         client: ctx.client,
         volumeInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'persistentvolumes' }),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'clusterrole-aggregation-controller',
+    serviceAccountName: 'clusterrole-aggregation-controller',
+    aliases: ['clusterrole-aggregation'],
+    defaultWorkers: 5,
+    init: (ctx) =>
+      new ClusterRoleAggregationController({
+        client: ctx.client,
+        clusterRoleInformer: ctx.informers.forResource({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' }),
         clock: ctx.clock,
         logger: ctx.logger,
       }),

@@ -32,3 +32,4 @@ export { PersistentVolumeController } from './volume/persistentvolume/pv-control
 export { PVCProtectionController } from './volume/pvcprotection/pvc-protection-controller.ts';
 export { LocalPathProvisioner, defaultStorageClass, LOCAL_PATH_PROVISIONER_NAME } from './volume/localpath/local-path-provisioner.ts';
 export { PVProtectionController } from './volume/pvprotection/pv-protection-controller.ts';
+export { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation-controller.ts';
