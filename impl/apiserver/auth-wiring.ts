@@ -318,6 +318,7 @@ export function buildAuth(o: AuthWiringOptions): AuthWiring {
   const roleBindings = new ObjectCache<RoleBinding & StoredObject>(storage, '/registry/rolebindings/');
   const clusterRoleBindings = new ObjectCache<ClusterRoleBinding & StoredObject>(storage, '/registry/clusterrolebindings/');
   const pods = new ObjectCache<Pod & StoredObject>(storage, '/registry/pods/');
+  const pvcs = new ObjectCache<StoredObject & { spec?: { volumeName?: string } }>(storage, '/registry/persistentvolumeclaims/');
   const listers: RBACListers = {
     getRole: (ns, name) => roles.get(ns, name),
     getClusterRole: (name) => clusterRoles.get('', name),
@@ -328,7 +329,11 @@ export function buildAuth(o: AuthWiringOptions): AuthWiring {
   const usesNode = modes.includes('Node');
   const node = usesNode
     ? newNodeAuthorizer({
-        graph: newPodNodeGraph({ podsOnNode: (n) => pods.list().filter((p) => p.spec?.nodeName === n) }),
+        graph: newPodNodeGraph({
+          podsOnNode: (n) => pods.list().filter((p) => p.spec?.nodeName === n),
+          // pod -> PVC -> PV: a kubelet reads the PVs bound to its pods' claims.
+          pvcVolumeName: (ns, claim) => pvcs.get(ns, claim)?.spec?.volumeName || undefined,
+        }),
         nodeRules: bootstrapPolicy.clusterRoles().find((r) => r.metadata?.name === 'system:node')?.rules ?? [],
       })
     : undefined;
@@ -420,7 +425,7 @@ export function buildAuth(o: AuthWiringOptions): AuthWiring {
     },
     async start(signal) {
       const caches: ObjectCache<StoredObject>[] = [roles, clusterRoles, roleBindings, clusterRoleBindings] as ObjectCache<StoredObject>[];
-      if (usesNode) caches.push(pods as ObjectCache<StoredObject>);
+      if (usesNode) caches.push(pods as ObjectCache<StoredObject>, pvcs as ObjectCache<StoredObject>);
       await Promise.all(caches.map((c) => c.start(signal)));
       await reconcileBootstrapPolicy(storage, log);
       clusterRoles.onChange(() => scheduleAggregation());
