@@ -849,32 +849,22 @@ export class Kubelet implements PodSyncer {
     guard('pleg', this.pleg.run(signal));
     guard('node-status', this.nodeStatus.run(signal));
     for (const src of this.sources) guard('source', src.run((u) => this.handlePodUpdate(u), signal));
-    guard('eviction', (async () => {
+    /** every runs `fn` each `periodMs` until the signal aborts; a failure is logged with `what`. */
+    const every = (periodMs: number, what: string, fn: () => Promise<unknown>): Promise<void> => (async () => {
       while (!signal.aborted) {
         await new Promise<void>((resolve) => {
-          const t = this.clock.setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, this.o.evictionMonitoringPeriodMs ?? 10_000);
+          const t = this.clock.setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, periodMs);
           const onAbort = (): void => { this.clock.clearTimeout(t); resolve(); };
           if (signal.aborted) onAbort(); else signal.addEventListener('abort', onAbort, { once: true });
         });
         if (signal.aborted) break;
-        await this.eviction.synchronize(signal).catch((err: unknown) => {
-          if (!signal.aborted) this.log.warn({ err: String((err as Error)?.message ?? err) }, 'Eviction manager: failed to synchronize');
+        await fn().catch((err: unknown) => {
+          if (!signal.aborted) this.log.warn({ err: String((err as Error)?.message ?? err) }, what);
         });
       }
-    })());
-    guard('housekeeping', (async () => {
-      while (!signal.aborted) {
-        await new Promise<void>((resolve) => {
-          const t = this.clock.setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, this.o.housekeepingPeriodMs ?? 2000);
-          const onAbort = (): void => { this.clock.clearTimeout(t); resolve(); };
-          if (signal.aborted) onAbort(); else signal.addEventListener('abort', onAbort, { once: true });
-        });
-        if (signal.aborted) break;
-        await this.housekeeping(signal).catch((err: unknown) => {
-          if (!signal.aborted) this.log.warn({ err: String((err as Error)?.message ?? err) }, 'Failed cleaning pods');
-        });
-      }
-    })());
+    })();
+    guard('eviction', every(this.o.evictionMonitoringPeriodMs ?? 10_000, 'Eviction manager: failed to synchronize', () => this.eviction.synchronize(signal)));
+    guard('housekeeping', every(this.o.housekeepingPeriodMs ?? 2000, 'Failed cleaning pods', () => this.housekeeping(signal)));
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     await this.podWorkers.stop();
     this.prober.cleanupPods(new Set());
