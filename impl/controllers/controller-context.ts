@@ -37,6 +37,11 @@ export interface ControllerContext {
   resourceQuotaSyncPeriodMs?: number;
   /** Directory of the local-path provisioner's volumes ('' turns the provisioner and its default StorageClass off). */
   localPathDir?: string;
+  /** `--cluster-signing-cert-file` / `--cluster-signing-key-file`: the CA the CSR signer issues with. */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  /** `--cluster-signing-duration` in ms (default 1 year). */
+  clusterSigningDurationMs?: number;
   /** Informers requested after the first start are started by this. */
   startInformers(): void;
 }

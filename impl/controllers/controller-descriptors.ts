@@ -4,6 +4,7 @@
  * the `--controllers` selection rules (`*` = every default-on controller, `name` turns one
  * on, `-name` turns one off; aliases accepted).
  */
+import { readFileSync } from 'node:fs';
 import { RESOURCES } from './controller-client.ts';
 import type { ControllerContext, ControllerDescriptor } from './controller-context.ts';
 import { Publisher } from './certificates/rootcacertpublisher/publisher.ts';
@@ -30,10 +31,13 @@ import { PersistentVolumeController } from './volume/persistentvolume/pv-control
 import { PVCProtectionController } from './volume/pvcprotection/pvc-protection-controller.ts';
 import { PVProtectionController } from './volume/pvprotection/pv-protection-controller.ts';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation-controller.ts';
+import { CSRSigningController } from './certificates/signer/signer.ts';
+import { CSRApprovingController } from './certificates/approver/sarapprove.ts';
 import { defaultStorageClass, LocalPathProvisioner } from './volume/localpath/local-path-provisioner.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
 const SERVICES = { group: '', version: 'v1', resource: 'services' } as const;
+const CSRS = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' } as const;
 
 
 /** CONTROLLER_DESCRIPTORS lists the built-in controllers in start order. */
@@ -362,6 +366,30 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         clock: ctx.clock,
         logger: ctx.logger,
       }),
+  },
+  {
+    name: 'certificatesigningrequest-signing-controller',
+    serviceAccountName: 'certificate-controller',
+    aliases: ['csrsigning'],
+    defaultWorkers: 5,
+    init: (ctx) => {
+      if (!ctx.clusterSigningCertFile || !ctx.clusterSigningKeyFile) throw new Error('skipping csrsigning: --cluster-signing-cert-file and --cluster-signing-key-file are not set');
+      return new CSRSigningController({
+        client: ctx.client,
+        csrInformer: ctx.informers.forResource(CSRS),
+        ca: { certPem: readFileSync(ctx.clusterSigningCertFile, 'utf8'), keyPem: readFileSync(ctx.clusterSigningKeyFile, 'utf8') },
+        signingDurationMs: ctx.clusterSigningDurationMs,
+        clock: ctx.clock,
+        logger: ctx.logger,
+      });
+    },
+  },
+  {
+    name: 'certificatesigningrequest-approving-controller',
+    serviceAccountName: 'certificate-controller',
+    aliases: ['csrapproving'],
+    defaultWorkers: 5,
+    init: (ctx) => new CSRApprovingController({ client: ctx.client, csrInformer: ctx.informers.forResource(CSRS), clock: ctx.clock, logger: ctx.logger }),
   },
   {
     name: 'pod-garbage-collector-controller',

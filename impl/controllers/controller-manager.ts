@@ -64,6 +64,11 @@ export interface ControllerManagerOptions {
    * refreshed before expiry (default false, as upstream; `kubets up` turns it on).
    */
   useServiceAccountCredentials?: boolean;
+  /** `--cluster-signing-cert-file` / `--cluster-signing-key-file` (the CSR signer runs only with both). */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  /** `--cluster-signing-duration` in ms (default 1 year). */
+  clusterSigningDurationMs?: number;
   /** Informer resync period, ms (default 0 = none; upstream `--min-resync-period` 12 h). */
   resyncPeriodMs?: number;
   clock?: Clock;
@@ -161,6 +166,9 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
       nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs,
       resourceQuotaSyncPeriodMs: opts.resourceQuotaSyncPeriodMs,
       localPathDir: opts.localPathDir,
+      clusterSigningCertFile: opts.clusterSigningCertFile,
+      clusterSigningKeyFile: opts.clusterSigningKeyFile,
+      clusterSigningDurationMs: opts.clusterSigningDurationMs,
       startInformers: () => factory.start(runSignal),
     };
     const controllers: Array<{ d: ControllerDescriptor; c: Controller }> = [];

@@ -33,3 +33,5 @@ export { PVCProtectionController } from './volume/pvcprotection/pvc-protection-c
 export { LocalPathProvisioner, defaultStorageClass, LOCAL_PATH_PROVISIONER_NAME } from './volume/localpath/local-path-provisioner.ts';
 export { PVProtectionController } from './volume/pvprotection/pv-protection-controller.ts';
 export { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation-controller.ts';
+export { CSRSigningController } from './certificates/signer/signer.ts';
+export { CSRApprovingController } from './certificates/approver/sarapprove.ts';

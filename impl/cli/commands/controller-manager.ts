@@ -30,6 +30,9 @@ interface ControllerManagerFlags {
   nodeMonitorGracePeriod: string;
   resourceQuotaSyncPeriod: string;
   localPathDir: string;
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  clusterSigningDuration: string;
   useServiceAccountCredentials?: boolean;
   concurrentResourceQuotaSyncs?: number;
   healthzPort?: number;
@@ -63,7 +66,7 @@ export const controllerManagerCommand: CommandModule = {
   register(program: Command) {
     program
       .command('controller-manager')
-      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice, disruption, node-lifecycle, podgc, resourcequota, persistentvolume-binder (+ local-path provisioner), pvc-protection, pv-protection')
+      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice, disruption, node-lifecycle, podgc, resourcequota, persistentvolume-binder (+ local-path provisioner), pvc-protection, pv-protection, clusterrole-aggregation, csrsigning, csrapproving')
       .option('--kubeconfig <path>', 'kubeconfig with the controller-manager credentials (default $KUBECONFIG)')
       .option('--controllers <list>', 'controllers to enable: * (all default ones), name, -name; comma-separated', '*')
       .option('--leader-elect', 'elect a leader on the kube-system/kube-controller-manager Lease before running')
@@ -82,6 +85,9 @@ export const controllerManagerCommand: CommandModule = {
       .option('--resource-quota-sync-period <duration>', 'period for syncing quota usage status (Go duration)', '5m')
       .option('--concurrent-resource-quota-syncs <n>', 'resourcequota workers (default 5)', int)
       .option('--use-service-account-credentials', 'run each controller with its own service account credentials (kube-system/<controller>, TokenRequest tokens)')
+      .option('--cluster-signing-cert-file <file>', 'PEM CA certificate the CSR signer issues certificates with')
+      .option('--cluster-signing-key-file <file>', 'PEM private key of --cluster-signing-cert-file')
+      .option('--cluster-signing-duration <duration>', 'longest validity of signed certificates (Go duration)', '8760h')
       .option('--local-path-dir <dir>', 'directory of the local-path provisioner volumes (StorageClass standard); empty turns it off', '/var/lib/kubets/storage')
       .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt (default: the kubeconfig CA)')
       .option('--healthz-port <port>', 'serve /healthz and /metrics over HTTP on this port (0 = random)', int)
@@ -115,6 +121,9 @@ export const controllerManagerCommand: CommandModule = {
           nodeMonitorGracePeriodMs: durationMs(f.nodeMonitorGracePeriod),
           resourceQuotaSyncPeriodMs: durationMs(f.resourceQuotaSyncPeriod),
           localPathDir: f.localPathDir,
+          clusterSigningCertFile: f.clusterSigningCertFile,
+          clusterSigningKeyFile: f.clusterSigningKeyFile,
+          clusterSigningDurationMs: durationMs(f.clusterSigningDuration),
           useServiceAccountCredentials: f.useServiceAccountCredentials === true,
           healthzPort: f.healthzPort,
           bindAddress: f.bindAddress,

@@ -188,7 +188,8 @@ export class FakeClient implements ClientLike {
           throw statusError(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
         }
         let next: KubeObject;
-        if (sub === 'status') next = { ...structuredClone(cur), status: structuredClone(obj.status) };
+        // status and CSR approval (conditions) write only the status.
+        if (sub === 'status' || sub === 'approval') next = { ...structuredClone(cur), status: structuredClone(obj.status) };
         else if (sub === 'finalize') next = { ...structuredClone(cur), spec: { ...(cur.spec ?? {}), finalizers: structuredClone(obj.spec?.finalizers ?? []) } };
         else next = { ...structuredClone(obj), status: sub === undefined && resource !== 'namespaces' ? structuredClone(obj.status ?? cur.status) : cur.status };
         next.metadata = { ...next.metadata, uid: cur.metadata?.uid, namespace: cur.metadata?.namespace, resourceVersion: String(self.rv++) };
