@@ -145,11 +145,20 @@ async function runUp(opts: UpFlags): Promise<void> {
   writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n');
   process.stdout.write(`kubets is up: ${apiserver.url} (kubeconfig ${apiserver.kubeconfigPath})\n`);
 
+  // Stopping `kubets up` stops everything it started, the container runtime and registry too
+  // (`kubets down` does the same for a detached cluster and finds nothing left to stop).
+  const stopRuntime = async (): Promise<void> => {
+    if (!opts.runtime) return;
+    const { runtimeDown } = await import('../../../tools/runtime/index.ts');
+    await runtimeDown({ dataDir: opts.dataDir, log });
+  };
   const shutdown = (): void => {
     log('stopping');
     void Promise.allSettled(stops.map((stop) => stop()))
       .then(() => apiserver.stop())
       .catch((err: unknown) => log(`apiserver stop: ${String(err)}`))
+      .then(() => stopRuntime())
+      .catch((err: unknown) => log(`runtime stop: ${String(err)}`))
       .finally(() => {
         rmSync(stateFile, { force: true });
         process.exit(0);
