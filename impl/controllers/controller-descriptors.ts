@@ -33,6 +33,8 @@ import { PVProtectionController } from './volume/pvprotection/pv-protection-cont
 import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation-controller.ts';
 import { CSRSigningController } from './certificates/signer/signer.ts';
 import { CSRApprovingController } from './certificates/approver/sarapprove.ts';
+import { BootstrapSigner } from './bootstrap/bootstrapsigner.ts';
+import { TokenCleaner } from './bootstrap/tokencleaner.ts';
 import { defaultStorageClass, LocalPathProvisioner } from './volume/localpath/local-path-provisioner.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
@@ -390,6 +392,23 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
     aliases: ['csrapproving'],
     defaultWorkers: 5,
     init: (ctx) => new CSRApprovingController({ client: ctx.client, csrInformer: ctx.informers.forResource(CSRS), clock: ctx.clock, logger: ctx.logger }),
+  },
+  {
+    name: 'bootstrap-signer-controller',
+    serviceAccountName: 'bootstrap-signer',
+    aliases: ['bootstrapsigner'],
+    defaultWorkers: 1,
+    disabledByDefault: true,
+    init: (ctx) =>
+      new BootstrapSigner({ client: ctx.client, configMapInformer: ctx.informers.forResource(RESOURCES.configmaps), secretInformer: ctx.informers.forResource(RESOURCES.secrets), clock: ctx.clock, logger: ctx.logger }),
+  },
+  {
+    name: 'token-cleaner-controller',
+    serviceAccountName: 'token-cleaner',
+    aliases: ['tokencleaner'],
+    defaultWorkers: 1,
+    disabledByDefault: true,
+    init: (ctx) => new TokenCleaner({ client: ctx.client, secretInformer: ctx.informers.forResource(RESOURCES.secrets), clock: ctx.clock, logger: ctx.logger }),
   },
   {
     name: 'pod-garbage-collector-controller',

@@ -35,3 +35,5 @@ export { PVProtectionController } from './volume/pvprotection/pv-protection-cont
 export { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation-controller.ts';
 export { CSRSigningController } from './certificates/signer/signer.ts';
 export { CSRApprovingController } from './certificates/approver/sarapprove.ts';
+export { BootstrapSigner } from './bootstrap/bootstrapsigner.ts';
+export { TokenCleaner } from './bootstrap/tokencleaner.ts';
