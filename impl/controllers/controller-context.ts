@@ -42,6 +42,8 @@ export interface ControllerContext {
   clusterSigningKeyFile?: string;
   /** `--cluster-signing-duration` in ms (default 1 year). */
   clusterSigningDurationMs?: number;
+  /** `--service-account-private-key-file`: the key legacy ServiceAccount token Secrets are signed with. */
+  serviceAccountPrivateKeyFile?: string;
   /** Informers requested after the first start are started by this. */
   startInformers(): void;
 }
@@ -61,6 +63,8 @@ export interface ControllerDescriptor {
    * whose bootstrap role is `system:controller:<name>`; used with `--use-service-account-credentials`.
    */
   serviceAccountName: string;
+  /** Runs with the controller-manager's own credentials even with service account credentials (upstream `rootClientBuilder`). */
+  rootClient?: boolean;
   /** Older names accepted by `--controllers` (e.g. `namespace`). */
   aliases: string[];
   /** Default number of workers (overridden by `--concurrent-*-syncs`). */

@@ -35,6 +35,7 @@ import { CSRSigningController } from './certificates/signer/signer.ts';
 import { CSRApprovingController } from './certificates/approver/sarapprove.ts';
 import { BootstrapSigner } from './bootstrap/bootstrapsigner.ts';
 import { TokenCleaner } from './bootstrap/tokencleaner.ts';
+import { TokensController } from './serviceaccount/tokens-controller.ts';
 import { defaultStorageClass, LocalPathProvisioner } from './volume/localpath/local-path-provisioner.ts';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' } as const;
@@ -74,6 +75,27 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         clock: ctx.clock,
         logger: ctx.logger,
       }),
+  },
+  {
+    name: 'serviceaccount-token-controller',
+    // upstream runs it with the controller-manager's own credentials (it mints every account's tokens).
+    serviceAccountName: 'tokens-controller',
+    rootClient: true,
+    aliases: ['serviceaccount-token'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-serviceaccount-token-syncs',
+    init: (ctx) => {
+      if (!ctx.serviceAccountPrivateKeyFile) throw new Error('skipping serviceaccount-token: --service-account-private-key-file is not set');
+      return new TokensController({
+        client: ctx.client,
+        secretInformer: ctx.informers.forResource(RESOURCES.secrets),
+        serviceAccountInformer: ctx.informers.forResource(RESOURCES.serviceaccounts),
+        signingKeyPem: readFileSync(ctx.serviceAccountPrivateKeyFile, 'utf8'),
+        rootCA: ctx.rootCA,
+        clock: ctx.clock,
+        logger: ctx.logger,
+      });
+    },
   },
   {
     name: 'root-ca-certificate-publisher-controller',

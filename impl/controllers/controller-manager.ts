@@ -69,6 +69,8 @@ export interface ControllerManagerOptions {
   clusterSigningKeyFile?: string;
   /** `--cluster-signing-duration` in ms (default 1 year). */
   clusterSigningDurationMs?: number;
+  /** `--service-account-private-key-file` (the serviceaccount-token controller runs only with it). */
+  serviceAccountPrivateKeyFile?: string;
   /** Informer resync period, ms (default 0 = none; upstream `--min-resync-period` 12 h). */
   resyncPeriodMs?: number;
   clock?: Clock;
@@ -169,6 +171,7 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
       clusterSigningCertFile: opts.clusterSigningCertFile,
       clusterSigningKeyFile: opts.clusterSigningKeyFile,
       clusterSigningDurationMs: opts.clusterSigningDurationMs,
+      serviceAccountPrivateKeyFile: opts.serviceAccountPrivateKeyFile,
       startInformers: () => factory.start(runSignal),
     };
     const controllers: Array<{ d: ControllerDescriptor; c: Controller }> = [];
@@ -176,7 +179,7 @@ export async function startControllerManager(opts: ControllerManagerOptions = {}
     if (builder) runSignal.addEventListener('abort', () => builder.close(), { once: true });
     for (const d of selected) {
       try {
-        const client = builder ? await builder.clientFor(d.serviceAccountName) : rest;
+        const client = builder && !d.rootClient ? await builder.clientFor(d.serviceAccountName) : rest;
         controllers.push({ d, c: await d.init({ ...ctx, client }) });
         logger.info({ controller: d.name }, 'Started controller');
       } catch (err) {

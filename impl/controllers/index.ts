@@ -37,3 +37,4 @@ export { CSRSigningController } from './certificates/signer/signer.ts';
 export { CSRApprovingController } from './certificates/approver/sarapprove.ts';
 export { BootstrapSigner } from './bootstrap/bootstrapsigner.ts';
 export { TokenCleaner } from './bootstrap/tokencleaner.ts';
+export { TokensController } from './serviceaccount/tokens-controller.ts';

@@ -33,6 +33,7 @@ interface ControllerManagerFlags {
   clusterSigningCertFile?: string;
   clusterSigningKeyFile?: string;
   clusterSigningDuration: string;
+  serviceAccountPrivateKeyFile?: string;
   useServiceAccountCredentials?: boolean;
   concurrentResourceQuotaSyncs?: number;
   healthzPort?: number;
@@ -66,7 +67,7 @@ export const controllerManagerCommand: CommandModule = {
   register(program: Command) {
     program
       .command('controller-manager')
-      .description('run the controllers: namespace, serviceaccount, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice, disruption, node-lifecycle, podgc, resourcequota, persistentvolume-binder (+ local-path provisioner), pvc-protection, pv-protection, clusterrole-aggregation, csrsigning, csrapproving; off unless named: bootstrapsigner, tokencleaner')
+      .description('run the controllers: namespace, serviceaccount, serviceaccount-token, root-ca-cert-publisher, garbage collector, replicaset, replicationcontroller, deployment, daemonset, statefulset, job, cronjob, ttl-after-finished, endpoints, endpointslice, disruption, node-lifecycle, podgc, resourcequota, persistentvolume-binder (+ local-path provisioner), pvc-protection, pv-protection, clusterrole-aggregation, csrsigning, csrapproving; off unless named: bootstrapsigner, tokencleaner')
       .option('--kubeconfig <path>', 'kubeconfig with the controller-manager credentials (default $KUBECONFIG)')
       .option('--controllers <list>', 'controllers to enable: * (all default ones), name, -name; comma-separated', '*')
       .option('--leader-elect', 'elect a leader on the kube-system/kube-controller-manager Lease before running')
@@ -88,6 +89,7 @@ export const controllerManagerCommand: CommandModule = {
       .option('--cluster-signing-cert-file <file>', 'PEM CA certificate the CSR signer issues certificates with')
       .option('--cluster-signing-key-file <file>', 'PEM private key of --cluster-signing-cert-file')
       .option('--cluster-signing-duration <duration>', 'longest validity of signed certificates (Go duration)', '8760h')
+      .option('--service-account-private-key-file <file>', 'PEM private key legacy ServiceAccount token Secrets are signed with')
       .option('--local-path-dir <dir>', 'directory of the local-path provisioner volumes (StorageClass standard); empty turns it off', '/var/lib/kubets/storage')
       .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt (default: the kubeconfig CA)')
       .option('--healthz-port <port>', 'serve /healthz and /metrics over HTTP on this port (0 = random)', int)
@@ -124,6 +126,7 @@ export const controllerManagerCommand: CommandModule = {
           clusterSigningCertFile: f.clusterSigningCertFile,
           clusterSigningKeyFile: f.clusterSigningKeyFile,
           clusterSigningDurationMs: durationMs(f.clusterSigningDuration),
+          serviceAccountPrivateKeyFile: f.serviceAccountPrivateKeyFile,
           useServiceAccountCredentials: f.useServiceAccountCredentials === true,
           healthzPort: f.healthzPort,
           bindAddress: f.bindAddress,

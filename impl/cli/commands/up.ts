@@ -117,7 +117,8 @@ async function runUp(opts: UpFlags): Promise<void> {
 
   const { startControllerManager } = await import('#impl/controllers/controller-manager.ts');
   const cm = await startControllerManager({ kubeconfig: componentKubeconfig('controller-manager', 'system:kube-controller-manager'), localPathDir: join(opts.dataDir, 'storage'), useServiceAccountCredentials: true,
-    clusterSigningCertFile: join(opts.dataDir, 'pki', 'ca.crt'), clusterSigningKeyFile: join(opts.dataDir, 'pki', 'ca.key') });
+    clusterSigningCertFile: join(opts.dataDir, 'pki', 'ca.crt'), clusterSigningKeyFile: join(opts.dataDir, 'pki', 'ca.key'),
+    serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key') });
   stops.push(() => cm.stop());
   log(`controller-manager started: ${cm.controllers.join(', ')}`);
 
