@@ -31,6 +31,9 @@ import { configMapStrategy } from './registry/core/configmap/strategy.ts';
 import { secretStrategy } from './registry/core/secret/strategy.ts';
 import { nodeStatusStrategy, nodeStrategy } from './registry/core/node/strategy.ts';
 import { eventStrategy } from './registry/core/event/strategy.ts';
+import { persistentVolumeStrategy } from './registry/core/persistentvolume/strategy.ts';
+import { persistentVolumeClaimStrategy } from './registry/core/persistentvolumeclaim/strategy.ts';
+import { limitRangeStrategy } from './registry/core/limitrange/strategy.ts';
 import { newServiceStatusStrategy, newServiceStrategy, ServiceAllocators } from './registry/core/service/strategy.ts';
 import { newWorkloadStatusStrategy, newWorkloadStrategy, type WorkloadKind } from './registry/apps/workload-strategy.ts';
 import { jobStatusStrategy, jobStrategy } from './registry/batch/job/strategy.ts';
@@ -85,6 +88,9 @@ function builtinStrategies(alloc: ServiceAllocators): Record<string, { main: Str
     '/secrets': { main: secretStrategy },
     '/nodes': { main: nodeStrategy, status: nodeStatusStrategy },
     '/events': { main: eventStrategy },
+    '/persistentvolumes': { main: persistentVolumeStrategy },
+    '/persistentvolumeclaims': { main: persistentVolumeClaimStrategy },
+    '/limitranges': { main: limitRangeStrategy },
     '/services': { main: newServiceStrategy(alloc), status: newServiceStatusStrategy(alloc) },
     '/replicationcontrollers': workload('ReplicationController'),
     'apps/deployments': workload('Deployment'),
