@@ -317,6 +317,8 @@ async function scenario(t: import('ava').ExecutionContext, srv: RunningApiServer
   t.is((await ok(['get', 'priorityclass', '--sort-by=.value', '-o', 'name'])).split('\n')[0], 'priorityclass.scheduling.k8s.io/high');
   t.regex(await ok(['get', 'deploy', 'web', '-o', 'yaml']), /^apiVersion: apps\/v1\nkind: Deployment\n/);
   t.is(JSON.parse(await ok(['get', 'svc', 'web', '-o', 'json'])).spec.ports[0].nodePort, 30080);
+  t.is((await ok(['get', 'svc', '--field-selector', 'spec.type=NodePort', '-o', 'name'])).trim(), 'service/web');
+  t.is((await ok(['get', 'svc', '-A', '--field-selector', 'spec.clusterIP!=None,spec.type=ClusterIP', '-o', 'name'])).trim(), 'service/kubernetes');
 
   // Everyday commands whose output depends only on the apiserver.
   await ok(['label', 'pod', 'p1', 'tier=a']);

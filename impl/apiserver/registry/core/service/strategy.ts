@@ -184,6 +184,8 @@ export function newServiceStrategy(alloc: ServiceAllocators): Strategy {
       }
       if (obj.spec.type === 'ClusterIP') for (const p of obj.spec.ports ?? []) delete p.nodePort;
     },
+    // upstream SelectableFields: spec.clusterIP and spec.type besides metadata.name/namespace.
+    fieldSelectorAttrs: (obj) => ({ 'spec.clusterIP': obj.spec?.clusterIP ?? '', 'spec.type': obj.spec?.type ?? '' }),
     validate: (_ctx, obj) => validateService(obj),
     validateUpdate(_ctx, obj, old) {
       const errs = validateService(obj);
