@@ -391,6 +391,7 @@ async function scenario(t: import('ava').ExecutionContext, srv: RunningApiServer
   await ok(['apply', '-f', '-'], csr);
   t.regex(await ok(['certificate', 'approve', 'bob']), /certificatesigningrequest.certificates.k8s.io\/bob approved/);
   t.deepEqual(row(await ok(['get', 'csr']), 'bob').slice(2), ['kubernetes.io/kube-apiserver-client', 'kubernetes-admin', '24h', 'Approved']);
+  t.is((await ok(['get', 'csr', '--field-selector', 'spec.signerName=kubernetes.io/kube-apiserver-client', '-o', 'name'])).trim(), 'certificatesigningrequest.certificates.k8s.io/bob');
 
   // delete --wait and wait --for=delete (no finalizers, no kubelet: immediate).
   await ok(['create', 'configmap', 'gone']);

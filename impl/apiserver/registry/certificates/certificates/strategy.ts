@@ -55,6 +55,8 @@ const base = newDefaultStrategy({ namespaced: false, hasStatusSubresource: true,
 /** csrStrategy is the main CertificateSigningRequest strategy. */
 export const csrStrategy: Strategy = {
   ...base,
+  // upstream SelectableFields: spec.signerName besides metadata.name.
+  fieldSelectorAttrs: (obj) => ({ 'spec.signerName': obj.spec?.signerName ?? '' }),
   prepareForCreate(ctx: RequestContext, obj: KubeObject): void {
     base.prepareForCreate(ctx, obj);
     const spec = (obj.spec ??= {}) as Record<string, unknown>;
