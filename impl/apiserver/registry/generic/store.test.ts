@@ -144,6 +144,17 @@ const cases: Case[] = [
     want: '404 NotFound: things.example.com "a" not found',
   },
   {
+    name: 'a zero grace period on a gracefully deleting object held by a finalizer lets it go with the finalizer',
+    run: async (s) => {
+      await s.create(ctx(), thing('a', { metadata: { name: 'a', finalizers: ['x/y'] } }));
+      const first = await s.delete(ctx(), 'a');
+      const second = await s.delete(ctx(), 'a', { gracePeriodSeconds: 0 });
+      await s.update(ctx(), 'a', (old) => ({ ...old!, metadata: { ...old!.metadata, finalizers: [] } }));
+      return [first.object.metadata.deletionGracePeriodSeconds, second.deleted, second.object.metadata.deletionGracePeriodSeconds, await reason(s.get(ctx(), 'a'))];
+    },
+    want: [10, false, 0, '404 NotFound: things.example.com "a" not found'],
+  },
+  {
     name: 'list with a predicate, limit and continue',
     run: async (s) => {
       for (const n of ['a', 'b', 'c', 'd']) await s.create(ctx(), thing(n, { metadata: { name: n, labels: { keep: n === 'b' ? 'no' : 'yes' } } }));

@@ -801,8 +801,9 @@ export class Store {
         if (!m.deletionTimestamp) {
           m.deletionTimestamp = rfc3339(new Date(this.now().getTime() + grace * 1000));
           m.deletionGracePeriodSeconds = grace;
-        } else if (graceful && (m.deletionGracePeriodSeconds ?? 0) > grace) {
-          // A shorter grace period shortens the pending deletion (upstream BeforeDelete).
+        } else if ((graceful || opts.gracePeriodSeconds === 0) && (m.deletionGracePeriodSeconds ?? 0) > grace) {
+          // A shorter grace period shortens the pending deletion (upstream BeforeDelete); 0 on an
+          // object held by finalizers makes it go as soon as the last finalizer is removed.
           m.deletionTimestamp = rfc3339(new Date(this.now().getTime() + grace * 1000));
           m.deletionGracePeriodSeconds = grace;
         } else if (!finalizersChanged) {
