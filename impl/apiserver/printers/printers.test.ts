@@ -405,3 +405,9 @@ test('translateTimestampSince of an unset time is <unknown>', (t) => {
   t.is(translateTimestampSince(undefined, NOW), '<unknown>');
   t.is(translateTimestampSince(CREATED, NOW), '10m');
 });
+
+test('events.k8s.io events print like core events', (t) => {
+  const p = printerFor('events.k8s.io', 'events');
+  const obj = { metadata: meta('p.2'), regarding: { kind: 'Pod', name: 'p' }, reason: 'Killing', type: 'Normal', note: 'Stopping', eventTime: '2026-01-01T00:09:00.000000Z', reportingController: 'kubelet', reportingInstance: 'n1', series: { count: 3, lastObservedTime: '2026-01-01T00:09:30.000000Z' } };
+  t.deepEqual(p.cells(obj, NOW), ['30s', 'Normal', 'Killing', 'pod/p', '', 'kubelet, n1', 'Stopping', '60s', 3, 'p.2']);
+});

@@ -706,6 +706,24 @@ function eventPrinter(): TablePrinter {
   };
 }
 
+/** eventsV1AsCore maps an events.k8s.io/v1 Event onto the core/v1 fields the event printer reads (upstream converts both to one internal type). */
+export function eventsV1AsCore(o: KubeObject): KubeObject {
+  return {
+    ...o,
+    involvedObject: o.regarding ?? {},
+    message: o.note,
+    source: o.deprecatedSource,
+    firstTimestamp: o.deprecatedFirstTimestamp,
+    lastTimestamp: o.deprecatedLastTimestamp,
+    count: o.deprecatedCount,
+  };
+}
+
+function eventsV1Printer(): TablePrinter {
+  const core = eventPrinter();
+  return { columns: core.columns, cells: (o, now) => core.cells(eventsV1AsCore(o), now) };
+}
+
 /** accessModesString is upstream GetAccessModesAsString: RWO, ROX, RWX, RWOP in that order. */
 function accessModesString(modes: string[] | undefined): string {
   const m = new Set(modes ?? []);
@@ -1175,6 +1193,7 @@ export const PRINTERS: Record<string, TablePrinter> = {
   '/endpoints': endpointsPrinter(),
   '/nodes': nodePrinter(),
   '/events': eventPrinter(),
+  'events.k8s.io/events': eventsV1Printer(),
   '/namespaces': namespacePrinter(),
   '/secrets': secretPrinter(),
   '/serviceaccounts': serviceAccountPrinter(),
