@@ -181,13 +181,16 @@ export const cases = [
     async run(ctx) {
       const rq = ctx.core('resourcequotas');
       ctx.step('Creating a ResourceQuota');
-      await rq.create({ metadata: { name: 'test-quota' }, spec: { hard: { cpu: '1', memory: '500Mi' } } });
+      const quota = { metadata: { name: 'test-quota' }, spec: { hard: { cpu: '1', memory: '500Mi' } } };
+      await rq.create(structuredClone(quota));
       ctx.step('Getting a ResourceQuota');
       const got = await rq.get('test-quota');
       expectEqual(got.spec?.hard, { cpu: '1', memory: '500Mi' }, 'spec.hard of the created quota');
       ctx.step('Updating a ResourceQuota');
-      got.spec.hard = { cpu: '2', memory: '1Gi' };
-      await rq.update(got);
+      // As upstream: the local object (no resourceVersion) is sent, an unconditional update that
+      // cannot conflict with the quota controller's status writes.
+      quota.spec.hard = { cpu: '2', memory: '1Gi' };
+      await rq.update(quota);
       ctx.step('Verifying a ResourceQuota was modified');
       const after = await rq.get('test-quota');
       expectEqual(after.spec?.hard, { cpu: '2', memory: '1Gi' }, 'spec.hard after the update');

@@ -230,7 +230,7 @@ export const cases = [
         const labels = { name: 'sample-pod' };
         ctx.step('Creating a replica set whose pods the deployment will adopt');
         const rs = rsClient(ctx);
-        await rs.create({ metadata: { name: 'test-rolling-update-controller', annotations: { 'deployment.kubernetes.io/revision': '3546343826724305832' } }, spec: { replicas: 1, selector: { matchLabels: labels }, template: podTemplate(ctx, labels) } });
+        await rs.create({ metadata: { name: 'test-rolling-update-controller', labels, annotations: { 'deployment.kubernetes.io/revision': '3546343826724305832' } }, spec: { replicas: 1, selector: { matchLabels: labels }, template: podTemplate(ctx, labels) } });
         await waitForReady(ctx, rs, 'test-rolling-update-controller', 1, 'ReplicaSet');
         ctx.step(`Creating deployment "test-${strategy.toLowerCase()}-deployment" with a new image`);
         const d = deployClient(ctx);
