@@ -16,6 +16,8 @@ import { cases as controllers } from './apps/controllers.ts';
 import { cases as pods } from './node/pods.ts';
 import { cases as predicates } from './scheduling/predicates.ts';
 import { cases as volumes } from './storage/volumes.ts';
+import { cases as projected } from './storage/projected.ts';
+import { cases as volumeSources } from './storage/volume-sources.ts';
 import { cases as amApiOperations } from './api-machinery/api-operations.ts';
 import { cases as appsApi } from './apps/api-objects.ts';
 import { cases as serviceAccounts } from './auth/service-accounts.ts';
@@ -50,4 +52,6 @@ export const cases: readonly ConformanceCase[] = [
   ...pods,
   ...predicates,
   ...volumes,
+  ...volumeSources,
+  ...projected,
 ];
