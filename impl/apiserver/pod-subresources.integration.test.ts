@@ -16,6 +16,7 @@ import { loadKubeconfig, RestClient } from '#impl/client/index.ts';
 import { runtimeDown, runtimeUp } from '../../tools/runtime/index.ts';
 import { startKubelet, type KubeletHandle } from '../kubelet/index.ts';
 import { startApiServer, type RunningApiServer } from './server.ts';
+import { runKubectl, until, type KubectlRun } from './testing/integration.ts';
 
 const missing = ['containerd', 'runc', 'docker-registry', 'skopeo', 'busybox', 'kubectl'].filter(
   (bin) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`]).status !== 0,
@@ -32,36 +33,9 @@ let kubelet: KubeletHandle | undefined;
 let rest: RestClient;
 const children: ChildProcess[] = [];
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(300);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 /** kubectl runs the real kubectl asynchronously (the apiserver lives in this process). */
-function kubectl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('kubectl', ['--kubeconfig', srv!.kubeconfigPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d));
-    child.stderr!.on('data', (d: Buffer) => (err += d));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, out, err });
-    });
-  });
-}
+const kubectl = (...args: string[]): Promise<KubectlRun> => runKubectl(srv!.kubeconfigPath, args);
 
 /** kubeletServes reports whether the kubelet answers a path (nodes/proxy) with anything but 404. */
 async function kubeletServes(p: string): Promise<boolean> {

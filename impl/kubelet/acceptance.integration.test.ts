@@ -19,6 +19,7 @@ import type { Event, Lease, Node, Pod } from '#generated/k8s/index.ts';
 import { loadKubeconfig, RestClient } from '#impl/client/index.ts';
 import { hostsToml, runtimeDown, runtimePaths, runtimeUp, startRegistry, stopRegistry, type RuntimeInfo } from '../../tools/runtime/index.ts';
 import { startKubelet, type KubeletHandle } from './index.ts';
+import { runKubectl, until, type KubectlRun } from '#impl/apiserver/testing/integration.ts';
 
 const missing = ['containerd', 'runc', 'docker-registry', 'skopeo', 'busybox', 'kubectl'].filter(
   (bin) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`]).status !== 0,
@@ -37,35 +38,9 @@ let rest: RestClient;
 let runtimeInfo: RuntimeInfo;
 const children: ChildProcess[] = [];
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(300);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
-function kubectl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('kubectl', ['--kubeconfig', srv!.kubeconfigPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d));
-    child.stderr!.on('data', (d: Buffer) => (err += d));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, out, err });
-    });
-  });
-}
+/** kubectl runs the real kubectl asynchronously (the apiserver lives in this process). */
+const kubectl = (...args: string[]): Promise<KubectlRun> => runKubectl(srv!.kubeconfigPath, args);
 
 const core = (resource: string, ns = 'default'): ReturnType<RestClient['resource']> => rest.resource('', 'v1', resource).namespace(ns);
 const getPod = async (name: string): Promise<Pod> => (await core('pods').get(name)) as Pod;
