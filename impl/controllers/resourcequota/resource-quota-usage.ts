@@ -7,7 +7,7 @@
  */
 import type { Pod, ResourceQuota } from '#generated/k8s/index.ts';
 import { parseQuantity, type Quantity } from '#impl/apimachinery/index.ts';
-import { usageOf } from '#impl/admission/plugins/resourcequota/admission.ts';
+import { LEGACY_COUNT_NAMES, usageOf } from '#impl/admission/plugins/resourcequota/admission.ts';
 import type { KubeObject } from '#impl/client/index.ts';
 
 /** GroupResource names a resource without version ('' group for core). */
@@ -26,16 +26,6 @@ export const QUOTA_SCOPES = {
   CrossNamespacePodAffinity: 'CrossNamespacePodAffinity',
 } as const;
 
-/** LEGACY_OBJECT_COUNTS maps the un-prefixed core object-count names to their resource. */
-const LEGACY_OBJECT_COUNTS: Record<string, string> = {
-  pods: 'pods',
-  services: 'services',
-  replicationcontrollers: 'replicationcontrollers',
-  resourcequotas: 'resourcequotas',
-  secrets: 'secrets',
-  configmaps: 'configmaps',
-  persistentvolumeclaims: 'persistentvolumeclaims',
-};
 
 const POD_COMPUTE_PREFIXES = ['requests.', 'limits.', 'hugepages-'];
 const POD_COMPUTE_NAMES = new Set(['cpu', 'memory', 'ephemeral-storage']);
@@ -51,7 +41,7 @@ export function resourceForQuotaName(name: string): GroupResource | undefined {
     const dot = rest.indexOf('.');
     return dot < 0 ? { group: '', resource: rest } : { group: rest.slice(dot + 1), resource: rest.slice(0, dot) };
   }
-  if (LEGACY_OBJECT_COUNTS[name]) return { group: '', resource: LEGACY_OBJECT_COUNTS[name]! };
+  if (LEGACY_COUNT_NAMES[name]) return { group: '', resource: LEGACY_COUNT_NAMES[name]! };
   if (name === 'services.nodeports' || name === 'services.loadbalancers') return { group: '', resource: 'services' };
   if (name === 'requests.storage' || name.includes('.storageclass.storage.k8s.io/')) return { group: '', resource: 'persistentvolumeclaims' };
   if (POD_COMPUTE_NAMES.has(name) || POD_COMPUTE_PREFIXES.some((p) => name.startsWith(p))) return { group: '', resource: 'pods' };

@@ -13,8 +13,8 @@ export const RESOURCE_QUOTA_NAME = 'ResourceQuota';
 
 type Usage = Map<string, Quantity>;
 
-/** Legacy object-count names for core resources (upstream quota names without `count/`). */
-const LEGACY_COUNT_NAMES: Record<string, string> = {
+/** Legacy object-count names for core resources (upstream quota names without `count/`), to their resource. */
+export const LEGACY_COUNT_NAMES: Readonly<Record<string, string>> = {
   pods: 'pods',
   services: 'services',
   replicationcontrollers: 'replicationcontrollers',
