@@ -17,6 +17,9 @@ import { cases as pods } from './node/pods.ts';
 import { cases as predicates } from './scheduling/predicates.ts';
 import { cases as volumes } from './storage/volumes.ts';
 import { cases as projected } from './storage/projected.ts';
+import { cases as initContainers } from './node/init-container.ts';
+import { cases as runtimeClass } from './node/runtime-class.ts';
+import { cases as securityContext } from './node/security-context.ts';
 import { cases as volumeSources } from './storage/volume-sources.ts';
 import { cases as amApiOperations } from './api-machinery/api-operations.ts';
 import { cases as appsApi } from './apps/api-objects.ts';
@@ -54,4 +57,7 @@ export const cases: readonly ConformanceCase[] = [
   ...volumes,
   ...volumeSources,
   ...projected,
+  ...initContainers,
+  ...runtimeClass,
+  ...securityContext,
 ];

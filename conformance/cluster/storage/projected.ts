@@ -2,7 +2,10 @@
  * Projected volumes: upstream common/storage/projected_configmap.go, projected_secret.go and
  * projected_downwardapi.go. Containers run busybox stand-ins for agnhost `mounttest` that
  * print the same lines (framework/mounttest.ts); upstream's mode regex also accepts a Windows
- * line, which does not apply here.
+ * line, which does not apply here. As upstream, the Projected downwardAPI podname and
+ * container-resource specs build their pods with the plain downwardAPI volume helpers
+ * (downwardAPIVolumePodForSimpleTest, downwardAPIVolumeFor[Default]ContainerResources); only
+ * the mode and update specs use a projected volume.
  */
 import { defineCase } from '../framework/case.ts';
 import {
@@ -34,16 +37,16 @@ export const cases = [
   defineCase(import.meta.url, { id: 'ST-54', codename: `${PC} should be consumable in multiple volumes in the same pod ${NC}`, run: (ctx) => multipleVolumes(ctx, 'configMap', true) }),
   defineCase(import.meta.url, { id: 'ST-55', codename: `${PC} updates should be reflected in volume ${NC}`, run: (ctx) => configMapUpdates(ctx, true) }),
 
-  defineCase(import.meta.url, { id: 'ST-56', codename: `${PD} should provide container's cpu limit ${NC}`, run: (ctx) => downwardResourceTest(ctx, true, '/etc/podinfo/cpu_limit', '2\n', true) }),
-  defineCase(import.meta.url, { id: 'ST-57', codename: `${PD} should provide container's cpu request ${NC}`, run: (ctx) => downwardResourceTest(ctx, true, '/etc/podinfo/cpu_request', '1\n', true) }),
-  defineCase(import.meta.url, { id: 'ST-58', codename: `${PD} should provide container's memory limit ${NC}`, run: (ctx) => downwardResourceTest(ctx, true, '/etc/podinfo/memory_limit', '67108864\n', true) }),
-  defineCase(import.meta.url, { id: 'ST-59', codename: `${PD} should provide container's memory request ${NC}`, run: (ctx) => downwardResourceTest(ctx, true, '/etc/podinfo/memory_request', '33554432\n', true) }),
-  defineCase(import.meta.url, { id: 'ST-60', codename: `${PD} should provide node allocatable (cpu) as default cpu limit if the limit is not set ${NC}`, run: (ctx) => downwardResourceTest(ctx, true, '/etc/podinfo/cpu_limit', /[1-9]/, false) }),
-  defineCase(import.meta.url, { id: 'ST-61', codename: `${PD} should provide node allocatable (memory) as default memory limit if the limit is not set ${NC}`, run: (ctx) => downwardResourceTest(ctx, true, '/etc/podinfo/memory_limit', /[1-9]/, false) }),
+  defineCase(import.meta.url, { id: 'ST-56', codename: `${PD} should provide container's cpu limit ${NC}`, run: (ctx) => downwardResourceTest(ctx, false, '/etc/podinfo/cpu_limit', '2\n', true) }),
+  defineCase(import.meta.url, { id: 'ST-57', codename: `${PD} should provide container's cpu request ${NC}`, run: (ctx) => downwardResourceTest(ctx, false, '/etc/podinfo/cpu_request', '1\n', true) }),
+  defineCase(import.meta.url, { id: 'ST-58', codename: `${PD} should provide container's memory limit ${NC}`, run: (ctx) => downwardResourceTest(ctx, false, '/etc/podinfo/memory_limit', '67108864\n', true) }),
+  defineCase(import.meta.url, { id: 'ST-59', codename: `${PD} should provide container's memory request ${NC}`, run: (ctx) => downwardResourceTest(ctx, false, '/etc/podinfo/memory_request', '33554432\n', true) }),
+  defineCase(import.meta.url, { id: 'ST-60', codename: `${PD} should provide node allocatable (cpu) as default cpu limit if the limit is not set ${NC}`, run: (ctx) => downwardResourceTest(ctx, false, '/etc/podinfo/cpu_limit', /[1-9]/, false) }),
+  defineCase(import.meta.url, { id: 'ST-61', codename: `${PD} should provide node allocatable (memory) as default memory limit if the limit is not set ${NC}`, run: (ctx) => downwardResourceTest(ctx, false, '/etc/podinfo/memory_limit', /[1-9]/, false) }),
   defineCase(import.meta.url, {
     id: 'ST-62',
     codename: `${PD} should provide podname only ${NC}`,
-    run: (ctx) => downwardResourceTest(ctx, true, '/etc/podinfo/podname', `downwardapi-volume-${ctx.uid}\n`, false),
+    run: (ctx) => downwardResourceTest(ctx, false, '/etc/podinfo/podname', `downwardapi-volume-${ctx.uid}\n`, false),
   }),
   defineCase(import.meta.url, { id: 'ST-63', codename: `${PD} should set DefaultMode on files ${LNC}`, run: (ctx) => downwardModeTest(ctx, true, 'default') }),
   defineCase(import.meta.url, { id: 'ST-64', codename: `${PD} should set mode on item file ${LNC}`, run: (ctx) => downwardModeTest(ctx, true, 'item') }),
