@@ -233,6 +233,28 @@ count: 2
 source: {component: tester, host: n1}
 `;
 
+const CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
+    - {name: Ready, type: string, jsonPath: '.status.conditions[?(@.type=="Ready")].status'}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+`;
+
 const HEADERS: Array<{ args: string[]; columns: string[] }> = [
   { args: ['pods', '-o', 'wide'], columns: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'] },
   { args: ['deployments', '-o', 'wide'], columns: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'] },
@@ -392,6 +414,15 @@ async function scenario(t: import('ava').ExecutionContext, srv: RunningApiServer
   t.regex(await ok(['certificate', 'approve', 'bob']), /certificatesigningrequest.certificates.k8s.io\/bob approved/);
   t.deepEqual(row(await ok(['get', 'csr']), 'bob').slice(2), ['kubernetes.io/kube-apiserver-client', 'kubernetes-admin', '24h', 'Approved']);
   t.is((await ok(['get', 'csr', '--field-selector', 'spec.signerName=kubernetes.io/kube-apiserver-client', '-o', 'name'])).trim(), 'certificatesigningrequest.certificates.k8s.io/bob');
+
+  // Custom resource printer columns with a JSONPath filter, as operators declare them.
+  await ok(['apply', '-f', '-'], CRD);
+  await ok(['wait', '--for', 'condition=established', 'crd/gadgets.example.com', '--timeout=10s']);
+  await ok(['apply', '-f', '-'], 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {size: 3}\nstatus: {conditions: [{type: Synced, status: "False"}, {type: Ready, status: "True"}]}\n');
+  const gadgets = await ok(['get', 'gadgets']);
+  t.deepEqual(header(gadgets), ['NAME', 'SIZE', 'READY', 'AGE']);
+  t.deepEqual(row(gadgets, 'g1').slice(0, 3), ['g1', '3', 'True']);
+  t.deepEqual(header(await ok(['get', 'crd'])), ['NAME', 'CREATED AT']);
 
   // delete --wait and wait --for=delete (no finalizers, no kubelet: immediate).
   await ok(['create', 'configmap', 'gone']);

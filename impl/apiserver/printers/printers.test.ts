@@ -411,3 +411,18 @@ test('events.k8s.io events print like core events', (t) => {
   const obj = { metadata: meta('p.2'), regarding: { kind: 'Pod', name: 'p' }, reason: 'Killing', type: 'Normal', note: 'Stopping', eventTime: '2026-01-01T00:09:00.000000Z', reportingController: 'kubelet', reportingInstance: 'n1', series: { count: 3, lastObservedTime: '2026-01-01T00:09:30.000000Z' } };
   t.deepEqual(p.cells(obj, NOW), ['30s', 'Normal', 'Killing', 'pod/p', '', 'kubelet, n1', 'Stopping', '60s', 3, 'p.2']);
 });
+
+test('custom resource columns: filters, Go formatting of strings, typed cells as upstream', (t) => {
+  const p = customResourcePrinter([
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
+    { name: 'Ratio', type: 'number', jsonPath: '.spec.ratio' },
+    { name: 'Labels', type: 'string', jsonPath: '.spec.selector' },
+    { name: 'Bad', type: 'integer', jsonPath: '.spec.name' },
+    { name: 'Missing', type: 'string', jsonPath: '.status.nothing' },
+    { name: 'Started', type: 'date', jsonPath: '.status.startTime' },
+    { name: 'Garbled', type: 'date', jsonPath: '.spec.name' },
+  ]);
+  const obj = { metadata: meta('w'), spec: { replicas: 2.0, ratio: 0.5, selector: { b: 'x', a: 'y' }, name: 'n' }, status: { conditions: [{ type: 'Ready', status: 'True' }], startTime: '2026-01-01T00:08:00Z' } };
+  t.deepEqual(p.cells(obj, NOW), ['w', 'True', 2, 0.5, 'map[a:y b:x]', null, null, '2m', '<invalid>']);
+});

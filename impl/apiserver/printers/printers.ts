@@ -10,6 +10,7 @@ import { formatLabels, labelSelectorAsSelector } from '#impl/apimachinery/labels
 import { parseQuantity } from '#impl/apimachinery/resource/quantity.ts';
 import type { KubeObject } from '../registry/rest/strategy.ts';
 import { humanDuration, translateTimestampSince } from './human-duration.ts';
+import { findResults, formatGoValue, parseJsonPath } from './jsonpath.ts';
 
 export { humanDuration, translateTimestampSince } from './human-duration.ts';
 
@@ -1262,20 +1263,48 @@ export interface CustomColumn {
  */
 export function customResourcePrinter(columns: CustomColumn[] | undefined): TablePrinter {
   const cols = columns && columns.length ? columns : [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: CREATION_TIMESTAMP_DESCRIPTION }];
+  const paths = cols.map((c) => {
+    try {
+      return parseJsonPath(c.jsonPath);
+    } catch {
+      return undefined;
+    }
+  });
   return {
     columns: [nameCol, ...cols.map((c) => col(c.name, c.type, c.priority ?? 0, c.format ?? '', c.description ?? ''))],
     cells(o, now) {
       return [
         o.metadata.name,
-        ...cols.map((c) => {
-          const v = simpleJsonPath(o, c.jsonPath);
-          if (v === undefined) return null;
-          if (c.type === 'date' && typeof v === 'string') return translateTimestampSince(v, now);
-          return typeof v === 'object' ? JSON.stringify(v) : v;
+        ...cols.map((c, i) => {
+          const path = paths[i];
+          if (!path) return null;
+          const found = findResults(o, path);
+          if (found.length === 0 || found[0] === undefined || found[0] === null) return null;
+          return customColumnCell(c.type, found[0], now);
         }),
       ];
     },
   };
+}
+
+/** customColumnCell is upstream's cell for one printer-column value: strings print like Go's %v, other types must match or the cell is empty. */
+function customColumnCell(type: string, v: unknown, now: Date): unknown {
+  switch (type) {
+    case 'string':
+      return formatGoValue(v);
+    case 'integer':
+      return typeof v === 'number' ? Math.trunc(v) : null;
+    case 'number':
+      return typeof v === 'number' ? v : null;
+    case 'boolean':
+      return typeof v === 'boolean' ? v : null;
+    case 'date': {
+      if (typeof v !== 'string') return null;
+      if (Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}T/.test(v)) return '<invalid>';
+      return translateTimestampSince(v, now);
+    }
+  }
+  return null;
 }
 
 /** simpleJsonPath evaluates `.a.b[0].c` style paths (what CRD printer columns use). */
