@@ -322,6 +322,22 @@ const cases: Case[] = [
     cells: ['r', CREATED],
   },
   {
+    name: 'local apiservice',
+    group: 'apiregistration.k8s.io',
+    resource: 'apiservices',
+    obj: { metadata: meta('v1.apps'), spec: { group: 'apps', version: 'v1' }, status: { conditions: [{ type: 'Available', status: 'True', reason: 'Local' }] } },
+    columns: ['Name', 'Service', 'Available', 'Age'],
+    cells: ['v1.apps', 'Local', 'True', '10m'],
+  },
+  {
+    name: 'unavailable aggregated apiservice',
+    group: 'apiregistration.k8s.io',
+    resource: 'apiservices',
+    obj: { metadata: meta('v1beta1.metrics.k8s.io'), spec: { service: { namespace: 'kube-system', name: 'metrics-server' } }, status: { conditions: [{ type: 'Available', status: 'False', reason: 'MissingEndpoints' }] } },
+    columns: ['Name', 'Service', 'Available', 'Age'],
+    cells: ['v1beta1.metrics.k8s.io', 'kube-system/metrics-server', 'False (MissingEndpoints)', '10m'],
+  },
+  {
     name: 'webhook configuration',
     group: 'admissionregistration.k8s.io',
     resource: 'validatingwebhookconfigurations',

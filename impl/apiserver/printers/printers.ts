@@ -1185,6 +1185,20 @@ function priorityLevelConfigurationPrinter(): TablePrinter {
   };
 }
 
+/** apiServicePrinter is kube-aggregator's APIService table: Local or namespace/name, and the Available condition. */
+function apiServicePrinter(): TablePrinter {
+  return {
+    columns: [nameCol, col('Service', 'string', 0, '', 'The reference to the service that hosts this API endpoint.'), col('Available', 'string', 0, '', 'Whether this service is available.'), ageCol],
+    cells(o, now) {
+      const svc: Obj | undefined = o.spec?.service;
+      const c: Obj | undefined = ((o.status?.conditions ?? []) as Obj[]).find((x) => x.type === 'Available');
+      let available = 'Unknown';
+      if (c) available = c.status === 'True' || !c.reason ? String(c.status) : `${c.status} (${c.reason})`;
+      return [o.metadata.name, svc ? `${svc.namespace}/${svc.name}` : 'Local', available, age(o, now)];
+    },
+  };
+}
+
 /** PRINTERS maps `group/resource` to its printer; others use {@link DEFAULT_TABLE_PRINTER}. */
 export const PRINTERS: Record<string, TablePrinter> = {
   '/pods': podPrinter(),
@@ -1238,6 +1252,7 @@ export const PRINTERS: Record<string, TablePrinter> = {
   'admissionregistration.k8s.io/validatingadmissionpolicybindings': admissionPolicyBindingPrinter(),
   'admissionregistration.k8s.io/mutatingadmissionpolicies': admissionPolicyPrinter('mutations'),
   'admissionregistration.k8s.io/mutatingadmissionpolicybindings': admissionPolicyBindingPrinter(),
+  'apiregistration.k8s.io/apiservices': apiServicePrinter(),
   'flowcontrol.apiserver.k8s.io/flowschemas': flowSchemaPrinter(),
   'flowcontrol.apiserver.k8s.io/prioritylevelconfigurations': priorityLevelConfigurationPrinter(),
 };
