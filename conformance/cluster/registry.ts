@@ -20,6 +20,7 @@ import { cases as projected } from './storage/projected.ts';
 import { cases as initContainers } from './node/init-container.ts';
 import { cases as runtimeClass } from './node/runtime-class.ts';
 import { cases as securityContext } from './node/security-context.ts';
+import { cases as disruption } from './apps/disruption.ts';
 import { cases as volumeSources } from './storage/volume-sources.ts';
 import { cases as amApiOperations } from './api-machinery/api-operations.ts';
 import { cases as appsApi } from './apps/api-objects.ts';
@@ -60,4 +61,5 @@ export const cases: readonly ConformanceCase[] = [
   ...initContainers,
   ...runtimeClass,
   ...securityContext,
+  ...disruption,
 ];
