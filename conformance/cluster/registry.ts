@@ -21,6 +21,7 @@ import { cases as initContainers } from './node/init-container.ts';
 import { cases as runtimeClass } from './node/runtime-class.ts';
 import { cases as securityContext } from './node/security-context.ts';
 import { cases as disruption } from './apps/disruption.ts';
+import { cases as limitRange } from './scheduling/limit-range.ts';
 import { cases as volumeSources } from './storage/volume-sources.ts';
 import { cases as amApiOperations } from './api-machinery/api-operations.ts';
 import { cases as appsApi } from './apps/api-objects.ts';
@@ -62,4 +63,5 @@ export const cases: readonly ConformanceCase[] = [
   ...runtimeClass,
   ...securityContext,
   ...disruption,
+  ...limitRange,
 ];
