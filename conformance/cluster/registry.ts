@@ -22,6 +22,7 @@ import { cases as runtimeClass } from './node/runtime-class.ts';
 import { cases as securityContext } from './node/security-context.ts';
 import { cases as disruption } from './apps/disruption.ts';
 import { cases as limitRange } from './scheduling/limit-range.ts';
+import { cases as serviceAccountTokens } from './auth/service-account-tokens.ts';
 import { cases as volumeSources } from './storage/volume-sources.ts';
 import { cases as amApiOperations } from './api-machinery/api-operations.ts';
 import { cases as appsApi } from './apps/api-objects.ts';
@@ -64,4 +65,5 @@ export const cases: readonly ConformanceCase[] = [
   ...securityContext,
   ...disruption,
   ...limitRange,
+  ...serviceAccountTokens,
 ];
