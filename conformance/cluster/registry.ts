@@ -23,6 +23,9 @@ import { cases as securityContext } from './node/security-context.ts';
 import { cases as disruption } from './apps/disruption.ts';
 import { cases as limitRange } from './scheduling/limit-range.ts';
 import { cases as serviceAccountTokens } from './auth/service-account-tokens.ts';
+import { cases as containerProbe } from './node/container-probe.ts';
+import { cases as resourceQuotaScopes } from './api-machinery/resource-quota-scopes.ts';
+import { cases as job } from './apps/job.ts';
 import { cases as volumeSources } from './storage/volume-sources.ts';
 import { cases as amApiOperations } from './api-machinery/api-operations.ts';
 import { cases as appsApi } from './apps/api-objects.ts';
@@ -66,4 +69,7 @@ export const cases: readonly ConformanceCase[] = [
   ...disruption,
   ...limitRange,
   ...serviceAccountTokens,
+  ...containerProbe,
+  ...resourceQuotaScopes,
+  ...job,
 ];
