@@ -215,7 +215,7 @@ spec: {holderIdentity: n1}
 apiVersion: v1
 kind: Secret
 metadata: {name: s1}
-stringData: {a: x, b: y}
+stringData: {a: x, b: "y"}  # a bare y is YAML 1.1 true: upstream rejects it
 ---
 apiVersion: v1
 kind: ConfigMap

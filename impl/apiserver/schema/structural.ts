@@ -42,6 +42,8 @@ export interface Structural {
   mapType?: string;
   patchStrategy?: string;
   patchMergeKey?: string;
+  /** The component schema name this node was compiled from (`io.k8s.api.core.v1.Pod`); names the Go type in decode errors. */
+  name?: string;
   /** Upstream kinds carry a `x-kubernetes-group-version-kind`; informational. */
   gvk?: Array<{ group: string; version: string; kind: string }>;
 }
@@ -68,7 +70,7 @@ export class StructuralCompiler {
     if (hit) return hit;
     const raw = this.resolve(name);
     if (!raw) return undefined;
-    const node: Structural = {};
+    const node: Structural = { name };
     this.cache.set(name, node);
     this.fill(node, raw);
     return node;
@@ -213,52 +215,227 @@ function walkMetadata(meta: unknown, path: string, out: string[], prune: boolean
 }
 
 /**
+ * DecodeTypeError is the first value whose JSON type the field's Go type cannot take: what Go's
+ * encoding/json reports as an `UnmarshalTypeError` (or a custom `UnmarshalJSON` error for
+ * Quantity, IntOrString, Time) when the apiserver decodes a built-in kind.
+ */
+export interface DecodeTypeError {
+  /** Go's json message: `json: cannot unmarshal number into Go struct field ConfigMap.data of type string`. */
+  message: string;
+  /** The unstructured converter's message (strategic merge patch): `unrecognized type: int32`. */
+  converterMessage: string;
+  /** Dotted path of the value (`spec.containers[0].name`). */
+  path: string;
+}
+
+/** DecodeProblems is what one walk of a body finds: unknown fields and the first type error. */
+export interface DecodeProblems {
+  unknown: string[];
+  typeError?: DecodeTypeError;
+}
+
+/**
  * findUnknownFields lists fields absent from the schema (upstream strict decoding /
  * `pruning.PruneWithOptions` with ReturnPruned). Paths are rendered like upstream's
  * `strict decoding error: unknown field "spec.foo"`. With `prune`, the unknown fields are also
  * deleted (custom resource pruning).
  */
 export function findUnknownFields(obj: unknown, s: Structural | undefined, opts: { prune?: boolean; isRoot?: boolean } = {}): string[] {
-  const out: string[] = [];
-  walkUnknown(obj, s, '', out, opts.prune === true, opts.isRoot !== false);
-  return out;
+  return findDecodeProblems(obj, s, opts).unknown;
 }
 
-function walkUnknown(obj: unknown, s: Structural | undefined, path: string, out: string[], prune: boolean, isResourceRoot: boolean): void {
-  if (!s) return;
+/**
+ * findDecodeProblems walks a body once for unknown fields and, with `checkTypes`, for values
+ * the Go types of a built-in kind cannot hold (string/integer/number/boolean/object/array,
+ * int-or-string, quantities; `null` is absent, as in Go; preserve-unknown-fields subtrees are
+ * not checked). With `collectUnknown: false` only types are checked.
+ */
+export function findDecodeProblems(
+  obj: unknown,
+  s: Structural | undefined,
+  opts: { prune?: boolean; isRoot?: boolean; checkTypes?: boolean; collectUnknown?: boolean } = {},
+): DecodeProblems {
+  const st: WalkState = {
+    out: [],
+    prune: opts.prune === true,
+    types: opts.checkTypes === true,
+    unknown: opts.collectUnknown !== false,
+    struct: s?.name ? goShortName(s.name) : '',
+  };
+  if (s) walkUnknown(obj, s, '', '', st, opts.isRoot !== false);
+  return st.typeError ? { unknown: st.out, typeError: st.typeError } : { unknown: st.out };
+}
+
+interface WalkState {
+  out: string[];
+  prune: boolean;
+  types: boolean;
+  unknown: boolean;
+  /** Innermost Go struct being decoded (Go's errorContext.Struct). */
+  struct: string;
+  typeError?: DecodeTypeError;
+}
+
+const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
+const QUANTITY_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+/** Types whose Go UnmarshalJSON first decodes a JSON string. */
+const STRING_UNMARSHALERS = new Set([
+  'io.k8s.apimachinery.pkg.apis.meta.v1.Time',
+  'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime',
+  'io.k8s.apimachinery.pkg.apis.meta.v1.Duration',
+]);
+
+function goShortName(name: string): string {
+  return name.slice(name.lastIndexOf('.') + 1);
+}
+
+/** goTypeOf renders the Go type a schema node decodes into, as reflect.Type.String() does (`v1.DeploymentSpec`, `[]string`). */
+export function goTypeOf(s: Structural | undefined): string {
+  if (!s) return 'interface {}';
+  if (s.name && (s.properties || s.name === QUANTITY || s.name === INT_OR_STRING)) {
+    const segs = s.name.split('.');
+    return `${segs[segs.length - 2]}.${segs[segs.length - 1]}`;
+  }
+  switch (s.type) {
+    case 'string':
+      return s.format === 'byte' ? '[]uint8' : 'string';
+    case 'integer':
+      return s.format === 'int32' ? 'int32' : 'int64';
+    case 'number':
+      return 'float64';
+    case 'boolean':
+      return 'bool';
+    case 'array':
+      return `[]${goTypeOf(s.items)}`;
+    case 'object':
+      return s.additionalProperties ? `map[string]${goTypeOf(s.additionalProperties)}` : 'map[string]interface {}';
+    default:
+      return 'interface {}';
+  }
+}
+
+function jsonValueName(v: unknown): string {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'bool';
+  return Array.isArray(v) ? 'array' : 'object';
+}
+
+function goKindName(v: unknown): string {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  if (typeof v === 'boolean') return 'bool';
+  return Array.isArray(v) ? 'slice' : 'map';
+}
+
+const INT_RANGE: Record<string, [number, number]> = { int32: [-2147483648, 2147483647], int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] };
+
+/**
+ * typeOk tells whether a non-null value fits the node, recording the first mismatch. It returns
+ * false also when the value is not a container worth walking further.
+ */
+function typeOk(v: unknown, s: Structural, path: string, gpath: string, st: WalkState): boolean {
+  const name = s.name;
+  if (name === QUANTITY) {
+    if (typeof v === 'string' || typeof v === 'number') return true;
+    return recordType(st, path, QUANTITY_ERROR, QUANTITY_ERROR);
+  }
+  if (s.intOrString || name === INT_OR_STRING) {
+    if (typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && v >= INT_RANGE.int32![0] && v <= INT_RANGE.int32![1])) return true;
+    const val = typeof v === 'number' ? `number ${v}` : jsonValueName(v);
+    const msg = `json: cannot unmarshal ${val} into Go value of type int32`;
+    return recordType(st, path, msg, msg);
+  }
+  if (name !== undefined && STRING_UNMARSHALERS.has(name)) {
+    if (typeof v === 'string') return true;
+    const msg = `json: cannot unmarshal ${jsonValueName(v)} into Go value of type string`;
+    return recordType(st, path, msg, msg);
+  }
+  let ok: boolean;
+  let val: string | undefined;
+  let converter: string | undefined;
+  switch (s.type) {
+    case 'string':
+      ok = typeof v === 'string';
+      break;
+    case 'integer': {
+      const range = INT_RANGE[s.format === 'int32' ? 'int32' : 'int64']!;
+      ok = typeof v === 'number' && Number.isInteger(v) && v >= range[0] && v <= range[1];
+      if (!ok && typeof v === 'number') val = `number ${v}`;
+      break;
+    }
+    case 'number':
+      ok = typeof v === 'number';
+      break;
+    case 'boolean':
+      ok = typeof v === 'boolean';
+      break;
+    case 'object':
+      ok = isObject(v);
+      if (!ok) converter = s.properties ? `cannot restore struct from: ${goKindName(v)}` : `cannot restore map from ${goKindName(v)}`;
+      break;
+    case 'array':
+      ok = Array.isArray(v);
+      if (!ok) converter = `cannot restore slice from ${goKindName(v)}`;
+      break;
+    default:
+      return true;
+  }
+  if (ok) return true;
+  const goType = goTypeOf(s);
+  const field = gpath === '' ? '' : ` into Go struct field ${st.struct}.${gpath}`;
+  const msg = `json: cannot unmarshal ${val ?? jsonValueName(v)}${field === '' ? ' into Go value' : field} of type ${goType}`;
+  return recordType(st, path, msg, converter ?? `unrecognized type: ${goType.replace(/^.*\./, '')}`);
+}
+
+function recordType(st: WalkState, path: string, message: string, converterMessage: string): false {
+  st.typeError ??= { message, converterMessage, path };
+  return false;
+}
+
+function walkUnknown(obj: unknown, s: Structural, path: string, gpath: string, st: WalkState, isResourceRoot: boolean): void {
+  if (st.types && obj !== null && obj !== undefined && !typeOk(obj, s, path, gpath, st)) return;
   if (s.preserveUnknownFields && !s.properties && !s.additionalProperties && !s.items) {
     // An embedded resource keeps unknown fields, but its metadata is still ObjectMeta.
-    if (s.embeddedResource && isObject(obj)) walkMetadata(obj.metadata, path === '' ? 'metadata' : `${path}.metadata`, out, prune);
+    if (st.unknown && s.embeddedResource && isObject(obj)) walkMetadata(obj.metadata, path === '' ? 'metadata' : `${path}.metadata`, st.out, st.prune);
     return;
   }
   if (Array.isArray(obj)) {
-    if (s.items) obj.forEach((it, i) => walkUnknown(it, s.items, `${path}[${i}]`, out, prune, false));
+    const items = s.items;
+    if (items) for (let i = 0; i < obj.length; i++) walkUnknown(obj[i], items, `${path}[${i}]`, gpath, st, false);
     return;
   }
   if (!isObject(obj)) return;
   if (s.properties) {
+    const outer = st.struct;
+    const struct = s.name ? goShortName(s.name) : outer;
     for (const k of Object.keys(obj)) {
       const ps = s.properties.get(k);
       const p = path === '' ? k : `${path}.${k}`;
       if (!ps) {
+        if (!st.unknown) continue;
         if ((isResourceRoot || s.embeddedResource) && META_KEYS.has(k)) {
-          if (k === 'metadata') walkMetadata(obj[k], p, out, prune);
+          if (k === 'metadata') walkMetadata(obj[k], p, st.out, st.prune);
           continue;
         }
         if (s.preserveUnknownFields) continue;
-        out.push(p);
-        if (prune) delete obj[k];
+        st.out.push(p);
+        if (st.prune) delete obj[k];
         continue;
       }
       if ((isResourceRoot || s.embeddedResource) && k === 'metadata' && !ps.properties?.has('uid')) {
         // CRD schemas may only restrict name/generateName: metadata is checked against ObjectMeta
         // (built-in kinds carry the full ObjectMeta schema and are walked like any field).
-        walkMetadata(obj[k], p, out, prune);
+        if (st.unknown) walkMetadata(obj[k], p, st.out, st.prune);
         continue;
       }
-      walkUnknown(obj[k], ps, p, out, prune, ps.embeddedResource === true);
+      st.struct = struct;
+      walkUnknown(obj[k], ps, p, gpath === '' ? k : `${gpath}.${k}`, st, ps.embeddedResource === true);
     }
+    st.struct = outer;
   } else if (s.additionalProperties) {
-    for (const k of Object.keys(obj)) walkUnknown(obj[k], s.additionalProperties, path === '' ? k : `${path}.${k}`, out, prune, false);
+    const ap = s.additionalProperties;
+    for (const k of Object.keys(obj)) walkUnknown(obj[k], ap, path === '' ? k : `${path}.${k}`, gpath, st, false);
   }
 }

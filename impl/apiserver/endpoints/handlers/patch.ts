@@ -4,9 +4,9 @@
  *
  * upstream: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go.
  */
-import { badRequest } from '#impl/apimachinery/index.ts';
+import { badRequest, fieldPath, invalid, invalidValue, type StatusError } from '#impl/apimachinery/index.ts';
 import { negotiateInput, negotiateOutput } from '../../negotiation.ts';
-import { applyDefaults } from '../../schema/structural.ts';
+import { applyDefaults, type DecodeTypeError } from '../../schema/structural.ts';
 import { applyPatch, type PatchKind } from '../patch.ts';
 import { writeObject } from './response.ts';
 import { readBody, type RestRequest, dryRunOf, fieldValidationOf, fieldManagerOf, checkTypeMeta, checkUnknownFields, apiVersionOf, needStore, checkVerb } from './rest.ts';
@@ -48,7 +48,8 @@ export async function patchObject(r: RestRequest): Promise<void> {
         resetFields: store.strategy.resetFields ?? [],
       });
       const typed = checkTypeMeta(next, apiVersionOf(r.served), r.served.entry.kind);
-      checkUnknownFields(r, typed, r.served.schema, mode, r.served.custom === true);
+      const onTypeError = r.served.custom ? undefined : (e: DecodeTypeError) => patchTypeError(kind, buf, typed, e);
+      checkUnknownFields(r, typed, r.served.schema, mode, r.served.custom === true, [], onTypeError);
       if (!r.served.custom) applyDefaults(typed, r.served.schema);
       r.served.admitCustom?.(typed, old ? 'update' : 'create', old);
       return typed;
@@ -56,4 +57,34 @@ export async function patchObject(r: RestRequest): Promise<void> {
     { dryRun, fieldManager: manager || fieldManagerOf(r), forceAllowCreate: kind === 'apply-patch', skipManagedFields: kind === 'apply-patch' },
   );
   writeObject(r, out, res.created ? 201 : 200, res.object);
+}
+
+/**
+ * patchTypeError is upstream's answer to a patched built-in object that does not decode into its
+ * Go type: 422 Invalid on the field `patch`. A strategic merge patch goes through the unstructured
+ * converter (value: the patch map as Go prints it, `unrecognized type: int32`); JSON and merge
+ * patches (and apply here) are decoded from the patched JSON (`json: cannot unmarshal ...`).
+ */
+export function patchTypeError(kind: PatchKind, patch: Buffer, patched: unknown, e: DecodeTypeError): StatusError {
+  if (kind === 'strategic-merge-patch') {
+    let patchMap: unknown;
+    try {
+      patchMap = JSON.parse(patch.toString('utf8'));
+    } catch {
+      patchMap = patch.toString('utf8');
+    }
+    return invalid({ group: '', kind: '' }, '', [invalidValue(fieldPath('patch'), goPrint(patchMap), e.converterMessage)]);
+  }
+  return invalid({ group: '', kind: '' }, '', [invalidValue(fieldPath('patch'), JSON.stringify(patched), e.message)]);
+}
+
+/** goPrint renders a decoded JSON value as Go's `%+v` prints a map[string]interface{} (`map[spec:map[replicas:x]]`). */
+export function goPrint(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goPrint).join(' ')}]`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `map[${Object.keys(o).sort().map((k) => `${k}:${goPrint(o[k])}`).join(' ')}]`;
+  }
+  return String(v);
 }

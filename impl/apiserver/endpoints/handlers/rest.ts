@@ -14,7 +14,7 @@ import type { KubeObject, RequestContext } from '../../registry/rest/strategy.ts
 import type { Store } from '../../registry/generic/store.ts';
 import { contentTypeOf, negotiateInput } from '../../negotiation.ts';
 import { decodeProtobuf, PROTOBUF_MEDIA_TYPE, type DecodeInto } from '#impl/apimachinery/runtime/serializer/protobuf/index.ts';
-import { applyDefaults, findUnknownFields } from '../../schema/structural.ts';
+import { applyDefaults, findDecodeProblems, type DecodeTypeError } from '../../schema/structural.ts';
 import { findDuplicateFields } from '../duplicate-fields.ts';
 
 /** MAX_REQUEST_BODY_BYTES is upstream's 3 MiB request limit. */
@@ -155,14 +155,39 @@ export function checkTypeMeta(obj: unknown, apiVersion: string, kind: string): K
   return o;
 }
 
-/** checkUnknownFields applies fieldValidation: Strict -> 400, Warn -> Warning headers, Ignore -> nothing. */
-export function checkUnknownFields(r: RestRequest, obj: unknown, schema = r.served.schema, mode = fieldValidationOf(r.query), prune = false, duplicates: string[] = []): void {
-  if (mode === 'Ignore' && !prune) return;
-  const unknown = schema ? findUnknownFields(obj, schema, { prune }) : [];
+/**
+ * checkUnknownFields applies fieldValidation: Strict -> 400, Warn -> Warning headers, Ignore -> nothing.
+ * With `onTypeError` (built-in kinds) the same walk also checks value types against the schema
+ * and throws what `onTypeError` makes of the first mismatch, whatever the fieldValidation mode
+ * (a type error is a decoding error, not a strict-decoding one).
+ */
+export function checkUnknownFields(
+  r: RestRequest,
+  obj: unknown,
+  schema = r.served.schema,
+  mode = fieldValidationOf(r.query),
+  prune = false,
+  duplicates: string[] = [],
+  onTypeError?: (e: DecodeTypeError) => StatusError,
+): void {
+  const collectUnknown = mode !== 'Ignore' || prune;
+  if (!schema || (!collectUnknown && !onTypeError)) return;
+  const found = findDecodeProblems(obj, schema, { prune, checkTypes: onTypeError !== undefined, collectUnknown });
+  if (found.typeError && onTypeError) throw onTypeError(found.typeError);
+  const unknown = found.unknown;
   if ((unknown.length === 0 && duplicates.length === 0) || mode === 'Ignore') return;
   const problems = [...duplicates.map((p) => `duplicate field "${p}"`), ...unknown.map((p) => `unknown field "${p}"`)];
   if (mode === 'Strict') throw badRequest(`strict decoding error: ${problems.join(', ')}`);
   r.ctx.warnings.push(...problems);
+}
+
+/**
+ * decodeTypeError is upstream's `transformDecodeError` for a body whose values do not fit the
+ * kind's Go types: 400 `ConfigMap in version "v1" cannot be handled as a ConfigMap: json: ...`.
+ */
+export function decodeTypeError(apiVersion: string, kind: string): (e: DecodeTypeError) => StatusError {
+  const version = apiVersion.slice(apiVersion.indexOf('/') + 1);
+  return (e) => badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${e.message}`);
 }
 
 export function apiVersionOf(served: ServedResource): string {
@@ -205,7 +230,9 @@ export async function decodeForWrite(r: RestRequest, kindOverride?: { apiVersion
   // TokenRequest, Scale, status) are only checked: their schema is not always the body's own.
   // A subresource without a schema of its own (serviceaccounts/token) is not checked: passing
   // `undefined` would fall back to the parent's schema and flag TokenRequest's spec as unknown.
-  if (schema || !kindOverride) checkUnknownFields(r, obj, schema, mode, !kindOverride, duplicates);
+  // Built-in kinds also get their value types checked in the same walk (Go's typed decoding).
+  const onTypeError = r.served.custom ? undefined : decodeTypeError(into.apiVersion, into.kind);
+  if (schema || !kindOverride) checkUnknownFields(r, obj, schema, mode, !kindOverride, duplicates, onTypeError);
   // Built-in kinds get the OpenAPI `default` values (custom resources default in admitCustom).
   if (!r.served.custom) applyDefaults(obj, schema);
   return obj;
