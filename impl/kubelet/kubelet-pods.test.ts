@@ -93,3 +93,28 @@ test('generateAPIPodStatus: a terminal phase never goes back and keeps the pod I
   t.is(later.containerStatuses?.[0]?.state?.terminated?.exitCode, 3);
   t.is(later.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime, old.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime);
 });
+
+const sidecarPod: Pod = {
+  metadata: { name: 'p', namespace: 'default', uid: 'u' },
+  spec: { restartPolicy: 'Always', initContainers: [{ name: 'side', image: 'busybox', restartPolicy: 'Always' }], containers: [{ name: 'a', image: 'busybox' }] },
+};
+const sidecarCases: { name: string; runtime: ContainerStatus[]; podIsTerminal?: boolean; want: { phase: PodPhase; initialized: string; ready: string; sideReady: boolean; sideStarted: boolean; mainWaiting?: string; initMessage?: string } }[] = [
+  { name: 'sidecar running, main not created: Initialized, main ContainerCreating', runtime: [rc('side', 'running')], want: { phase: 'Pending', initialized: 'True', ready: 'False', sideReady: true, sideStarted: true, mainWaiting: 'ContainerCreating' } },
+  { name: 'sidecar not started yet: PodInitializing', runtime: [], want: { phase: 'Pending', initialized: 'False', ready: 'False', sideReady: false, sideStarted: false, mainWaiting: 'PodInitializing', initMessage: 'containers with incomplete status: [side]' } },
+  { name: 'sidecar and main running: Running and Ready', runtime: [rc('side', 'running'), rc('a', 'running')], want: { phase: 'Running', initialized: 'True', ready: 'True', sideReady: true, sideStarted: true } },
+  { name: 'sidecar exited while main runs: still Initialized and Running, not Ready', runtime: [rc('side', 'exited', 1, 0, 50), rc('a', 'running')], want: { phase: 'Running', initialized: 'True', ready: 'False', sideReady: false, sideStarted: false } },
+  { name: 'terminated pod: main succeeded, sidecar killed: Succeeded', runtime: [rc('side', 'exited', 137, 0, 50), rc('a', 'exited', 0)], podIsTerminal: true, want: { phase: 'Succeeded', initialized: 'True', ready: 'False', sideReady: false, sideStarted: false } },
+];
+for (const tc of sidecarCases) {
+  test(`generateAPIPodStatus sidecar: ${tc.name}`, (t) => {
+    const s = generateAPIPodStatus(sidecarPod, rs(tc.runtime), { reasons: new ReasonCache(), hostIPs: ['127.0.0.1'], now: NOW, podIsTerminal: tc.podIsTerminal ?? false });
+    t.is(s.phase, tc.want.phase);
+    const cond = (type: string) => s.conditions?.find((c) => c.type === type);
+    t.is(cond('Initialized')?.status, tc.want.initialized);
+    t.is(cond('Ready')?.status, tc.want.ready);
+    if (tc.want.initMessage) t.is(cond('Initialized')?.message, tc.want.initMessage);
+    t.is(s.initContainerStatuses?.[0]?.ready, tc.want.sideReady);
+    t.is(s.initContainerStatuses?.[0]?.started, tc.want.sideStarted);
+    if (tc.want.mainWaiting) t.is(s.containerStatuses?.[0]?.state?.waiting?.reason, tc.want.mainWaiting);
+  });
+}

@@ -7,6 +7,7 @@ import type { Container, ContainerState, ContainerStatus as APIContainerStatus, 
 import { buildContainerID, type ContainerStatus, type PodStatus } from './container/runtime.ts';
 import type { ContainerWaitingReason } from './container/sync-result.ts';
 import { getPodQOS } from './qos.ts';
+import { isRestartableInitContainer } from './types/pod-update.ts';
 
 /** ProbeStatus answers what the probes decided for a container (the prober manager). */
 export interface ProbeStatus {
@@ -51,11 +52,37 @@ export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown
  * is true once the kubelet finished terminating the pod: then stopped containers make it
  * Succeeded or Failed whatever the restart policy.
  */
-export function getPhase(pod: Pod, init: APIContainerStatus[], containers: APIContainerStatus[], podIsTerminal: boolean): PodPhase {
+export function getPhase(pod: Pod, init: APIContainerStatus[], containers: APIContainerStatus[], podIsTerminal: boolean, podHasInitialized = false): PodPhase {
   const policy = pod.spec?.restartPolicy ?? 'Always';
+  const initSpecs = pod.spec?.initContainers ?? [];
+  const isSidecar = (name: string | undefined): boolean => isRestartableInitContainer(initSpecs.find((c) => c.name === name));
   let pendingInit = 0;
+  let pendingSidecars = 0;
   let failedInit = 0;
+  let unknown = 0;
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
   for (const s of init) {
+    if (isSidecar(s.name)) {
+      // upstream: a terminated sidecar does not count for the phase; one not started yet keeps the pod Pending.
+      if (s.state?.running) {
+        if (!s.started) pendingSidecars++;
+        running++;
+      } else if (s.state?.terminated) {
+        // not counted
+      } else if (s.state?.waiting) {
+        if (!s.lastState?.terminated) {
+          pendingSidecars++;
+          waiting++;
+        }
+      } else {
+        pendingSidecars++;
+        unknown++;
+      }
+      continue;
+    }
     if (s.state?.running) pendingInit++;
     else if (s.state?.terminated) {
       if (s.state.terminated.exitCode !== 0) failedInit++;
@@ -64,11 +91,6 @@ export function getPhase(pod: Pod, init: APIContainerStatus[], containers: APICo
       else pendingInit++;
     } else pendingInit++;
   }
-  let unknown = 0;
-  let running = 0;
-  let waiting = 0;
-  let stopped = 0;
-  let succeeded = 0;
   for (const s of containers) {
     if (s.state?.running) running++;
     else if (s.state?.terminated) {
@@ -80,7 +102,7 @@ export function getPhase(pod: Pod, init: APIContainerStatus[], containers: APICo
     } else unknown++;
   }
   if (failedInit > 0 && policy === 'Never') return 'Failed';
-  if (pendingInit > 0 || failedInit > 0) {
+  if (pendingInit > 0 || failedInit > 0 || (pendingSidecars > 0 && !podHasInitialized)) {
     // Init containers still have to run (or be retried). A deleted pod that never got past them fails.
     if (podIsTerminal) return 'Failed';
     return 'Pending';
@@ -95,6 +117,11 @@ export function getPhase(pod: Pod, init: APIContainerStatus[], containers: APICo
   }
   if (unknown > 0) return 'Unknown';
   return 'Pending';
+}
+
+/** hasAnyRegularContainerStarted: a main container runs or ran (upstream HasAnyRegularContainerStarted). */
+export function hasAnyRegularContainerStarted(containers: APIContainerStatus[]): boolean {
+  return containers.some((s) => !!s.state?.running || !!s.state?.terminated);
 }
 
 function apiState(cs: ContainerStatus): ContainerState {
@@ -164,8 +191,9 @@ export function convertToAPIContainerStatuses(
       const running = latest.state === 'running';
       out.ready = probes ? probes.isReady(uid, c.name, latest.id, running) : running;
       out.started = probes ? probes.isStarted(uid, c.name, latest.id, running) : running;
-      // upstream: a completed init container is ready; a running one is not (no sidecars yet).
-      if (isInit) out.ready = latest.state === 'exited' && latest.exitCode === 0;
+      // upstream prober UpdatePodStatus: a regular init container is ready once it exited 0; a
+      // sidecar (restartable init container) like a main container, from its probes.
+      if (isInit && !isRestartableInitContainer(c)) out.ready = latest.state === 'exited' && latest.exitCode === 0;
       const prev = all[1];
       if (prev && prev.state !== 'running') out.lastState = apiState(prev);
     } else {
@@ -212,13 +240,14 @@ export function generateAPIPodStatus(pod: Pod, status: PodStatus, input: Generat
   const old = input.oldStatus ?? pod.status ?? {};
   const inits = pod.spec?.initContainers ?? [];
   const hasInits = inits.length > 0;
-  const initStatuses = convertToAPIContainerStatuses(pod, status, inits, input.reasons, false, old.initContainerStatuses, undefined, true);
-  const initialized = initStatuses.every((s) => s.state?.terminated?.exitCode === 0);
-  const containerStatuses = convertToAPIContainerStatuses(pod, status, pod.spec?.containers ?? [], input.reasons, hasInits && !initialized, old.containerStatuses, input.probes);
-  if (hasInits && initialized) {
-    for (const s of containerStatuses) if (s.state?.waiting?.reason === 'PodInitializing') s.state = { waiting: { reason: 'ContainerCreating' } };
-  }
-  let phase = getPhase(pod, initStatuses, containerStatuses, input.podIsTerminal);
+  const initStatuses = convertToAPIContainerStatuses(pod, status, inits, input.reasons, false, old.initContainerStatuses, input.probes, true);
+  // upstream GeneratePodInitializedCondition: a regular init container must be ready (exited 0), a sidecar started.
+  const notInit = inits.filter((c, i) => (isRestartableInitContainer(c) ? !initStatuses[i].started : !initStatuses[i].ready)).map((c) => c.name);
+  let containerStatuses = convertToAPIContainerStatuses(pod, status, pod.spec?.containers ?? [], input.reasons, hasInits, old.containerStatuses, input.probes);
+  const podHasInitialized = hasAnyRegularContainerStarted(containerStatuses);
+  const initialized = notInit.length === 0 || podHasInitialized;
+  if (!hasInits || initialized) containerStatuses = containerStatuses.map((s) => (s.state?.waiting?.reason === 'PodInitializing' ? { ...s, state: { waiting: { reason: 'ContainerCreating' } } } : s));
+  let phase = getPhase(pod, initStatuses, containerStatuses, input.podIsTerminal, podHasInitialized);
   // A terminal phase never goes back (upstream: "phase cannot go back from terminal").
   if (old.phase === 'Succeeded' || old.phase === 'Failed') phase = old.phase;
   // upstream: a PodSyncHandler that says "evict" makes the pod Failed with its reason and message.
@@ -233,15 +262,20 @@ export function generateAPIPodStatus(pod: Pod, status: PodStatus, input: Generat
     message = old.message;
   }
   // Once terminal, no container is ready.
-  if (phase === 'Succeeded' || phase === 'Failed') for (const s of containerStatuses) s.ready = false;
+  if (phase === 'Succeeded' || phase === 'Failed') {
+    for (const s of containerStatuses) s.ready = false;
+    inits.forEach((c, i) => {
+      if (isRestartableInitContainer(c)) initStatuses[i].ready = false;
+    });
+  }
 
   const sandboxReady = status.sandboxStatuses.some((s) => s.ready) && (status.ips.length > 0 || (pod.spec?.hostNetwork ?? false));
-  const notInit = initStatuses.filter((s) => s.state?.terminated?.exitCode !== 0).map((s) => s.name);
-  const unready = containerStatuses.filter((s) => !s.ready).map((s) => s.name);
+  // upstream GenerateContainersReadyCondition: sidecars first, then the main containers.
+  const unready = [...initStatuses.filter((s, i) => isRestartableInitContainer(inits[i]) && !s.ready), ...containerStatuses.filter((s) => !s.ready)].map((s) => s.name);
   const completed = phase === 'Succeeded';
   const conds: PodCondition[] = [
     condition('PodReadyToStartContainers', sandboxReady),
-    condition('Initialized', notInit.length === 0 || completed, 'ContainersNotInitialized', `containers with incomplete status: [${notInit.join(' ')}]`),
+    condition('Initialized', initialized || completed, 'ContainersNotInitialized', `containers with incomplete status: [${notInit.join(' ')}]`),
     condition('Ready', unready.length === 0 && !completed && phase === 'Running', completed ? 'PodCompleted' : 'ContainersNotReady', completed ? undefined : `containers with unready status: [${unready.join(' ')}]`),
     condition('ContainersReady', unready.length === 0 && !completed && phase === 'Running', completed ? 'PodCompleted' : 'ContainersNotReady', completed ? undefined : `containers with unready status: [${unready.join(' ')}]`),
     { type: 'PodScheduled', status: 'True' },

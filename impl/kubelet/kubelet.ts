@@ -255,6 +255,7 @@ export class Kubelet implements PodSyncer {
       nodeName: this.nodeName,
       nodeIPs: this.nodeIPs,
       probeFailed: (pod, name, id) => this.prober.probeFailed(pod.metadata?.uid ?? '', name, id),
+      probeStarted: (pod, name, id) => this.prober.isStarted(pod.metadata?.uid ?? '', name, id, true),
       serviceEnv: (pod) => {
         // upstream: "services have not yet been read at this time" until the service informer synced.
         if (!this.services.hasSynced()) throw new SyncError('CreateContainerConfigError', 'services have not yet been read at this time');
@@ -270,7 +271,8 @@ export class Kubelet implements PodSyncer {
       runtime: this.rs,
       containerInfo: (pod, name) => {
         const st = this.statusManager.getPodStatus(pod.metadata?.uid ?? '');
-        const cs = st?.containerStatuses?.find((c) => c.name === name);
+        // Sidecars (restartable init containers) are probed too; their status is an init container status.
+        const cs = st?.containerStatuses?.find((c) => c.name === name) ?? st?.initContainerStatuses?.find((c) => c.name === name);
         if (!cs?.containerID) return undefined;
         const running = cs.state?.running;
         return {

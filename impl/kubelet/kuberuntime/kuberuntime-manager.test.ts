@@ -57,16 +57,21 @@ interface Case {
   name: string;
   pod: Pod;
   status: PodStatus;
-  want: { killPod: boolean; createSandbox: boolean; attempt?: number; nextInit?: number; start: number[]; kill?: string[] };
+  want: { killPod: boolean; createSandbox: boolean; attempt?: number; initStart?: number[]; start: number[]; kill?: string[] };
+  /** started: containers whose startup probe has not passed yet are listed as false. */
+  started?: Record<string, boolean>;
+  failed?: Record<string, 'liveness' | 'startup'>;
 }
 
 const A = c('a');
 const B = c('b');
 const I1 = c('i1');
 const I2 = c('i2');
+const S: Container = { ...c('s'), restartPolicy: 'Always' };
+const SP: Container = { ...c('sp'), restartPolicy: 'Always', startupProbe: { exec: { command: ['true'] } } };
 const cases: Case[] = [
   { name: 'new pod: create sandbox, start all containers', pod: pod(), status: status([]), want: { killPod: true, createSandbox: true, attempt: 0, start: [0, 1] } },
-  { name: 'new pod with init containers: create sandbox, start the first init container', pod: pod({ init: [I1, I2] }), status: status([]), want: { killPod: true, createSandbox: true, attempt: 0, nextInit: 0, start: [] } },
+  { name: 'new pod with init containers: create sandbox, start the first init container', pod: pod({ init: [I1, I2] }), status: status([]), want: { killPod: true, createSandbox: true, attempt: 0, initStart: [0], start: [] } },
   { name: 'all running: nothing to do', pod: pod(), status: status([sandbox(true)], [cs(A, 'running'), cs(B, 'running')]), want: { killPod: false, createSandbox: false, start: [] } },
   { name: 'one container missing: start it', pod: pod(), status: status([sandbox(true)], [cs(A, 'running')]), want: { killPod: false, createSandbox: false, start: [1] } },
   { name: 'Always: an exited container is restarted', pod: pod(), status: status([sandbox(true)], [cs(A, 'running'), cs(B, 'exited', 0)]), want: { killPod: false, createSandbox: false, start: [1] } },
@@ -78,21 +83,32 @@ const cases: Case[] = [
   { name: 'OnFailure: new sandbox skips containers that succeeded', pod: pod({ restartPolicy: 'OnFailure' }), status: status([sandbox(false, 0)], [cs(A, 'exited', 0), cs(B, 'exited', 1)]), want: { killPod: true, createSandbox: true, attempt: 1, start: [1] } },
   { name: 'sandbox without IP: recreate', pod: pod(), status: status([sandbox(true, 0, [])], []), want: { killPod: true, createSandbox: true, attempt: 1, start: [0, 1] } },
   { name: 'init running: wait', pod: pod({ init: [I1, I2] }), status: status([sandbox(true)], [cs(I1, 'running')]), want: { killPod: false, createSandbox: false, start: [] } },
-  { name: 'init 1 succeeded: start init 2', pod: pod({ init: [I1, I2] }), status: status([sandbox(true)], [cs(I1, 'exited', 0)]), want: { killPod: false, createSandbox: false, nextInit: 1, start: [] } },
+  { name: 'init 1 succeeded: start init 2', pod: pod({ init: [I1, I2] }), status: status([sandbox(true)], [cs(I1, 'exited', 0)]), want: { killPod: false, createSandbox: false, initStart: [1], start: [] } },
   { name: 'all init succeeded: start the containers', pod: pod({ init: [I1, I2] }), status: status([sandbox(true)], [cs(I2, 'exited', 0), cs(I1, 'exited', 0)]), want: { killPod: false, createSandbox: false, start: [0, 1] } },
-  { name: 'init failed, Always: restart it', pod: pod({ init: [I1] }), status: status([sandbox(true)], [cs(I1, 'exited', 1)]), want: { killPod: false, createSandbox: false, nextInit: 0, start: [] } },
+  { name: 'init failed, Always: restart it', pod: pod({ init: [I1] }), status: status([sandbox(true)], [cs(I1, 'exited', 1)]), want: { killPod: false, createSandbox: false, initStart: [0], start: [] } },
   { name: 'init failed, Never: kill the pod', pod: pod({ init: [I1], restartPolicy: 'Never' }), status: status([sandbox(true)], [cs(I1, 'exited', 1)]), want: { killPod: true, createSandbox: false, start: [] } },
   { name: 'changed spec (image): kill and restart the container', pod: pod({ containers: [c('a', 'busybox:2'), B] }), status: status([sandbox(true)], [cs(A, 'running'), cs(B, 'running')]), want: { killPod: false, createSandbox: false, start: [0], kill: ['a'] } },
   { name: 'unknown container: kill and restart it', pod: pod(), status: status([sandbox(true)], [cs(A, 'unknown'), cs(B, 'running')]), want: { killPod: false, createSandbox: false, start: [0], kill: ['a'] } },
+  { name: 'sidecar running: start the next init container', pod: pod({ init: [S, I2] }), status: status([sandbox(true)], [cs(S, 'running')]), want: { killPod: false, createSandbox: false, initStart: [1], start: [] } },
+  { name: 'last init is a running sidecar: start the main containers', pod: pod({ init: [S] }), status: status([sandbox(true)], [cs(S, 'running')]), want: { killPod: false, createSandbox: false, start: [0, 1] } },
+  { name: 'sidecar with a startup probe not passed yet: wait', pod: pod({ init: [SP] }), status: status([sandbox(true)], [cs(SP, 'running')]), started: { sp: false }, want: { killPod: false, createSandbox: false, start: [] } },
+  { name: 'sidecar startup probe passed: start the main containers', pod: pod({ init: [SP] }), status: status([sandbox(true)], [cs(SP, 'running')]), want: { killPod: false, createSandbox: false, start: [0, 1] } },
+  { name: 'sidecar failed its startup probe: kill and restart it', pod: pod({ init: [SP] }), status: status([sandbox(true)], [cs(SP, 'running')]), started: { sp: false }, failed: { sp: 'startup' }, want: { killPod: false, createSandbox: false, initStart: [0], start: [], kill: ['sp'] } },
+  { name: 'sidecar exited while the pod runs: restart it, keep the main containers', pod: pod({ init: [I1, S] }), status: status([sandbox(true)], [cs(A, 'running'), cs(B, 'running'), cs(S, 'exited', 1)]), want: { killPod: false, createSandbox: false, initStart: [1], start: [] } },
+  { name: 'sidecar exited under restartPolicy Never: still restarted', pod: pod({ init: [S], restartPolicy: 'Never' }), status: status([sandbox(true)], [cs(A, 'running'), cs(B, 'running'), cs(S, 'exited', 0)]), want: { killPod: false, createSandbox: false, initStart: [0], start: [] } },
+  { name: 'sidecar status gone after initialization: start it again, not the regular init', pod: pod({ init: [I1, S] }), status: status([sandbox(true)], [cs(A, 'running'), cs(B, 'running')]), want: { killPod: false, createSandbox: false, initStart: [1], start: [] } },
+  { name: 'sidecar failed liveness: kill and restart it', pod: pod({ init: [S] }), status: status([sandbox(true)], [cs(S, 'running'), cs(A, 'running'), cs(B, 'running')]), failed: { s: 'liveness' }, want: { killPod: false, createSandbox: false, initStart: [0], start: [], kill: ['s'] } },
+  { name: 'Never: main containers done, sidecar running -> kill the pod, no sidecar restart', pod: pod({ init: [S], restartPolicy: 'Never' }), status: status([sandbox(true)], [cs(S, 'running'), cs(A, 'exited', 0), cs(B, 'exited', 0)]), want: { killPod: true, createSandbox: false, start: [] } },
+  { name: 'regular init after a sidecar exited 0: start the main containers', pod: pod({ init: [S, I2] }), status: status([sandbox(true)], [cs(S, 'running'), cs(I2, 'exited', 0)]), want: { killPod: false, createSandbox: false, start: [0, 1] } },
 ];
 
 for (const tc of cases) {
   test(`computePodActions: ${tc.name}`, (t) => {
-    const a = computePodActions(tc.pod, tc.status);
+    const a = computePodActions(tc.pod, tc.status, { failed: (name) => tc.failed?.[name], started: (name) => tc.started?.[name] ?? true });
     t.is(a.killPod, tc.want.killPod, 'killPod');
     t.is(a.createSandbox, tc.want.createSandbox, 'createSandbox');
     if (tc.want.attempt !== undefined) t.is(a.attempt, tc.want.attempt, 'attempt');
-    t.is(a.nextInitContainerToStart, tc.want.nextInit, 'nextInitContainerToStart');
+    t.deepEqual(a.initContainersToStart, tc.want.initStart ?? [], 'initContainersToStart');
     t.deepEqual(a.containersToStart, tc.want.start, 'containersToStart');
     t.deepEqual([...a.containersToKill.values()].map((k) => k.name), tc.want.kill ?? [], 'containersToKill');
   });
@@ -217,4 +233,23 @@ test('killPod stops running containers with the grace period, then the sandbox; 
   await m.removePod(after);
   t.is(fake.containers.size, 0);
   t.is(fake.sandboxes.size, 0);
+});
+
+test('killPod stops the main containers first, then the sidecars in reverse order', async (t) => {
+  const { m, fake, cleanup } = manager();
+  t.teardown(cleanup);
+  const s1: Container = { ...c('s1'), restartPolicy: 'Always' };
+  const s2: Container = { ...c('s2'), restartPolicy: 'Always' };
+  const p = pod({ init: [s1, s2], containers: [A] });
+  for (let i = 0; i < 4; i++) await sync(m, p);
+  const st = await m.getPodStatus('u1', 'p', 'default');
+  t.deepEqual(st.containerStatuses.filter((x) => x.state === 'running').map((x) => x.name).sort(), ['a', 's1', 's2']);
+  const order: string[] = [];
+  const stop = fake.stopContainer.bind(fake);
+  fake.stopContainer = async (req) => {
+    order.push(fake.containers.get(req.containerId ?? '')?.config.metadata?.name ?? '?');
+    return stop(req);
+  };
+  await m.killPod(p, st, 5);
+  t.deepEqual(order, ['a', 's2', 's1']);
 });

@@ -27,6 +27,7 @@ import {
 import { SyncError, isSyncError } from '../container/sync-result.ts';
 import { makeEnvironmentVariables, type ConfigSource, type ResolvedEnv } from '../container-env.ts';
 import type { ImageManager } from '../images/image-manager.ts';
+import { isRestartableInitContainer } from '../types/pod-update.ts';
 import { Backoff } from '../util/backoff.ts';
 import type { VolumeManager } from '../volumemanager/volume-manager.ts';
 import { generateContainerConfig, hashContainer } from './container.ts';
@@ -59,8 +60,11 @@ export interface PodActions {
   createSandbox: boolean;
   sandboxID: string;
   attempt: number;
-  /** nextInitContainerToStart is the index in spec.initContainers, if one must start. */
-  nextInitContainerToStart?: number;
+  /**
+   * initContainersToStart are indexes in spec.initContainers to start, in order: the next regular
+   * init container and/or sidecars (restartable init containers) to (re)start.
+   */
+  initContainersToStart: number[];
   /** containersToStart are indexes in spec.containers. */
   containersToStart: number[];
   /** containersToKill maps container id -> why. */
@@ -104,55 +108,121 @@ export function podSandboxChanged(pod: Pod, status: PodStatus): { createSandbox:
 }
 
 /**
- * computeInitContainerActions fills in the init container step; returns true once every init
- * container succeeded (upstream computeInitContainerActions, without sidecars).
+ * ProbeResults are what the prober manager decided for a running container, as computePodActions
+ * needs them: `failed` for liveness/startup failures (restart), `started` for the startup probe
+ * (a sidecar must be started before the next init container runs).
  */
-function computeInitContainerActions(pod: Pod, status: PodStatus, changes: PodActions): boolean {
+export interface ProbeResults {
+  failed?: ProbeFailed;
+  /** started: the startup probe succeeded, or the container has none. Default: always started. */
+  started?: (containerName: string, containerId: string) => boolean;
+}
+
+/**
+ * computeInitContainerActions fills in the init container step and returns whether the pod is
+ * initialized (upstream computeInitContainerActions, with restartable init containers).
+ *
+ * Walks the init containers from the last one with a status backwards: regular init containers
+ * must exit 0 in order; a restartable one (sidecar) counts as done once it is started (running, and
+ * its startup probe passed when it has one), and is restarted whenever it exits, is unknown, fails
+ * its liveness/startup probe or its spec changed, also after the pod is initialized.
+ */
+function computeInitContainerActions(pod: Pod, status: PodStatus, changes: PodActions, probes: ProbeResults): boolean {
   const inits = pod.spec?.initContainers ?? [];
   if (inits.length === 0) return true;
-  let last = -1;
+  // A created or running main container means the init containers ran before (their statuses may be gone).
+  let podHasInitialized = (pod.spec?.containers ?? []).some((c) => {
+    const st = findContainerStatus(status, c.name)?.state;
+    return st === 'created' || st === 'running';
+  });
+  let previouslyInitialized = podHasInitialized;
+  const toStart: number[] = [];
+  const kill = (cs: ContainerStatus, message: string): void => {
+    changes.containersToKill.set(cs.id, { name: cs.name, message });
+  };
   for (let i = inits.length - 1; i >= 0; i--) {
-    if (findContainerStatus(status, inits[i].name)) {
-      last = i;
-      break;
+    const c = inits[i];
+    const sidecar = isRestartableInitContainer(c);
+    const cs = findContainerStatus(status, c.name);
+    if (!cs) {
+      if (previouslyInitialized && sidecar) toStart.push(i);
+      continue;
     }
-  }
-  if (last < 0) {
-    changes.nextInitContainerToStart = 0;
-    return false;
-  }
-  const cs = findContainerStatus(status, inits[last].name) as ContainerStatus;
-  if (cs.state === 'running') return false;
-  if (cs.state === 'exited') {
-    if (cs.exitCode === 0) {
-      if (last === inits.length - 1) return true;
-      changes.nextInitContainerToStart = last + 1;
-      return false;
+    if (previouslyInitialized && !sidecar) continue; // only sidecars are kept running after initialization
+    switch (cs.state) {
+      case 'created':
+        toStart.push(i);
+        break;
+      case 'running': {
+        if (!sidecar) break; // wait for it to finish
+        const failed = probes.failed?.(c.name, cs.id);
+        if (c.startupProbe && !(probes.started?.(c.name, cs.id) ?? true)) {
+          if (failed === 'startup') {
+            kill(cs, `Init container ${c.name} failed startup probe`);
+            toStart.push(i);
+          }
+          break;
+        }
+        if (i === inits.length - 1) podHasInitialized = true;
+        else if (!previouslyInitialized) toStart.push(i + 1);
+        if (cs.hash !== '' && cs.hash !== hashContainer(c)) {
+          kill(cs, `Init container ${c.name} definition changed`);
+          toStart.push(i);
+          break;
+        }
+        if (failed === 'liveness') {
+          kill(cs, `Init container ${c.name} failed liveness probe`);
+          toStart.push(i);
+        }
+        break;
+      }
+      case 'exited':
+        if (sidecar) {
+          toStart.push(i);
+        } else if (cs.exitCode !== 0) {
+          if (restartPolicy(pod) === 'Never') {
+            changes.killPod = true;
+            changes.initContainersToStart = [];
+            return false;
+          }
+          toStart.push(i);
+        } else if (i === inits.length - 1) {
+          podHasInitialized = true;
+        } else {
+          toStart.push(i + 1);
+        }
+        break;
+      default:
+        if (!sidecar && restartPolicy(pod) === 'Never') {
+          changes.killPod = true;
+          changes.initContainersToStart = [];
+          return false;
+        }
+        kill(cs, 'Init container is in unknown state, try killing it before restart');
+        toStart.push(i);
     }
-    if (restartPolicy(pod) === 'Never') {
-      changes.killPod = true;
-      return false;
-    }
-    changes.nextInitContainerToStart = last;
-    return false;
+    previouslyInitialized = true;
   }
-  // created or unknown: kill it and start it again.
-  changes.containersToKill.set(cs.id, { name: cs.name, message: 'Init container is in unknown state, try killing it before restart' });
-  changes.nextInitContainerToStart = last;
-  return false;
+  if (!previouslyInitialized) toStart.push(0);
+  // The walk went backwards; start them in spec order, each once.
+  changes.initContainersToStart = [...new Set(toStart)].sort((a, b) => a - b);
+  return podHasInitialized;
 }
 
 /** ProbeFailed reports a liveness/startup failure of a running container (from the prober manager). */
 export type ProbeFailed = (containerName: string, containerId: string) => 'liveness' | 'startup' | undefined;
 
-/** computePodActions: see the module comment. Pure given `probeFailed`. */
-export function computePodActions(pod: Pod, status: PodStatus, probeFailed?: ProbeFailed): PodActions {
+/** computePodActions: see the module comment. Pure given the probe results. */
+export function computePodActions(pod: Pod, status: PodStatus, probeResults?: ProbeFailed | ProbeResults): PodActions {
+  const probes: ProbeResults = typeof probeResults === 'function' ? { failed: probeResults } : (probeResults ?? {});
+  const probeFailed = probes.failed;
   const sb = podSandboxChanged(pod, status);
   const changes: PodActions = {
     killPod: sb.createSandbox,
     createSandbox: sb.createSandbox,
     sandboxID: sb.sandboxID,
     attempt: sb.attempt,
+    initContainersToStart: [],
     containersToStart: [],
     containersToKill: new Map(),
   };
@@ -170,14 +240,14 @@ export function computePodActions(pod: Pod, status: PodStatus, probeFailed?: Pro
       return changes;
     }
     if ((pod.spec?.initContainers ?? []).length > 0) {
-      changes.nextInitContainerToStart = 0;
+      changes.initContainersToStart = [0];
       return changes;
     }
     changes.containersToStart = toStart;
     return changes;
   }
 
-  if (!computeInitContainerActions(pod, status, changes)) return changes;
+  if (!computeInitContainerActions(pod, status, changes, probes) || changes.killPod) return changes;
 
   let keepCount = 0;
   containers.forEach((c, idx) => {
@@ -202,7 +272,11 @@ export function computePodActions(pod: Pod, status: PodStatus, probeFailed?: Pro
     }
     keepCount++;
   });
-  if (keepCount === 0 && changes.containersToStart.length === 0) changes.killPod = true;
+  if (keepCount === 0 && changes.containersToStart.length === 0) {
+    changes.killPod = true;
+    // Sidecars do not keep a finished pod alive (upstream: do not restart them then).
+    changes.initContainersToStart = [];
+  }
   return changes;
 }
 
@@ -250,6 +324,8 @@ export interface KubeGenericRuntimeManagerOptions {
   serviceEnv?: (pod: Pod) => ResolvedEnv[];
   /** probeFailed reports liveness/startup failures of running containers (the prober manager). */
   probeFailed?: (pod: Pod, containerName: string, containerId: string) => 'liveness' | 'startup' | undefined;
+  /** probeStarted reports whether a running container passed its startup probe (or has none). */
+  probeStarted?: (pod: Pod, containerName: string, containerId: string) => boolean;
   /** onEvent hears container lifecycle events (Created, Started, Killing, BackOff, Failed...). */
   onEvent?: (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
 }
@@ -381,7 +457,11 @@ export class KubeGenericRuntimeManager {
   /** syncPod: see the module comment. */
   async syncPod(pod: Pod, status: PodStatus, signal: AbortSignal): Promise<PodSyncResult> {
     const probeFailed = this.o.probeFailed;
-    const actions = computePodActions(pod, status, probeFailed && ((name, id) => probeFailed(pod, name, id)));
+    const probeStarted = this.o.probeStarted;
+    const actions = computePodActions(pod, status, {
+      failed: probeFailed && ((name, id) => probeFailed(pod, name, id)),
+      started: probeStarted && ((name, id) => probeStarted(pod, name, id)),
+    });
     const result: PodSyncResult = { actions, containerErrors: new Map(), startedContainers: [] };
     try {
       if (actions.killPod) {
@@ -406,7 +486,7 @@ export class KubeGenericRuntimeManager {
         const st = (await this.rs.podSandboxStatus({ podSandboxId: sandboxID }, { signal })).status;
         podIPs = st?.network?.ip ? [st.network.ip, ...(st.network.additionalIps ?? []).map((a) => a.ip)] : [];
       }
-      if (!actions.createSandbox && !actions.killPod && actions.nextInitContainerToStart === undefined && actions.containersToStart.length === 0) {
+      if (!actions.createSandbox && !actions.killPod && actions.initContainersToStart.length === 0 && actions.containersToStart.length === 0) {
         return result;
       }
       if (actions.killPod && !actions.createSandbox) return result;
@@ -424,10 +504,10 @@ export class KubeGenericRuntimeManager {
           return false;
         }
       };
-      if (actions.nextInitContainerToStart !== undefined) {
-        const c = (pod.spec?.initContainers ?? [])[actions.nextInitContainerToStart];
-        await start(c);
-        return result;
+      // upstream step 6: a regular init container that fails to start aborts the sync; a sidecar does not.
+      for (const idx of actions.initContainersToStart) {
+        const c = (pod.spec?.initContainers ?? [])[idx];
+        if (!(await start(c)) && !isRestartableInitContainer(c)) return result;
       }
       for (const idx of actions.containersToStart) await start((pod.spec?.containers ?? [])[idx]);
     } catch (err) {
@@ -537,18 +617,27 @@ export class KubeGenericRuntimeManager {
   }
 
   /**
-   * killPod stops every running container (in parallel, with the grace period) and then every
-   * sandbox of the pod (upstream KillPod).
+   * killPod stops every running container and then every sandbox of the pod (upstream KillPod):
+   * the regular containers in parallel with the grace period, then the sidecars (restartable init
+   * containers) one by one in reverse spec order with what is left of the grace period (upstream
+   * killContainersWithSyncResult with SidecarContainers).
    */
   async killPod(pod: Pod | undefined, status: PodStatus | RuntimePod, gracePeriodSeconds: number | undefined, signal?: AbortSignal): Promise<void> {
     const containers = 'containerStatuses' in status ? status.containerStatuses : status.containers;
     const running = containers.filter((c) => c.state === 'running' || c.state === 'created' || c.state === 'unknown');
-    await Promise.all(
-      running.map((c) => {
-        if (pod) this.o.onEvent?.(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
-        return this.killContainer(pod, c.id, gracePeriodSeconds, signal, c.name);
-      }),
-    );
+    const sidecarOrder = new Map((pod?.spec?.initContainers ?? []).flatMap((c, i) => (isRestartableInitContainer(c) ? [[c.name, i] as const] : [])));
+    const kill = (c: { id: string; name: string }, grace: number | undefined): Promise<void> => {
+      if (pod) this.o.onEvent?.(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
+      return this.killContainer(pod, c.id, grace, signal, c.name);
+    };
+    const started = this.o.clock.now();
+    await Promise.all(running.filter((c) => !sidecarOrder.has(c.name)).map((c) => kill(c, gracePeriodSeconds)));
+    const sidecars = running.filter((c) => sidecarOrder.has(c.name)).sort((a, b) => (sidecarOrder.get(b.name) ?? 0) - (sidecarOrder.get(a.name) ?? 0));
+    for (const c of sidecars) {
+      const total = gracePeriodSeconds ?? pod?.metadata?.deletionGracePeriodSeconds ?? pod?.spec?.terminationGracePeriodSeconds ?? 30;
+      const left = Math.max(MINIMUM_GRACE_PERIOD_SECONDS, total - Math.floor((this.o.clock.now() - started) / 1000));
+      await kill(c, left);
+    }
     const sandboxes = 'sandboxStatuses' in status ? status.sandboxStatuses : status.sandboxes;
     for (const s of sandboxes) await this.rs.stopPodSandbox({ podSandboxId: s.id }, { signal });
   }

@@ -10,6 +10,7 @@
 import type { Pod } from '#generated/k8s/index.ts';
 import type { Clock } from '#impl/apimachinery/util/clock/index.ts';
 import type { RuntimeService } from '../kuberuntime/cri-services.ts';
+import { isRestartableInitContainer } from '../types/pod-update.ts';
 import type { ProbeResult } from './prober.ts';
 import { ProbeWorker, type ContainerRuntimeInfo, type ProbeType } from './worker.ts';
 
@@ -41,10 +42,12 @@ export class ProberManager {
     return `${uid}/${container}/${type}`;
   }
 
-  /** addPod starts workers for every probe of the pod's containers (idempotent). */
+  /** addPod starts workers for every probe of the pod's containers and sidecars (idempotent). */
   addPod(pod: Pod): void {
     const uid = pod.metadata?.uid ?? '';
-    for (const c of pod.spec?.containers ?? []) {
+    // upstream AddPod: regular containers and restartable init containers have probes.
+    const probed = [...(pod.spec?.initContainers ?? []).filter((c) => isRestartableInitContainer(c)), ...(pod.spec?.containers ?? [])];
+    for (const c of probed) {
       for (const type of PROBE_TYPES) {
         const probe = type === 'liveness' ? c.livenessProbe : type === 'readiness' ? c.readinessProbe : c.startupProbe;
         const key = this.key(uid, c.name, type);
