@@ -7,6 +7,7 @@
  * registration: Kubernetes paths have one fixed grammar, so parsing it once (as upstream's
  * RequestInfoFactory does) is simpler and faster than hundreds of express routes.
  */
+import { deprecationWarning } from './deprecation.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { StatusError, unauthorized } from '#impl/apimachinery/index.ts';
@@ -292,6 +293,8 @@ export function newApiHandler(opts: HandlerOptions): (req: IncomingMessage, res:
       }
       ctx.namespace = served.entry.namespaced || info.resource === 'namespaces' ? (info.resource === 'namespaces' ? '' : info.namespace) : '';
       ctx.apiVersion = info.apiGroup ? `${info.apiGroup}/${info.apiVersion}` : info.apiVersion;
+      const deprecated = deprecationWarning(info.apiGroup, info.apiVersion, info.resource);
+      if (deprecated) ctx.warnings.push(deprecated);
       await serveResource({ req, res, info, query, served, ctx, now });
     };
     run().catch((err: unknown) => {

@@ -27,7 +27,23 @@ export interface TableColumnDefinition {
 export interface TablePrinter {
   columns: TableColumnDefinition[];
   cells(obj: KubeObject, now: Date): unknown[];
+  /** Optional row conditions (upstream TableRow.conditions), e.g. `Completed` for finished pods. */
+  rowConditions?(obj: KubeObject): TableRowCondition[] | undefined;
 }
+
+/** TableRowCondition is a meta/v1 TableRowCondition. */
+export interface TableRowCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+/** POD_FINISHED_CONDITIONS mark Succeeded/Failed pod rows as upstream's pod printer does. */
+const POD_FINISHED_CONDITIONS: Record<string, TableRowCondition[]> = {
+  Succeeded: [{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }],
+  Failed: [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }],
+};
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -175,6 +191,7 @@ export function podStatusCells(pod: KubeObject, now: Date): { ready: string; rea
 
 function podPrinter(): TablePrinter {
   return {
+    rowConditions: (o) => POD_FINISHED_CONDITIONS[(o as Obj).status?.phase as string],
     columns: [
       nameCol,
       col('Ready', 'string', 0, '', 'The aggregate readiness state of this pod for accepting traffic.'),

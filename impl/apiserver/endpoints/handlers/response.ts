@@ -22,6 +22,8 @@ export function tableOf(printer: TablePrinter, items: KubeObject[], includeObjec
     columnDefinitions: printer.columns,
     rows: items.map((o) => {
       const row: Record<string, unknown> = { cells: printer.cells(o, now) };
+      const conditions = printer.rowConditions?.(o);
+      if (conditions) row.conditions = conditions;
       if (includeObject === 'Object') row.object = o;
       else if (includeObject !== 'None') row.object = partialMeta(o, version);
       return row;
