@@ -26,6 +26,8 @@ import { cases as serviceAccountTokens } from './auth/service-account-tokens.ts'
 import { cases as containerProbe } from './node/container-probe.ts';
 import { cases as resourceQuotaScopes } from './api-machinery/resource-quota-scopes.ts';
 import { cases as job } from './apps/job.ts';
+import { cases as runtime } from './node/runtime.ts';
+import { cases as rc } from './apps/rc.ts';
 import { cases as volumeSources } from './storage/volume-sources.ts';
 import { cases as amApiOperations } from './api-machinery/api-operations.ts';
 import { cases as appsApi } from './apps/api-objects.ts';
@@ -72,4 +74,6 @@ export const cases: readonly ConformanceCase[] = [
   ...containerProbe,
   ...resourceQuotaScopes,
   ...job,
+  ...runtime,
+  ...rc,
 ];
