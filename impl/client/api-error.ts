@@ -39,6 +39,9 @@ export interface ApiStatus {
 /**
  * ApiError is thrown by the REST client for every non-2xx response. `code`, `reason`,
  * `message` and `details` come from the server's Status; `body` keeps the raw text.
+ * Like client-go's `StatusError.Error()`, `message` is the Status message alone (so events
+ * read `Error creating: pods "x" is forbidden: ...`); {@link ApiError.describe} adds the
+ * request and code for logs.
  */
 export class ApiError extends Error {
   /** The Status object (from the server, or synthesised from the HTTP answer). */
@@ -63,7 +66,7 @@ export class ApiError extends Error {
       reason: reasonForCode(opts.code),
       message: opts.body.slice(0, 500) || `HTTP ${opts.code}`,
     };
-    super(`${opts.request}: ${opts.code} ${status.reason ?? ''}: ${status.message ?? ''}`.trim());
+    super(status.message || `${opts.code} ${status.reason ?? reasonForCode(opts.code)}`.trim());
     this.name = 'ApiError';
     this.status = status;
     this.code = status.code ?? opts.code;
@@ -71,6 +74,11 @@ export class ApiError extends Error {
     this.details = status.details;
     this.request = opts.request;
     this.body = opts.body;
+  }
+
+  /** describe is the message with the failed request and code, for logs: `GET /x: 404 NotFound: msg`. */
+  describe(): string {
+    return `${this.request}: ${this.code} ${this.reason}: ${this.message}`;
   }
 }
 

@@ -4,6 +4,7 @@
  * `forget(key)` after success (plus `addAfter` when the result asks for a requeue), and
  * `addRateLimited(key)` after an error. Workers survive every error.
  */
+import { ApiError } from '#impl/client/api-error.ts';
 import type { Logger } from '#impl/client/tools/cache/index.ts';
 import type { RateLimitingInterface } from '#impl/client/util/workqueue/index.ts';
 
@@ -46,10 +47,10 @@ export async function processNextWorkItem(opts: Omit<RunWorkersOptions, 'workers
     if (res && res.requeueAfter !== undefined) queue.addAfter(key, res.requeueAfter);
   } catch (err) {
     if (opts.maxRetries !== undefined && queue.numRequeues(key) >= opts.maxRetries) {
-      logger?.error({ controller: name, key, err: errMessage(err) }, 'dropping key out of the queue');
+      logger?.error({ controller: name, key, err: logMessage(err) }, 'dropping key out of the queue');
       queue.forget(key);
     } else {
-      logger?.warn({ controller: name, key, err: errMessage(err) }, 'error syncing; requeuing');
+      logger?.warn({ controller: name, key, err: logMessage(err) }, 'error syncing; requeuing');
       queue.addRateLimited(key);
     }
   } finally {
@@ -71,7 +72,15 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   await Promise.all(Array.from({ length: Math.max(1, opts.workers) }, worker));
 }
 
-/** errMessage renders an unknown error for logs and conditions. */
+/**
+ * logMessage renders an error for logs: API errors carry the failed request and code
+ * (`POST /api/v1/...: 403 Forbidden: ...`), everything else is {@link errMessage}.
+ */
+export function logMessage(err: unknown): string {
+  return err instanceof ApiError ? err.describe() : errMessage(err);
+}
+
+/** errMessage renders an unknown error for conditions and events (an API error is its Status message, as upstream). */
 export function errMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -42,6 +42,8 @@ interface Case {
   wantPatched?: string[];
   wantStatus?: Record<string, unknown>;
   wantCondition?: string;
+  /** An event the recorder must have seen, e.g. `Warning FailedCreate Error creating: ...`. */
+  wantEvent?: string;
   wantError?: boolean;
   wantResult?: unknown;
 }
@@ -75,6 +77,8 @@ const cases: Case[] = [
     rs: rs(2),
     failCreates: true,
     wantCondition: 'FailedCreate',
+    // client-go's StatusError.Error() is the Status message alone: no request, no code.
+    wantEvent: 'Warning FailedCreate Error creating: quota says no',
     wantError: true,
   },
   {
@@ -122,6 +126,7 @@ for (const c of cases) {
     const status = client.lastSent('update replicasets/status ns/web')?.status;
     for (const [k, v] of Object.entries(c.wantStatus ?? {})) t.is(status?.[k], v, k);
     if (c.wantCondition) t.is(status?.conditions?.[0]?.reason, c.wantCondition);
+    if (c.wantEvent) t.true(recorder.events.includes(c.wantEvent), recorder.events.join('\n'));
     if (c.wantResult) t.deepEqual(result, c.wantResult);
     if (!c.rs) t.deepEqual(client.writes(), []);
   });
