@@ -340,6 +340,52 @@ it('restartPolicy OnFailure: a container exiting 0 makes the pod Succeeded', asy
   t.is(p.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'PodCompleted');
 });
 
+it('a sidecar (init container with restartPolicy Always) starts before the main container, is ready, is restarted when it exits, and the pod is deleted', async (t) => {
+  await pods().create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'sidecar' },
+    spec: {
+      nodeName: NODE,
+      terminationGracePeriodSeconds: 2,
+      volumes: [{ name: 'work', emptyDir: {} }],
+      initContainers: [{
+        name: 'side',
+        image: 'busybox',
+        restartPolicy: 'Always',
+        command: ['sh', '-c', 'trap "exit 0" TERM; echo up >> /work/up; while true; do sleep 1; done'],
+        volumeMounts: [{ name: 'work', mountPath: '/work' }],
+      }],
+      containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+    },
+  });
+  const p = await podWhere('sidecar', 'Running and Ready', (x) => x.status?.phase === 'Running' && x.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True');
+  const side = p.status?.initContainerStatuses?.[0];
+  t.truthy(side?.state?.running, 'sidecar running');
+  t.true(side?.ready, 'sidecar ready without a readiness probe');
+  t.true(side?.started, 'sidecar started');
+  t.is(p.status?.conditions?.find((c) => c.type === 'Initialized')?.status, 'True');
+  t.true(p.status?.containerStatuses?.[0]?.ready);
+  const main = p.status?.containerStatuses?.[0]?.state?.running?.startedAt ?? '';
+  t.true(Date.parse(main) >= Date.parse(side?.state?.running?.startedAt ?? ''), 'main started after the sidecar');
+  // The sidecar exits: it is restarted while the main container keeps running.
+  const sideId = (side?.containerID ?? '').replace('containerd://', '');
+  await cri.runtime.execSync({ containerId: sideId, cmd: ['kill', '1'], timeout: '10' });
+  const restarted = await podWhere('sidecar', 'sidecar restarted', (x) => (x.status?.initContainerStatuses?.[0]?.restartCount ?? 0) >= 1 && !!x.status?.initContainerStatuses?.[0]?.state?.running);
+  t.is(restarted.status?.phase, 'Running');
+  t.is(restarted.status?.containerStatuses?.[0]?.restartCount, 0);
+  t.is(restarted.status?.containerStatuses?.[0]?.containerID, p.status?.containerStatuses?.[0]?.containerID);
+  await pods().delete('sidecar');
+  await until('sidecar pod gone', async () => {
+    try {
+      await pods().get('sidecar');
+      return false;
+    } catch (err) {
+      return isNotFound(err);
+    }
+  });
+});
+
 it('a crashing container is restarted with CrashLoopBackOff and a rising restartCount', async (t) => {
   await pods().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crash' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exit 2'] }] } });
   const p = await podWhere('crash', 'CrashLoopBackOff', (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
