@@ -28,6 +28,7 @@ import { cases as resourceQuotaScopes } from './api-machinery/resource-quota-sco
 import { cases as job } from './apps/job.ts';
 import { cases as runtime } from './node/runtime.ts';
 import { cases as rc } from './apps/rc.ts';
+import { cases as podLifecycle } from './node/pod-lifecycle.ts';
 import { cases as volumeSources } from './storage/volume-sources.ts';
 import { cases as amApiOperations } from './api-machinery/api-operations.ts';
 import { cases as appsApi } from './apps/api-objects.ts';
@@ -76,4 +77,5 @@ export const cases: readonly ConformanceCase[] = [
   ...job,
   ...runtime,
   ...rc,
+  ...podLifecycle,
 ];
