@@ -76,6 +76,19 @@ export class ImageManager {
     throw last;
   }
 
+  /** imageSize reads the size of a pulled image from ImageStatus ("0" when the runtime does not say). */
+  private async imageSize(image: string, imageRef: string, signal?: AbortSignal): Promise<string> {
+    for (const ref of [image, imageRef]) {
+      try {
+        const size = (await this.images.imageStatus({ image: { image: ref } }, { signal })).image?.size;
+        if (size && size !== '0') return size;
+      } catch {
+        // fall through: the size is informational
+      }
+    }
+    return '0';
+  }
+
   /**
    * ensureImageExists makes sure the container's image is present and returns the image
    * reference to create the container with (the runtime's image id or digest reference).
@@ -111,7 +124,10 @@ export class ImageManager {
     try {
       const imageRef = await this.pullImage(pod, image, signal);
       this.backoff.reset(key);
-      this.onEvent?.(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${this.clock.now() - started}ms`);
+      const took = goDurationString(this.clock.now() - started);
+      const size = await this.imageSize(image, imageRef, signal);
+      // upstream image_manager.go; pulls are not queued here, so the time including waiting is the same.
+      this.onEvent?.(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${size} bytes.`);
       return imageRef;
     } catch (err) {
       if (signal?.aborted) throw err;
@@ -122,4 +138,23 @@ export class ImageManager {
       throw new SyncError('ErrImagePull', msg, { cause: err });
     }
   }
+}
+
+/**
+ * goDurationString renders milliseconds like Go's time.Duration.String of a duration truncated to
+ * milliseconds ("198ms", "1.5s", "15.981s", "1m2.003s"), as upstream event messages print them.
+ */
+export function goDurationString(ms: number): string {
+  ms = Math.max(0, Math.floor(ms));
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const rest = ms % 60_000;
+  const whole = Math.floor(rest / 1000);
+  const frac = String(rest % 1000).padStart(3, '0').replace(/0+$/, '');
+  const sec = `${whole}${frac ? `.${frac}` : ''}s`;
+  if (h > 0) return `${h}h${m}m${sec}`;
+  if (m > 0) return `${m}m${sec}`;
+  return sec;
 }

@@ -151,7 +151,7 @@ test('syncPod on a new pod runs the sandbox, pulls and starts containers with up
   const r = await sync(m, p);
   t.deepEqual(r.startedContainers, ['a']);
   t.is(r.containerErrors.size, 0);
-  t.deepEqual(fake.calls.filter((x) => !x.startsWith('list') && x !== 'podSandboxStatus' && x !== 'containerStatus'), ['runPodSandbox', 'pullImage', 'createContainer', 'startContainer']);
+  t.deepEqual(fake.calls.filter((x) => !x.startsWith('list') && x !== 'podSandboxStatus' && x !== 'containerStatus'), ['runPodSandbox', 'pullImage', 'imageStatus', 'createContainer', 'startContainer']);
   const sb = [...fake.sandboxes.values()][0];
   t.like(sb.config.labels, { 'io.kubernetes.pod.name': 'p', 'io.kubernetes.pod.namespace': 'default', 'io.kubernetes.pod.uid': 'u1' });
   t.true(String(sb.config.logDirectory).endsWith('logs/pods/default_p_u1'));

@@ -568,7 +568,8 @@ export class KubeGenericRuntimeManager {
       this.o.onEvent?.(pod, 'Warning', 'Failed', `Error: ${msg}`);
       throw new SyncError('CreateContainerError', msg, { cause: err });
     }
-    this.o.onEvent?.(pod, 'Normal', 'Created', `Created container ${c.name}`);
+    // upstream 1.32+ events.CreatedContainer message: "Created container: %v".
+    this.o.onEvent?.(pod, 'Normal', 'Created', `Created container: ${c.name}`);
     try {
       await this.rs.startContainer({ containerId }, { signal });
     } catch (err) {
