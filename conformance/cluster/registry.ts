@@ -29,6 +29,7 @@ import { cases as job } from './apps/job.ts';
 import { cases as runtime } from './node/runtime.ts';
 import { cases as rc } from './apps/rc.ts';
 import { cases as podLifecycle } from './node/pod-lifecycle.ts';
+import { cases as serviceEnv } from './node/service-env.ts';
 import { cases as volumeSources } from './storage/volume-sources.ts';
 import { cases as amApiOperations } from './api-machinery/api-operations.ts';
 import { cases as appsApi } from './apps/api-objects.ts';
@@ -78,4 +79,5 @@ export const cases: readonly ConformanceCase[] = [
   ...runtime,
   ...rc,
   ...podLifecycle,
+  ...serviceEnv,
 ];
