@@ -18,6 +18,7 @@ import { newApiHandler, type HandlerOptions } from './handler.ts';
 import { ApiServerMetrics } from './metrics.ts';
 import { OpenApiV3Service } from './openapi/openapi-v3.ts';
 import { buildKubeconfig, ensureClientCert, ensurePki, type Pki } from './pki.ts';
+import { ensureBootstrapObjects } from './bootstrap-objects.ts';
 import { installCrdSupport } from './apiextensions/crd-handler.ts';
 import { upgradeListener } from './endpoints/handlers/connect.ts';
 import { KUBELET_CLIENT_USER, KubeletClient } from './kubelet-client.ts';
@@ -235,6 +236,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     await auth?.start(stopCtl.signal);
     await admission.start(stopCtl.signal);
     await bootstrap(cp, port, o.advertiseAddress ?? advertiseDefault(bind));
+    await ensureBootstrapObjects(cp.registry, { storage, serviceClusterIPRange: cp.allocators.cidr });
     await crd.start();
     isReady = true;
   })();
