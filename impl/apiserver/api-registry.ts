@@ -48,6 +48,8 @@ export interface ServedResource {
   /** Fields a field selector may use (besides metadata.name and metadata.namespace). */
   fieldSelectorAttrs?: (obj: KubeObject) => Record<string, string>;
   printer: TablePrinter;
+  /** Computed read-only resources (componentstatuses): get and list without a Store (upstream rest.Getter/rest.Lister). */
+  readOnly?: { get(ctx: RequestContext, name: string): Promise<KubeObject>; list(ctx: RequestContext): Promise<KubeObject[]> };
   /** Create for virtual resources (reviews, bindings): returns the response object. */
   create?(ctx: RequestContext, body: KubeObject): Promise<KubeObject>;
   /** True for custom resources (JSON merge patch only, pruning, schema validation). */

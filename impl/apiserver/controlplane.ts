@@ -6,6 +6,7 @@
  * upstream: pkg/controlplane/instance.go (InstallAPIs), pkg/registry/<group>/rest/storage_*.go,
  * pkg/kubeapiserver/options (runtime-config).
  */
+import { ComponentStatusREST } from './registry/core/componentstatus/rest.ts';
 import { badRequest, invalid, patchMetaFromStructural, type PatchMeta, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, validatePathSegmentName, type ValidateNameFunc } from '#impl/apimachinery/index.ts';
 import { resourceTable, type ResourceTableEntry } from '#generated/k8s/resource-table.ts';
 import type { Interface, StoredObject, WatchEvent } from '#impl/storage/interfaces.ts';
@@ -221,7 +222,19 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
     const hasStatus = e.subresources.some((s) => s.name === 'status');
     const printer = printerFor(e.group, e.resource);
     const isVirtual = !e.verbs.includes('get') && !e.verbs.includes('list');
-    if (isVirtual || (e.group === '' && e.resource === 'componentstatuses')) {
+    if (e.group === '' && e.resource === 'componentstatuses') {
+      const rest = new ComponentStatusREST({ storage: o.storage, now });
+      return {
+        entry: e,
+        subresources: new Map(),
+        get schema() {
+          return schema();
+        },
+        printer,
+        readOnly: { get: (_ctx, name) => rest.get(name), list: () => rest.list() },
+      };
+    }
+    if (isVirtual) {
       return {
         entry: e,
         subresources: new Map(),

@@ -406,7 +406,18 @@ async function scenario(t: import('ava').ExecutionContext, srv: RunningApiServer
   t.regex(await ok(['version']), /Server Version: v1\.35\./);
   t.regex(await ok(['cluster-info']), /Kubernetes control plane is running at https:\/\/127\.0\.0\.1:\d+/);
   t.is((await ok(['auth', 'can-i', 'create', 'pods'])).trim(), 'yes');
-  t.regex(await ok(['auth', 'can-i', '--list']), /^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs\n\*\.\*\s+\[\]\s+\[\]\s+\[\*\]/);
+  const canI = await ok(['auth', 'can-i', '--list']);
+  t.regex(canI, /^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs\n\*\.\*\s+\[\]\s+\[\]\s+\[\*\]/);
+  t.is(canI.match(/^\s+\[\*\]\s+\[\]\s+\[\*\]\s*$/gm)?.length, 1, `the [*] non-resource row once:\n${canI}`);
+  // ComponentStatus: list served, the deprecation warning printed, etcd-0 healthy.
+  const cs = await k(['get', 'cs']);
+  t.is(cs.code, 0, cs.stderr);
+  t.regex(cs.stderr, /Warning: v1 ComponentStatus is deprecated in v1\.19\+/);
+  t.regex(cs.stdout, /^etcd-0\s+Healthy\s+ok\s*$/m);
+  // Values that do not fit the Go types are rejected, not stored.
+  const badCm = await k(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad-types}\ndata: {a: 1}\n');
+  t.not(badCm.code, 0);
+  t.regex(badCm.stderr, /ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap\.data of type string/);
 
   // CSR approval (no signer here: Approved, not Issued).
   const csr = `apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: bob}\nspec:\n  request: ${csrPemBase64()}\n  signerName: kubernetes.io/kube-apiserver-client\n  expirationSeconds: 86400\n  usages: [client auth]\n`;

@@ -31,7 +31,9 @@ export interface AuthorizerConfig {
 export function newAuthorizer(cfg: AuthorizerConfig): { authorizer: Authorizer; ruleResolver: RuleResolver } {
   const masters = newPrivilegedGroupAuthorizer();
   const authorizers: Authorizer[] = [masters];
-  const resolvers: RuleResolver[] = [masters];
+  // The privileged group lists no rules (upstream's privilegedGroupAuthorizer is no RuleResolver):
+  // an admin's SelfSubjectRulesReview shows what RBAC grants (cluster-admin), each rule once.
+  const resolvers: RuleResolver[] = [];
   for (const mode of cfg.modes) {
     switch (mode) {
       case 'AlwaysAllow':

@@ -75,17 +75,16 @@ export function listRequest(r: RestRequest): ListRequest {
 export async function getObject(r: RestRequest): Promise<void> {
   checkVerb(r, 'get');
   const out = negotiateOutput(r.req.headers.accept);
-  const obj = await needStore(r).get(r.ctx, r.info.name);
+  const obj = r.served.readOnly ? await r.served.readOnly.get(r.ctx, r.info.name) : await needStore(r).get(r.ctx, r.info.name);
   writeObject(r, out, 200, obj);
 }
 
 export async function listObjects(r: RestRequest): Promise<void> {
   checkVerb(r, 'list');
   const out = negotiateOutput(r.req.headers.accept);
-  const store = needStore(r);
   const lr = listRequest(r);
-  const res = await store.list(r.ctx, lr);
-  const listMeta: Record<string, unknown> = { resourceVersion: res.resourceVersion };
+  const res = r.served.readOnly ? await readOnlyList(r, lr.predicate) : await needStore(r).list(r.ctx, lr);
+  const listMeta: Record<string, unknown> = res.resourceVersion ? { resourceVersion: res.resourceVersion } : {};
   if (res.continue) listMeta.continue = res.continue;
   if (res.remainingItemCount !== undefined && res.continue) listMeta.remainingItemCount = res.remainingItemCount;
   if (out.kind === 'table') {
@@ -97,4 +96,10 @@ export async function listObjects(r: RestRequest): Promise<void> {
     return;
   }
   writeList(r, listMeta, res.items, out.kind === 'yaml');
+}
+
+/** readOnlyList lists a computed resource (no resourceVersion, no paging), filtered by the selectors. */
+async function readOnlyList(r: RestRequest, predicate: ((o: KubeObject) => boolean) | undefined): Promise<{ items: KubeObject[]; resourceVersion: string; continue?: string; remainingItemCount?: number }> {
+  const items = await r.served.readOnly!.list(r.ctx);
+  return { items: predicate ? items.filter(predicate) : items, resourceVersion: '' };
 }
