@@ -96,3 +96,29 @@ for (const tc of approve) {
     t.is(cond?.message, tc.want);
   });
 }
+
+test('csr signing: a request approved after it was first seen is issued from the update event', async (t) => {
+  const ca = await makeCA();
+  const client = new FakeClient([{ resource: 'certificatesigningrequests', obj: csr('alice', await csrPem('CN=alice'), { signer: SIGNERS.kubeAPIServerClient, usages: ['client auth'], user: 'kubernetes-admin' }) }]);
+  const informer = new FakeInformer([client.stored('certificatesigningrequests', '', 'alice')!]);
+  const c = new CSRSigningController({ client, csrInformer: informer, ca });
+  const ctrl = new AbortController();
+  const running = c.run(ctrl.signal, 2);
+  try {
+    // The first look (the informer's add) finds it pending; then it is approved (an update event).
+    informer.add(client.stored('certificatesigningrequests', '', 'alice')!);
+    await new Promise((r) => setTimeout(r, 50));
+    t.falsy(client.stored('certificatesigningrequests', '', 'alice')!.status?.certificate);
+    const approved = structuredClone(client.stored('certificatesigningrequests', '', 'alice')!);
+    approved.status = { conditions: [{ type: 'Approved', status: 'True', reason: 'KubectlApprove', message: 'This CSR was approved by kubectl certificate approve.' }] };
+    client.seed('certificatesigningrequests', approved);
+    informer.update(client.stored('certificatesigningrequests', '', 'alice')!);
+    const deadline = Date.now() + 5000;
+    while (!client.stored('certificatesigningrequests', '', 'alice')!.status?.certificate && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    t.truthy(client.stored('certificatesigningrequests', '', 'alice')!.status?.certificate, 'issued without a restart');
+  } finally {
+    ctrl.abort();
+    c.queue.shutDown();
+    await running;
+  }
+});
