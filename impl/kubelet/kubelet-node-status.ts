@@ -47,6 +47,8 @@ export interface NodeStatusOptions {
   nodeStatusUpdateFrequencyMs: number;
   nodeStatusReportFrequencyMs?: number;
   onError?: (err: unknown) => void;
+  /** onNodeEvent hears node condition transitions (reason, e.g. NodeReady), recorded as "Node X status is now: REASON". */
+  onNodeEvent?: (type: 'Normal', reason: string) => void;
   /** onReady is called once the node was first posted Ready. */
   onRegistered?: (node: Node) => void;
 }
@@ -63,6 +65,8 @@ export class NodeStatusUpdater {
   private readonly o: NodeStatusOptions;
   private lastReport = 0;
   private lastStatus = '';
+  /** pendingEvents are the condition transitions of the last computed status, recorded once posted. */
+  private pendingEvents: string[] = [];
   /** node is the last Node read from or written to the API. */
   node: Node | undefined;
 
@@ -145,7 +149,7 @@ export class NodeStatusUpdater {
     setVersionInfo(node, info, rt.containerRuntimeVersion);
     setDaemonEndpoints(node, this.o.kubeletPort());
     setImages(node, rt.images);
-    setConditions(node, {
+    this.pendingEvents = setConditions(node, {
       now: toRFC3339(this.o.clock.now()),
       runtimeErrors: rt.runtimeErrors,
       networkErrors: rt.networkErrors,
@@ -167,6 +171,8 @@ export class NodeStatusUpdater {
         const due = this.o.clock.now() - this.lastReport >= (this.o.nodeStatusReportFrequencyMs ?? 5 * 60_000);
         if (withoutHeartbeat === this.lastStatus && !due) return;
         this.node = await this.o.client.updateNodeStatus(next, signal);
+        for (const reason of this.pendingEvents) this.o.onNodeEvent?.('Normal', reason);
+        this.pendingEvents = [];
         this.lastStatus = withoutHeartbeat;
         this.lastReport = this.o.clock.now();
         return;

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pod } from '#generated/k8s/index.ts';
 import { FakeKubeletClient } from './fake-kubelet-client.ts';
 import { FakeRuntimeService } from './kuberuntime/fake-runtime-service.ts';
+import type { EventRecorder, ObjectLike } from '#impl/client/tools/record/index.ts';
 import { startKubelet, type KubeletHandle } from './kubelet.ts';
 import type { MachineInfo } from './nodestatus/setters.ts';
 
@@ -43,7 +44,7 @@ async function until<T>(what: string, fn: () => T | undefined | false, ms = 15_0
   }
 }
 
-function setup(t: { teardown(fn: () => Promise<void> | void): void }, extra: { podManifestPath?: string; evictionHard?: string; evictionMonitoringPeriodMs?: number } = {}): { client: FakeKubeletClient; runtime: FakeRuntimeService; kubelet: KubeletHandle } {
+function setup(t: { teardown(fn: () => Promise<void> | void): void }, extra: { podManifestPath?: string; evictionHard?: string; evictionMonitoringPeriodMs?: number; recorder?: EventRecorder } = {}): { client: FakeKubeletClient; runtime: FakeRuntimeService; kubelet: KubeletHandle } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kubets-kubelet-'));
   const client = new FakeKubeletClient();
   const runtime = new FakeRuntimeService();
@@ -94,6 +95,24 @@ test.serial('registers the Node with capacity, labels, nodeInfo and conditions, 
   const first = lease.spec?.renewTime;
   await until('lease renewed', () => client.leases.get('kube-node-lease/node-a')?.spec?.renewTime !== first);
   t.pass();
+});
+
+test.serial('node events on start: Starting, the condition transitions and NodeAllocatableEnforced, about the Node with uid = name', async (t) => {
+  const events: { obj: ObjectLike; type: string; reason: string; message: string }[] = [];
+  const recorder: EventRecorder = {
+    event: (obj, type, reason, message) => events.push({ obj, type, reason, message }),
+    eventf: () => {},
+    annotatedEventf: () => {},
+  };
+  const { kubelet } = setup(t, { recorder });
+  await kubelet.registered;
+  await until('NodeAllocatableEnforced', () => events.some((e) => e.reason === 'NodeAllocatableEnforced'));
+  const node = events.filter((e) => (e.obj as { kind?: string }).kind === 'Node');
+  t.deepEqual(node.map((e) => e.reason), ['Starting', 'NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID', 'NodeReady', 'NodeAllocatableEnforced']);
+  t.is(node[0].message, 'Starting kubelet.');
+  t.is(node[1].message, 'Node node-a status is now: NodeHasSufficientMemory');
+  t.is(node[4].message, 'Node node-a status is now: NodeReady');
+  t.like(node[0].obj, { kind: 'Node', name: 'node-a', uid: 'node-a' });
 });
 
 test.serial('a pod runs, fails with restartPolicy Never, and is deleted after its containers are removed', async (t) => {

@@ -366,6 +366,7 @@ export class Kubelet implements PodSyncer {
       nodeStatusUpdateFrequencyMs: o.nodeStatusUpdateFrequencyMs ?? 10_000,
       onError: (err) => this.log.warn({ node: this.nodeName, err: String((err as Error)?.message ?? err) }, 'Error updating node status, will retry'),
       onRegistered: (node) => this.onNodeRegistered?.(node),
+      onNodeEvent: (type, reason) => this.recordNodeEvent(type, reason, `Node ${this.nodeName} status is now: ${reason}`),
     });
     this.lease = new LeaseController({
       client: this.client,
@@ -393,6 +394,15 @@ export class Kubelet implements PodSyncer {
         onError: (file, err) => this.log.warn({ path: file, err: String((err as Error)?.message ?? err) }, 'Could not process manifest file'),
       }));
     }
+  }
+
+  /**
+   * recordNodeEvent records an event about this node; the reference carries the node name as UID,
+   * as upstream's nodeRef does (events for cluster-scoped objects land in "default").
+   */
+  recordNodeEvent(type: string, reason: string, message: string): void {
+    this.log.debug({ node: this.nodeName, type, reason }, message);
+    this.o.recorder?.event({ kind: 'Node', name: this.nodeName, uid: this.nodeName }, type, reason, message);
   }
 
   /** runtimeState reads what the node status needs from CRI (version, conditions, images, PLEG health). */
@@ -836,6 +846,8 @@ export class Kubelet implements PodSyncer {
     } catch (err) {
       this.log.error({ err: String((err as Error)?.message ?? err) }, 'Container runtime not reachable yet');
     }
+    // upstream Kubelet.Run / initializeModules: "Starting kubelet." on the node.
+    this.recordNodeEvent('Normal', 'Starting', 'Starting kubelet.');
     await this.startServer();
     this.statusManager.start(signal);
     const loops: Promise<unknown>[] = [];
@@ -844,6 +856,8 @@ export class Kubelet implements PodSyncer {
     };
     this.onNodeRegistered = (node) => {
       this.log.info({ node: node.metadata?.name }, 'Successfully registered node');
+      // upstream container manager: the pod cgroup limits are in place once the node runs.
+      this.recordNodeEvent('Normal', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
       guard('lease', this.lease.run(signal));
       onRegistered();
     };

@@ -47,13 +47,15 @@ export function readMachineInfo(rootDir: string): MachineInfo {
     /* unknown */
   }
   const osRelease = readTrim('/etc/os-release');
+  const machineID = readTrim('/etc/machine-id') || readTrim('/var/lib/dbus/machine-id');
   const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? 'Linux';
   return {
     numCores: os.cpus().length,
     memoryCapacityBytes: os.totalmem(),
     rootfsCapacityBytes: rootfs,
-    machineID: readTrim('/etc/machine-id'),
-    systemUUID: readTrim('/sys/class/dmi/id/product_uuid'),
+    machineID,
+    // upstream cadvisor reads the DMI product UUID (root only); fall back to the machine ID.
+    systemUUID: readTrim('/sys/class/dmi/id/product_uuid').toLowerCase() || machineID,
     bootID: readTrim('/proc/sys/kernel/random/boot_id'),
     kernelVersion: os.release(),
     osImage: pretty,
@@ -139,10 +141,12 @@ export interface NodeConditionInput {
   pidPressure: boolean;
 }
 
-function setCondition(node: Node, c: Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'>, now: string): void {
+/** setCondition sets one condition; returns whether its status changed (or it is new). */
+function setCondition(node: Node, c: Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'>, now: string): boolean {
   node.status ??= {};
   const conds = (node.status.conditions ??= []);
   const prev = conds.find((x) => x.type === c.type);
+  const changed = !prev || prev.status !== c.status;
   const next: NodeCondition = {
     ...c,
     lastHeartbeatTime: now,
@@ -150,25 +154,41 @@ function setCondition(node: Node, c: Omit<NodeCondition, 'lastHeartbeatTime' | '
   };
   if (prev) Object.assign(prev, next);
   else conds.push(next);
+  return changed;
 }
 
-/** setConditions sets MemoryPressure, DiskPressure, PIDPressure and Ready with upstream reasons/messages. */
-export function setConditions(node: Node, input: NodeConditionInput): void {
+/**
+ * setConditions sets MemoryPressure, DiskPressure, PIDPressure and Ready with upstream reasons/messages.
+ * Returns the node event reasons of the conditions whose status changed, in upstream setter order
+ * (NodeHasSufficientMemory, NodeHasNoDiskPressure, NodeHasSufficientPID, NodeReady, or their opposites),
+ * for "Node X status is now: REASON" events.
+ */
+export function setConditions(node: Node, input: NodeConditionInput): string[] {
   const now = input.now;
-  setCondition(node, input.memoryPressure
+  const events: string[] = [];
+  if (setCondition(node, input.memoryPressure
     ? { type: 'MemoryPressure', status: 'True', reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available' }
-    : { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' }, now);
-  setCondition(node, input.diskPressure
+    : { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' }, now)) {
+    events.push(input.memoryPressure ? 'NodeHasInsufficientMemory' : 'NodeHasSufficientMemory');
+  }
+  if (setCondition(node, input.diskPressure
     ? { type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure' }
-    : { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' }, now);
-  setCondition(node, input.pidPressure
+    : { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' }, now)) {
+    events.push(input.diskPressure ? 'NodeHasDiskPressure' : 'NodeHasNoDiskPressure');
+  }
+  if (setCondition(node, input.pidPressure
     ? { type: 'PIDPressure', status: 'True', reason: 'KubeletHasInsufficientPID', message: 'kubelet has insufficient PID available' }
-    : { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' }, now);
+    : { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' }, now)) {
+    events.push(input.pidPressure ? 'NodeHasInsufficientPID' : 'NodeHasSufficientPID');
+  }
   const errs = [...input.runtimeErrors, ...input.networkErrors];
-  setCondition(node, errs.length === 0
+  if (setCondition(node, errs.length === 0
     ? { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }
-    : { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: errs.join(', ') }, now);
+    : { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: errs.join(', ') }, now)) {
+    events.push(errs.length === 0 ? 'NodeReady' : 'NodeNotReady');
+  }
   // Keep upstream's order: MemoryPressure, DiskPressure, PIDPressure, Ready.
   const order = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready'];
   node.status?.conditions?.sort((a, b) => (order.indexOf(a.type) + 1 || 99) - (order.indexOf(b.type) + 1 || 99));
+  return events;
 }
