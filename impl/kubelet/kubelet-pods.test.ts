@@ -118,3 +118,25 @@ for (const tc of sidecarCases) {
     if (tc.want.mainWaiting) t.is(s.containerStatuses?.[0]?.state?.waiting?.reason, tc.want.mainWaiting);
   });
 }
+
+test('generateAPIPodStatus: 1.35 status fields: lastState {} always, volumeMounts, user, observedGeneration', (t) => {
+  const p: Pod = {
+    metadata: { name: 'p', namespace: 'default', uid: 'u', generation: 3 },
+    spec: { restartPolicy: 'Always', containers: [{ name: 'a', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'kube-api-access-x', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }] }] },
+  };
+  const running = { ...rc('a', 'running'), user: { uid: 0, gid: 0, supplementalGroups: [0, 10] } };
+  const s = generateAPIPodStatus(p, rs([running]), { reasons: new ReasonCache(), hostIPs: ['127.0.0.1'], now: NOW, podIsTerminal: false });
+  const c = s.containerStatuses?.[0];
+  t.deepEqual(c?.lastState, {});
+  t.deepEqual(c?.volumeMounts, [
+    { name: 'data', mountPath: '/data' },
+    { name: 'kube-api-access-x', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true, recursiveReadOnly: 'Disabled' },
+  ]);
+  t.deepEqual(c?.user, { linux: { uid: 0, gid: 0, supplementalGroups: [0, 10] } });
+  t.is(s.observedGeneration, 3);
+  t.is(s.conditions?.find((x) => x.type === 'Ready')?.observedGeneration, 3);
+  // A container not created yet has lastState {} and no volumeMounts.
+  const pending = generateAPIPodStatus(p, rs([]), { reasons: new ReasonCache(), hostIPs: ['127.0.0.1'], now: NOW, podIsTerminal: false });
+  t.deepEqual(pending.containerStatuses?.[0]?.lastState, {});
+  t.is(pending.containerStatuses?.[0]?.volumeMounts, undefined);
+});

@@ -181,9 +181,20 @@ export function convertToAPIContainerStatuses(
       restartCount: 0,
       started: false,
       state: defaultWaiting,
+      // upstream: lastState is a struct, always serialized (`{}` when there is none).
+      lastState: {},
     };
     const latest = all[0];
     if (latest) {
+      // upstream convertContainerStatus: the mounts of the spec, with recursiveReadOnly for read-only ones.
+      if (c.volumeMounts?.length) {
+        out.volumeMounts = c.volumeMounts.map((m) => ({
+          name: m.name,
+          mountPath: m.mountPath,
+          ...(m.readOnly ? { readOnly: true, recursiveReadOnly: m.recursiveReadOnly && m.recursiveReadOnly !== 'Disabled' ? 'Enabled' : 'Disabled' } : {}),
+        }));
+      }
+      if (latest.user) out.user = { linux: { uid: latest.user.uid, gid: latest.user.gid, ...(latest.user.supplementalGroups.length ? { supplementalGroups: latest.user.supplementalGroups } : {}) } };
       out.state = apiState(latest);
       out.containerID = buildContainerID(latest);
       out.imageID = latest.imageRef || latest.imageId;
@@ -201,7 +212,7 @@ export function convertToAPIContainerStatuses(
       const old = previous?.find((p) => p.name === c.name);
       if (old?.state?.terminated) {
         out.state = old.state;
-        out.lastState = old.lastState;
+        out.lastState = old.lastState ?? {};
         out.restartCount = old.restartCount;
         out.containerID = old.containerID;
         out.imageID = old.imageID;
@@ -302,6 +313,9 @@ export function generateAPIPodStatus(pod: Pod, status: PodStatus, input: Generat
     const prev = old.conditions?.find((p) => p.type === 'DisruptionTarget' && p.status === 'True');
     conds.push({ type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', message: input.evict.message, lastProbeTime: null as unknown as undefined, lastTransitionTime: prev?.lastTransitionTime ?? nowStr });
   }
+  // upstream PodObservedGenerationTracking (beta, on in 1.35): the kubelet's conditions and the status carry the generation they saw.
+  const generation = pod.metadata?.generation;
+  if (generation !== undefined) for (const c of conds) if (c.type !== 'PodScheduled' && c.type !== 'DisruptionTarget') c.observedGeneration = generation;
   const owned = new Set(conds.map((c) => c.type));
   for (const p of old.conditions ?? []) if (!owned.has(p.type)) conds.push(p);
 
@@ -314,6 +328,7 @@ export function generateAPIPodStatus(pod: Pod, status: PodStatus, input: Generat
     containerStatuses,
     qosClass: getPodQOS(pod),
   };
+  if (generation !== undefined) out.observedGeneration = generation;
   if (reason) {
     out.reason = reason;
     out.message = message;

@@ -35,6 +35,8 @@ export interface ContainerStatus {
   hash: string;
   /** logPath is the absolute path of the container's CRI log ('' when unknown). */
   logPath?: string;
+  /** user is the identity of the container's first process, when the runtime reports it (CRI ContainerStatus.user.linux). */
+  user?: { uid: number; gid: number; supplementalGroups: number[] };
 }
 
 /** SandboxStatus is one pod sandbox (upstream `runtimeapi.PodSandboxStatus`, trimmed). */

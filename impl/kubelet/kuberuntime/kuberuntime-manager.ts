@@ -432,6 +432,7 @@ export class KubeGenericRuntimeManager {
           message,
           hash: st.annotations[CONTAINER_HASH_LABEL] ?? '',
           logPath: st.logPath,
+          ...(st.user?.linux ? { user: { uid: Number(st.user.linux.uid), gid: Number(st.user.linux.gid), supplementalGroups: (st.user.linux.supplementalGroups ?? []).map(Number) } } : {}),
         };
       } catch (err) {
         if ((err as { reason?: string }).reason === 'NotFound') return undefined;
