@@ -101,6 +101,12 @@ const createCases: Array<{ name: string; path: string; body: unknown; query?: st
     status: 400,
     message: 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal bool into Go value of type int32',
   },
+  {
+    name: 'RawExtension keeps any JSON value',
+    path: '/apis/apps/v1/namespaces/default/controllerrevisions',
+    body: { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'rev' }, revision: 1, data: 'anything' },
+    status: 201,
+  },
   { name: 'null is absent', path: CM, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ok1', labels: null }, data: null }, status: 201 },
   { name: 'numbers and strings fit quantities and int-or-string', path: DEP, body: deployment('ok2', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: '25%' } } }), status: 201 },
 ];

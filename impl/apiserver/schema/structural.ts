@@ -286,6 +286,9 @@ const STRING_UNMARSHALERS = new Set([
   'io.k8s.apimachinery.pkg.apis.meta.v1.Duration',
 ]);
 
+/** Types whose Go UnmarshalJSON keeps any JSON value as raw bytes. */
+const RAW_UNMARSHALERS = new Set(['io.k8s.apimachinery.pkg.runtime.RawExtension', 'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1']);
+
 function goShortName(name: string): string {
   return name.slice(name.lastIndexOf('.') + 1);
 }
@@ -337,6 +340,7 @@ const INT_RANGE: Record<string, [number, number]> = { int32: [-2147483648, 21474
  */
 function typeOk(v: unknown, s: Structural, path: string, gpath: string, st: WalkState): boolean {
   const name = s.name;
+  if (name !== undefined && RAW_UNMARSHALERS.has(name)) return false;
   if (name === QUANTITY) {
     if (typeof v === 'string' || typeof v === 'number') return true;
     return recordType(st, path, QUANTITY_ERROR, QUANTITY_ERROR);
