@@ -16,6 +16,7 @@ import { newReplicationManager } from './replication/replication-controller.ts';
 import { DeploymentController } from './deployment/deployment-controller.ts';
 import { JobController } from './job/job-controller.ts';
 import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished-controller.ts';
+import { HorizontalController } from './podautoscaler/horizontal.ts';
 
 import { EndpointsController } from './endpoint/endpoints-controller.ts';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
@@ -245,6 +246,16 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-ttl-after-finished-syncs',
     init: (ctx) => new TTLAfterFinishedController({ client: ctx.client, jobInformer: ctx.informers.forResource(JOBS), clock: ctx.clock, logger: ctx.logger }),
+  },
+  {
+    name: 'horizontal-pod-autoscaler-controller',
+    serviceAccountName: 'horizontal-pod-autoscaler',
+    aliases: ['horizontalpodautoscaling'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'concurrent-horizontal-pod-autoscaler-syncs',
+    // The bootstrap RBAC policy has no system:controller:horizontal-pod-autoscaler role yet.
+    rootClient: true,
+    init: (ctx) => new HorizontalController({ client: ctx.client, hpaInformer: ctx.informers.forResource({ group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers' }), recorder: ctx.recorderFor('horizontal-pod-autoscaler'), clock: ctx.clock, logger: ctx.logger }),
   },
   {
     name: 'endpoints-controller',
