@@ -119,10 +119,10 @@ for (const tc of sidecarCases) {
   });
 }
 
-test('generateAPIPodStatus: 1.35 status fields: lastState {} always, volumeMounts, user, observedGeneration', (t) => {
+test('generateAPIPodStatus: 1.35 status fields: lastState {} always, volumeMounts, resources, user, observedGeneration', (t) => {
   const p: Pod = {
     metadata: { name: 'p', namespace: 'default', uid: 'u', generation: 3 },
-    spec: { restartPolicy: 'Always', containers: [{ name: 'a', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'kube-api-access-x', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }] }] },
+    spec: { restartPolicy: 'Always', containers: [{ name: 'a', image: 'busybox', resources: { limits: { cpu: '500m', memory: '64Mi', 'example.com/gpu': '1' }, requests: { cpu: '500m', memory: '64Mi', 'example.com/gpu': '1' } }, volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'kube-api-access-x', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }] }] },
   };
   const running = { ...rc('a', 'running'), user: { uid: 0, gid: 0, supplementalGroups: [0, 10] } };
   const s = generateAPIPodStatus(p, rs([running]), { reasons: new ReasonCache(), hostIPs: ['127.0.0.1'], now: NOW, podIsTerminal: false });
@@ -133,10 +133,12 @@ test('generateAPIPodStatus: 1.35 status fields: lastState {} always, volumeMount
     { name: 'kube-api-access-x', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true, recursiveReadOnly: 'Disabled' },
   ]);
   t.deepEqual(c?.user, { linux: { uid: 0, gid: 0, supplementalGroups: [0, 10] } });
+  t.deepEqual(c?.resources, { limits: { cpu: '500m', memory: '64Mi' }, requests: { cpu: '500m', memory: '64Mi' } });
   t.is(s.observedGeneration, 3);
   t.is(s.conditions?.find((x) => x.type === 'Ready')?.observedGeneration, 3);
-  // A container not created yet has lastState {} and no volumeMounts.
+  // A container not created yet has lastState {}, its volumeMounts, and no resources.
   const pending = generateAPIPodStatus(p, rs([]), { reasons: new ReasonCache(), hostIPs: ['127.0.0.1'], now: NOW, podIsTerminal: false });
   t.deepEqual(pending.containerStatuses?.[0]?.lastState, {});
-  t.is(pending.containerStatuses?.[0]?.volumeMounts, undefined);
+  t.is(pending.containerStatuses?.[0]?.volumeMounts?.length, 2);
+  t.is(pending.containerStatuses?.[0]?.resources, undefined);
 });

@@ -154,6 +154,20 @@ function apiState(cs: ContainerStatus): ContainerState {
   }
 }
 
+const STATUS_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
+
+/** statusResources is the `resources` of a running container's status: cpu, memory and ephemeral-storage of the spec. */
+function statusResources(c: Container): { limits?: Record<string, string>; requests?: Record<string, string> } {
+  const pick = (list: Record<string, string> | undefined): Record<string, string> | undefined =>
+    list ? Object.fromEntries(Object.entries(list).filter(([k]) => STATUS_RESOURCES.includes(k))) : undefined;
+  const out: { limits?: Record<string, string>; requests?: Record<string, string> } = {};
+  const limits = pick(c.resources?.limits as Record<string, string> | undefined);
+  const requests = pick(c.resources?.requests as Record<string, string> | undefined);
+  if (limits) out.limits = limits;
+  if (requests) out.requests = requests;
+  return out;
+}
+
 /**
  * convertToAPIContainerStatuses builds the API statuses of one container list (upstream
  * convertToAPIContainerStatuses): the newest runtime container gives `state`, the one before it
@@ -184,16 +198,18 @@ export function convertToAPIContainerStatuses(
       // upstream: lastState is a struct, always serialized (`{}` when there is none).
       lastState: {},
     };
+    // upstream convertToAPIContainerStatuses (RecursiveReadOnlyMounts, GA): every status lists the spec mounts, with recursiveReadOnly for read-only ones.
+    if (c.volumeMounts?.length) {
+      out.volumeMounts = c.volumeMounts.map((m) => ({
+        name: m.name,
+        mountPath: m.mountPath,
+        ...(m.readOnly ? { readOnly: true, recursiveReadOnly: m.recursiveReadOnly && m.recursiveReadOnly !== 'Disabled' ? 'Enabled' : 'Disabled' } : {}),
+      }));
+    }
     const latest = all[0];
     if (latest) {
-      // upstream convertContainerStatus: the mounts of the spec, with recursiveReadOnly for read-only ones.
-      if (c.volumeMounts?.length) {
-        out.volumeMounts = c.volumeMounts.map((m) => ({
-          name: m.name,
-          mountPath: m.mountPath,
-          ...(m.readOnly ? { readOnly: true, recursiveReadOnly: m.recursiveReadOnly && m.recursiveReadOnly !== 'Disabled' ? 'Enabled' : 'Disabled' } : {}),
-        }));
-      }
+      // upstream InPlacePodVerticalScaling (GA): a running container reports its resources, limits and requests from the spec.
+      if (latest.state === 'running') out.resources = statusResources(c);
       if (latest.user) out.user = { linux: { uid: latest.user.uid, gid: latest.user.gid, ...(latest.user.supplementalGroups.length ? { supplementalGroups: latest.user.supplementalGroups } : {}) } };
       out.state = apiState(latest);
       out.containerID = buildContainerID(latest);
