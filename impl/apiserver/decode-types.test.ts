@@ -162,6 +162,16 @@ for (const tc of patchCases) {
   });
 }
 
+test('status and scale patches are type-checked too', async (t) => {
+  const st = await c.patch(`${DEP}/web/status`, { status: { replicas: 'x' } }, 'application/merge-patch+json');
+  t.is(st.status, 422, st.text);
+  t.regex(st.json.message, /json: cannot unmarshal string into Go struct field DeploymentStatus.status.replicas of type int32$/);
+  const sc = await c.patch(`${DEP}/web/scale`, { spec: { replicas: 'x' } }, 'application/merge-patch+json');
+  t.is(sc.status, 422, sc.text);
+  t.regex(sc.json.message, /json: cannot unmarshal string into Go struct field ScaleSpec.spec.replicas of type int32$/);
+  t.is((await c.get(`${DEP}/web`)).json.spec.replicas, 1);
+});
+
 test('goPrint renders like Go %+v of a map', (t) => {
   const cases: Array<[unknown, string]> = [
     [{ spec: { replicas: 'x' } }, 'map[spec:map[replicas:x]]'],

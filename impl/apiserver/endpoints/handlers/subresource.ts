@@ -12,7 +12,8 @@ import { applyPatch, type PatchKind } from '../patch.ts';
 import { writeJson } from '../responses.ts';
 import { writeObject } from './response.ts';
 import { upgradeOf } from './connect.ts';
-import { readBody, type RestRequest, dryRunOf, fieldManagerOf, checkTypeMeta, apiVersionOf, pageNotFound, decodeForWrite } from './rest.ts';
+import { readBody, type RestRequest, dryRunOf, fieldManagerOf, checkTypeMeta, apiVersionOf, pageNotFound, decodeForWrite, checkUnknownFields } from './rest.ts';
+import { patchTypeError } from './patch.ts';
 
 export async function serveSubresource(r: RestRequest): Promise<void> {
   const { info, served } = r;
@@ -55,6 +56,8 @@ export async function serveSubresource(r: RestRequest): Promise<void> {
           if (!old) throw notFound({ group: served.entry.group, resource: served.entry.resource }, info.name);
           const next = await applyPatch({ kind, patch: buf, old, patchMeta: served.patchMeta?.(), manager: manager || fieldManagerOf(r), force: r.query.get('force') === 'true', apiVersion: subApiVersion, objectKind: subKind, group: served.entry.group, resource: served.entry.resource, name: info.name, namespace: info.namespace, now: r.now(), subresource: info.subresource, resetFields: store.strategy.resetFields ?? [] });
           const typed = checkTypeMeta(next, subApiVersion, subKind);
+          // Built-in kinds: values must fit the Go types (a type-only walk; unknown fields are not reported here).
+          if (!served.custom) checkUnknownFields(r, typed, served.schema, 'Ignore', false, [], (e) => patchTypeError(kind, buf, typed, e));
           if (served.admitCustom) served.admitCustom(typed, 'update', old);
           return typed;
         },
@@ -75,7 +78,9 @@ export async function serveSubresource(r: RestRequest): Promise<void> {
       const buf = await readBody(r.req);
       objInfo = async (old) => {
         const next = await applyPatch({ kind, patch: buf, old, patchMeta: sub.patchMeta?.(), manager: r.query.get('fieldManager') || fieldManagerOf(r), force: r.query.get('force') === 'true', apiVersion: subApiVersion, objectKind: subKind, group: served.entry.group, resource: served.entry.resource, name: info.name, namespace: info.namespace, now: r.now(), subresource: info.subresource, resetFields: [] });
-        return checkTypeMeta(next, subApiVersion, subKind);
+        const typed = checkTypeMeta(next, subApiVersion, subKind);
+        if (!served.custom && sub.schema) checkUnknownFields(r, typed, sub.schema, 'Ignore', false, [], (e) => patchTypeError(kind, buf, typed, e));
+        return typed;
       };
     }
     const res = await sub.update(r.ctx, info.name, objInfo, { dryRun, fieldManager: fieldManagerOf(r) });
