@@ -109,7 +109,7 @@ function builtinStrategies(alloc: ServiceAllocators): Record<string, { main: Str
 export function nameFnFor(group: string, resource: string): ValidateNameFunc {
   if (group === '' && (resource === 'namespaces')) return nameIsDNSLabel;
   if (group === '' && resource === 'services') return nameIsDNS1035Label;
-  if (group === 'rbac.authorization.k8s.io') return validatePathSegmentName;
+  if (group === 'rbac.authorization.k8s.io' || group === 'apiregistration.k8s.io') return validatePathSegmentName;
   if (group === '' && (resource === 'nodes' || resource === 'serviceaccounts')) return nameIsDNSSubdomain;
   return nameIsDNSSubdomain;
 }
