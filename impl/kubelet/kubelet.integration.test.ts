@@ -386,6 +386,26 @@ it('a sidecar (init container with restartPolicy Always) starts before the main 
   });
 });
 
+it('restartPolicy Never with a sidecar: the main container exits 0, the sidecar is stopped, the pod is Succeeded', async (t) => {
+  await pods().create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'sidecar-job' },
+    spec: {
+      nodeName: NODE,
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 2,
+      initContainers: [{ name: 'side', image: 'busybox', restartPolicy: 'Always', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'] }],
+      containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'sleep 1; exit 0'] }],
+    },
+  });
+  const p = await podWhere('sidecar-job', 'Succeeded', (x) => x.status?.phase === 'Succeeded');
+  t.is(p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 0);
+  t.truthy(p.status?.initContainerStatuses?.[0]?.state?.terminated, 'sidecar stopped');
+  t.is(p.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'PodCompleted');
+  await pods().delete('sidecar-job');
+});
+
 it('a crashing container is restarted with CrashLoopBackOff and a rising restartCount', async (t) => {
   await pods().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crash' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exit 2'] }] } });
   const p = await podWhere('crash', 'CrashLoopBackOff', (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
