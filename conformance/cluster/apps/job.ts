@@ -1,5 +1,7 @@
 /**
- * Jobs: upstream apps/job.go ("should apply changes to a job status"). Pods come from upstream
+ * Jobs: upstream apps/job.go ("should apply changes to a job status", "should create pods for
+ * an Indexed job with completion indexes and specified hostname", "should allow to use the pod
+ * failure policy on exit code to fail the job early"). Pods come from upstream
  * e2ejob.NewTestJob: label `job=<name>`, a busybox container `c` with an emptyDir at /data.
  */
 import type { KubeObject } from '#impl/client/index.ts';
@@ -9,8 +11,12 @@ import { expectEqual, fail } from '../framework/expect.ts';
 import { POD_START_TIMEOUT_MS } from '../framework/pods.ts';
 
 /** newTestJob is e2ejob.NewTestJob for the behaviours used here. */
-function newTestJob(ctx: CaseContext, behavior: 'notTerminate' | 'succeed', name: string, restartPolicy: string, parallelism: number, completions: number, backoffLimit: number): KubeObject {
-  const command = behavior === 'notTerminate' ? ['sleep', '1000000'] : ['/bin/sh', '-c', 'exit 0'];
+function newTestJob(ctx: CaseContext, behavior: 'notTerminate' | 'succeed' | 'failOddSucceedEven', name: string, restartPolicy: string, parallelism: number, completions: number, backoffLimit: number): KubeObject {
+  const command = {
+    notTerminate: ['sleep', '1000000'],
+    succeed: ['/bin/sh', '-c', 'exit 0'],
+    failOddSucceedEven: ['sh', '-c', 'if [ $(expr ${JOB_COMPLETION_INDEX} % 2) -ne 0 ]; then exit 1; else exit 0; fi'],
+  }[behavior];
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -91,6 +97,63 @@ export const cases = [
       ctx.step('get /status');
       const gotten = await jobs.get(name, { subresource: 'status' });
       expectEqual(gotten.metadata?.uid, job.metadata?.uid, 'uid read through /status');
+    },
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'AP-31',
+    codename: '[sig-apps] Job should create pods for an Indexed job with completion indexes and specified hostname [Conformance]',
+    async run(ctx) {
+      const jobs = ctx.api('batch', 'v1', 'jobs', true);
+      const completions = 4;
+      ctx.step('Creating Indexed job');
+      const spec = newTestJob(ctx, 'succeed', 'indexed-job', 'Never', 2, completions, 6);
+      spec.spec.completionMode = 'Indexed';
+      const job = await jobs.create(spec);
+      const name = String(job.metadata?.name);
+
+      ctx.step('Ensuring job reaches completions');
+      let last: KubeObject | undefined;
+      await ctx.waitFor(async () => {
+        last = await jobs.get(name);
+        return last.status?.succeeded === completions;
+      }, { timeoutMs: 180_000, intervalMs: 1000, message: `job ${name} to reach ${completions} completions`, describe: () => JSON.stringify(last?.status) });
+
+      ctx.step('Ensuring pods with index for job exist');
+      const pods = (await ctx.core('pods').list({ labelSelector: `job=${name}` })).items;
+      const succeeded = new Set<number>();
+      for (const pod of pods) {
+        const ann = pod.metadata?.annotations;
+        if (pod.status?.phase === 'Succeeded' && ann) {
+          const ix = Number.parseInt(ann['batch.kubernetes.io/job-completion-index'], 10);
+          if (Number.isNaN(ix)) fail(`pod ${pod.metadata?.name} has no valid job-completion-index annotation: ${JSON.stringify(ann)}`);
+          succeeded.add(ix);
+          const expectedName = `${name}-${ix}`;
+          expectEqual(pod.spec?.hostname, expectedName, `hostname of completed pod ${pod.metadata?.name}`);
+        }
+      }
+      expectEqual([...succeeded].sort((a, b) => a - b), [0, 1, 2, 3], 'completed indexes');
+    },
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'AP-29',
+    codename: '[sig-apps] Job should allow to use the pod failure policy on exit code to fail the job early [Conformance]',
+    async run(ctx) {
+      const jobs = ctx.api('batch', 'v1', 'jobs', true);
+      ctx.step('Creating a job');
+      const spec = newTestJob(ctx, 'failOddSucceedEven', 'pod-failure-policy-on-exit-code', 'Never', 2, 4, 6);
+      spec.spec.completionMode = 'Indexed';
+      spec.spec.podFailurePolicy = { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [1] } }] };
+      const job = await jobs.create(spec);
+      const name = String(job.metadata?.name);
+
+      ctx.step('Awaiting for the job to fail as there are failed pods');
+      let last: KubeObject | undefined;
+      await ctx.waitFor(async () => {
+        last = await jobs.get(name);
+        return (last.status?.conditions ?? []).some((c: KubeObject) => c.type === 'Failed' && c.status === 'True');
+      }, { timeoutMs: 180_000, intervalMs: 1000, message: `job ${name} to fail (pod failure policy FailJob on exit code 1)`, describe: () => JSON.stringify(last?.status) });
     },
   }),
 ];
