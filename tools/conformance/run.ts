@@ -3,6 +3,8 @@
  * exists, else `kubets apiserver --data-dir TMP --secure-port 0`), wait for its admin
  * kubeconfig and /readyz, run the cluster conformance suite against it, stop kubets, and with
  * `--update-readme` write per-area pass counts into README.md between the conformance markers.
+ * `--readme-from REPORT` only writes that block from an existing JSON report (e.g. CI's
+ * `ci-artifacts/conformance-report.json`), without starting or running anything.
  *
  * Own flags: --update-readme, --keep (leave the temp dir), --server up|apiserver,
  * --kubeconfig K (use an existing cluster instead of starting one). Every other flag goes to
@@ -26,6 +28,7 @@ const kubetsBin = join(repoRoot, 'bin', 'kubets.js');
 
 interface RunFlags extends ConformanceCommandOptions {
   updateReadme?: boolean;
+  readmeFrom?: string;
   keep?: boolean;
   server?: 'up' | 'apiserver';
 }
@@ -98,9 +101,28 @@ async function stopKubets(child: ChildProcess): Promise<void> {
   clearTimeout(t);
 }
 
+/** writeReadmeBlock puts the per-area summary of `report` between README.md's conformance markers. */
+function writeReadmeBlock(report: string, opts: Pick<ConformanceCommandOptions, 'focus' | 'skip'>, how = '`npm run conformance -- --update-readme`'): void {
+  const run = JSON.parse(readFileSync(report, 'utf8')) as SuiteResult;
+  const table = renderSummaryMarkdown(summarize(run, loadCatalog()));
+  const readmePath = join(repoRoot, 'README.md');
+  const note =
+    `Last run ${run.finishedAt.slice(0, 16).replace('T', ' ')} UTC against ${run.serverVersion ?? 'unknown version'} ` +
+    `(${how}${opts.focus ? `, focus \`${opts.focus}\`` : ''}${opts.skip ? `, skip \`${opts.skip}\`` : ''}): ` +
+    `${run.results.filter((r) => r.status === 'passed').length} of ${run.results.length} cases run passed` +
+    `${run.leftoverNamespaces.length ? `; ${run.leftoverNamespaces.length} test namespace(s) left behind` : ''}. ` +
+    'Pass rate is over the feasible (F and F‡) tests of the upstream v1.32 list; see `kubets conformance --list`.';
+  writeFileSync(readmePath, updateReadmeBlock(readFileSync(readmePath, 'utf8'), `${note}\n\n${table}`));
+  process.stderr.write('updated README.md conformance block\n');
+}
+
 async function main(): Promise<number> {
   const flags = parseArgs(process.argv.slice(2));
-  const { updateReadme, keep, server, ...opts } = flags;
+  const { updateReadme, readmeFrom, keep, server, ...opts } = flags;
+  if (readmeFrom) {
+    writeReadmeBlock(readmeFrom, opts, 'the CI run, `bash .ci/run`');
+    return 0;
+  }
   let child: ChildProcess | undefined;
   let dir: string | undefined;
   let upDataDir: string | undefined;
@@ -117,19 +139,7 @@ async function main(): Promise<number> {
     }
     const code = await runConformanceCommand({ ...opts, report: reportPath() });
     const report = reportPath();
-    if (updateReadme && report && existsSync(report)) {
-      const run = JSON.parse(readFileSync(report, 'utf8')) as SuiteResult;
-      const table = renderSummaryMarkdown(summarize(run, loadCatalog()));
-      const readmePath = join(repoRoot, 'README.md');
-      const note =
-        `Last run ${run.finishedAt.slice(0, 16).replace('T', ' ')} UTC against ${run.serverVersion ?? 'unknown version'} ` +
-        `(\`npm run conformance -- --update-readme\`${opts.focus ? `, focus \`${opts.focus}\`` : ''}${opts.skip ? `, skip \`${opts.skip}\`` : ''}): ` +
-        `${run.results.filter((r) => r.status === 'passed').length} of ${run.results.length} cases run passed` +
-        `${run.leftoverNamespaces.length ? `; ${run.leftoverNamespaces.length} test namespace(s) left behind` : ''}. ` +
-        'Pass rate is over the feasible (F and F‡) tests of the upstream v1.32 list; see `kubets conformance --list`.';
-      writeFileSync(readmePath, updateReadmeBlock(readFileSync(readmePath, 'utf8'), `${note}\n\n${table}`));
-      process.stderr.write('updated README.md conformance block\n');
-    }
+    if (updateReadme && report && existsSync(report)) writeReadmeBlock(report, opts);
     return code;
   } finally {
     if (child) await stopKubets(child);
