@@ -10,6 +10,7 @@ import { NamespaceMode, type ContainerConfig, type DeepPartial, type LinuxContai
 import { parseQuantity } from '#impl/apimachinery/resource/quantity.ts';
 import type { ResolvedEnv } from '../container-env.ts';
 import { newContainerAnnotations, newContainerLabels } from './labels.ts';
+import { podSupplementalGroups } from './security-context.ts';
 
 /** Constants of cgroup v1 CPU accounting (upstream cm/helpers_linux.go). */
 export const MIN_SHARES = 2;
@@ -104,7 +105,7 @@ export function generateContainerConfig(pod: Pod, container: Container, input: C
         readonlyRootfs: sc?.readOnlyRootFilesystem ?? false,
         runAsUser: runAsUser != null ? { value: String(runAsUser) } : undefined,
         runAsGroup: runAsGroup != null ? { value: String(runAsGroup) } : undefined,
-        supplementalGroups: (psc?.supplementalGroups ?? []).map(String),
+        supplementalGroups: podSupplementalGroups(psc),
         noNewPrivs: sc?.allowPrivilegeEscalation === false,
         capabilities: {
           addCapabilities: sc?.capabilities?.add ?? [],

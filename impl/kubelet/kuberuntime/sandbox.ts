@@ -8,6 +8,7 @@ import type { Pod } from '#generated/k8s/index.ts';
 import { NamespaceMode, Protocol, type DNSConfig, type DeepPartial, type PodSandboxConfig, type PortMapping } from '#generated/cri/api.ts';
 import { getPodQOS, type PodQOSClass } from '../qos.ts';
 import { newPodAnnotations, newPodLabels } from './labels.ts';
+import { podSupplementalGroups } from './security-context.ts';
 
 /** SandboxConfigContext is node-level input to {@link generatePodSandboxConfig}. */
 export interface SandboxConfigContext {
@@ -130,7 +131,7 @@ export function generatePodSandboxConfig(pod: Pod, attempt: number, ctx: Sandbox
         },
         runAsUser: sc?.runAsUser != null ? { value: String(sc.runAsUser) } : undefined,
         runAsGroup: sc?.runAsGroup != null ? { value: String(sc.runAsGroup) } : undefined,
-        supplementalGroups: (sc?.supplementalGroups ?? []).map(String),
+        supplementalGroups: podSupplementalGroups(sc),
         readonlyRootfs: false,
         privileged: false,
       },
