@@ -82,6 +82,8 @@ test('generateAPIPodStatus: a container not created yet waits in ContainerCreati
   t.is(init?.status, 'False');
   t.is(init?.reason, 'ContainersNotInitialized');
   t.is(init?.message, 'containers with incomplete status: [i]');
+  const s3 = generateAPIPodStatus(withInit, rs([], false), { reasons: new ReasonCache(), hostIPs: ['127.0.0.1'], now: NOW, podIsTerminal: false });
+  t.is(s3.initContainerStatuses?.[0]?.state?.waiting?.reason, 'PodInitializing', 'an init container not created yet');
 });
 
 test('generateAPIPodStatus: a terminal phase never goes back and keeps the pod IP', (t) => {

@@ -267,7 +267,7 @@ export function generateAPIPodStatus(pod: Pod, status: PodStatus, input: Generat
   const old = input.oldStatus ?? pod.status ?? {};
   const inits = pod.spec?.initContainers ?? [];
   const hasInits = inits.length > 0;
-  const initStatuses = convertToAPIContainerStatuses(pod, status, inits, input.reasons, false, old.initContainerStatuses, input.probes, true);
+  const initStatuses = convertToAPIContainerStatuses(pod, status, inits, input.reasons, hasInits, old.initContainerStatuses, input.probes, true);
   // upstream GeneratePodInitializedCondition: a regular init container must be ready (exited 0), a sidecar started.
   const notInit = inits.filter((c, i) => (isRestartableInitContainer(c) ? !initStatuses[i].started : !initStatuses[i].ready)).map((c) => c.name);
   let containerStatuses = convertToAPIContainerStatuses(pod, status, pod.spec?.containers ?? [], input.reasons, hasInits, old.containerStatuses, input.probes);
