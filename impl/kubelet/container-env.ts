@@ -22,6 +22,8 @@ export interface EnvContext {
   podIPs: string[];
   /** serviceEnv are the service variables (envvars.ts), set first so the container's own win. */
   serviceEnv?: ResolvedEnv[];
+  /** nodeAllocatable stands in for limits a container does not set (resourceFieldRef). */
+  nodeAllocatable?: Record<string, string>;
 }
 
 /** EnvVar is one resolved variable. */
@@ -82,10 +84,10 @@ export function podFieldValue(pod: Pod, fieldPath: string, ctx: EnvContext): str
 }
 
 /** resourceFieldValue resolves a resourceFieldRef (upstream ExtractContainerResourceValue), rounding up by divisor. */
-export function resourceFieldValue(container: Container, resource: string, divisor: string | undefined): string {
+export function resourceFieldValue(container: Container, resource: string, divisor: string | undefined, nodeAllocatable?: Record<string, string>): string {
   const [kind, name] = resource.split('.') as ['limits' | 'requests', string];
-  const raw = (container.resources?.[kind] as Record<string, unknown> | undefined)?.[name];
-  // Without a limit upstream reports node allocatable; without a request, 0.
+  // Without a limit upstream reports node allocatable (MergeContainerResourceLimits); without a request, 0.
+  const raw = (container.resources?.[kind] as Record<string, unknown> | undefined)?.[name] ?? (kind === 'limits' ? nodeAllocatable?.[name] : undefined);
   if (raw === undefined) return '0';
   const q = parseQuantity(String(raw));
   const d = parseQuantity(divisor ?? (name === 'cpu' ? '1' : '1'));
@@ -145,7 +147,7 @@ export async function makeEnvironmentVariables(
         const target = vf.resourceFieldRef.containerName
           ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === vf.resourceFieldRef?.containerName) ?? container
           : container;
-        value = resourceFieldValue(target, vf.resourceFieldRef.resource, vf.resourceFieldRef.divisor as string | undefined);
+        value = resourceFieldValue(target, vf.resourceFieldRef.resource, vf.resourceFieldRef.divisor as string | undefined, ctx.nodeAllocatable);
       } else if (vf.configMapKeyRef) {
         const { name = '', key, optional } = vf.configMapKeyRef;
         const c = await cm(name);

@@ -227,6 +227,7 @@ export class Kubelet implements PodSyncer {
       now: () => this.clock.now(),
       nodeName: this.nodeName,
       hostIPs: this.nodeIPs,
+      nodeAllocatable: () => this.nodeAllocatable(),
       warn: (pod, msg) => this.log.warn({ pod: pod.metadata?.name, namespace: pod.metadata?.namespace }, msg) });
     const sandboxContext: SandboxConfigContext = {
       podLogsRootDir: path.join(rootDir, 'logs', 'pods'),
@@ -254,6 +255,7 @@ export class Kubelet implements PodSyncer {
       runtimeName: this.runtimeName,
       nodeName: this.nodeName,
       nodeIPs: this.nodeIPs,
+      nodeAllocatable: () => this.nodeAllocatable(),
       probeFailed: (pod, name, id) => this.prober.probeFailed(pod.metadata?.uid ?? '', name, id),
       probeStarted: (pod, name, id) => this.prober.isStarted(pod.metadata?.uid ?? '', name, id, true),
       serviceEnv: (pod) => {
@@ -548,6 +550,11 @@ export class Kubelet implements PodSyncer {
     const r = canAdmitPod(pod, node, admitted);
     if (!r.admit) this.rejectPod(pod, r.reason, r.message);
     else this.podWorkers.updatePod({ updateType: 'create', pod });
+  }
+
+  /** nodeAllocatable is the node's allocatable as last seen (machine capacity before the first status update). */
+  private nodeAllocatable(): Record<string, string> {
+    return (this.nodeStatus?.nodeForAdmission().status?.allocatable ?? {}) as Record<string, string>;
   }
 
   /** rejectPod fails a pod that could not be admitted (upstream rejectPod) and lets its worker finish it. */

@@ -317,6 +317,8 @@ export interface KubeGenericRuntimeManagerOptions {
   runtimeName: string;
   nodeName: string;
   nodeIPs: string[];
+  /** nodeAllocatable is the node's allocatable, for resourceFieldRefs to limits a container does not set. */
+  nodeAllocatable?: () => Record<string, string>;
   /** crashLoopBackoffInitialMs / MaxMs: upstream 10 s doubling to 5 min. */
   crashLoopBackoffInitialMs?: number;
   crashLoopBackoffMaxMs?: number;
@@ -547,7 +549,7 @@ export class KubeGenericRuntimeManager {
     const restartCount = previous ? previous.restartCount + 1 : 0;
     const imageRef = await this.o.imageManager.ensureImageExists(pod, c, signal);
     const serviceEnv = this.o.serviceEnv?.(pod);
-    const env = await makeEnvironmentVariables(pod, c, this.o.configSource, { nodeName: this.o.nodeName, hostIPs: this.o.nodeIPs, podIPs, serviceEnv }, signal);
+    const env = await makeEnvironmentVariables(pod, c, this.o.configSource, { nodeName: this.o.nodeName, hostIPs: this.o.nodeIPs, podIPs, serviceEnv, nodeAllocatable: this.o.nodeAllocatable?.() }, signal);
     const mounts = this.o.volumeManager.makeMounts(pod, c, volumes, etcHosts);
     const tmPath = c.terminationMessagePath ?? '/dev/termination-log';
     if (tmPath && !mounts.some((m) => m.containerPath === tmPath)) {

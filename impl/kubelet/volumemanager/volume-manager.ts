@@ -53,6 +53,8 @@ export interface VolumeManagerOptions {
   /** nodeName / hostIPs feed downward API items. */
   nodeName?: string;
   hostIPs?: string[];
+  /** nodeAllocatable is the node's allocatable, for resourceFieldRefs to limits a container does not set. */
+  nodeAllocatable?: () => Record<string, string>;
   warn?: (pod: Pod, message: string) => void;
 }
 
@@ -120,7 +122,7 @@ function secretData(s: Secret | undefined): Record<string, Buffer> {
 }
 
 /** downwardAPIPayload renders downward API items (upstream CollectData). */
-export function downwardAPIPayload(pod: Pod, items: DownwardAPIVolumeFile[], defaultMode: number, ctx: { nodeName: string; hostIPs: string[]; podIPs: string[] }): Map<string, FileProjection> {
+export function downwardAPIPayload(pod: Pod, items: DownwardAPIVolumeFile[], defaultMode: number, ctx: { nodeName: string; hostIPs: string[]; podIPs: string[]; nodeAllocatable?: Record<string, string> }): Map<string, FileProjection> {
   const out = new Map<string, FileProjection>();
   for (const item of items) {
     let value: string;
@@ -136,7 +138,7 @@ export function downwardAPIPayload(pod: Pod, items: DownwardAPIVolumeFile[], def
       const r = item.resourceFieldRef;
       const c = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === r.containerName);
       if (!c) throw new Error(`container "${r.containerName ?? ''}" not found in pod`);
-      value = resourceFieldValue(c, r.resource, r.divisor as string | undefined);
+      value = resourceFieldValue(c, r.resource, r.divisor as string | undefined, ctx.nodeAllocatable);
     } else continue;
     out.set(item.path, { data: Buffer.from(value, 'utf8'), mode: item.mode ?? defaultMode });
   }
@@ -245,7 +247,7 @@ export class VolumeManager {
       }
       return dir;
     }
-    const ctx = { nodeName: pod.spec?.nodeName ?? this.o.nodeName ?? '', hostIPs: this.o.hostIPs ?? [], podIPs: (pod.status?.podIPs ?? []).map((p) => p.ip) };
+    const ctx = { nodeName: pod.spec?.nodeName ?? this.o.nodeName ?? '', hostIPs: this.o.hostIPs ?? [], podIPs: (pod.status?.podIPs ?? []).map((p) => p.ip), nodeAllocatable: this.o.nodeAllocatable?.() };
     let payload: Map<string, FileProjection> | undefined;
     if (v.configMap) {
       const name = v.configMap.name ?? '';
@@ -274,7 +276,7 @@ export class VolumeManager {
   }
 
   /** projectedSource renders one source of a projected volume (upstream projected.collectData). */
-  private async projectedSource(pod: Pod, src: VolumeProjection, defaultMode: number, ctx: { nodeName: string; hostIPs: string[]; podIPs: string[] }, signal?: AbortSignal): Promise<Map<string, FileProjection>> {
+  private async projectedSource(pod: Pod, src: VolumeProjection, defaultMode: number, ctx: { nodeName: string; hostIPs: string[]; podIPs: string[]; nodeAllocatable?: Record<string, string> }, signal?: AbortSignal): Promise<Map<string, FileProjection>> {
     const ns = pod.metadata?.namespace ?? 'default';
     if (src.configMap) {
       const name = src.configMap.name ?? '';
