@@ -45,6 +45,8 @@ export interface ServedResource {
   schema?: Structural;
   /** Patch meta of the kind (strategic merge patch, server-side apply, managedFields), computed on first use. */
   patchMeta?: () => PatchMeta | undefined;
+  /** Defaults a decoded body before admission (the main strategy's `setDefaults`). */
+  setDefaults?: (obj: KubeObject) => void;
   /** Fields a field selector may use (besides metadata.name and metadata.namespace). */
   fieldSelectorAttrs?: (obj: KubeObject) => Record<string, string>;
   printer: TablePrinter;

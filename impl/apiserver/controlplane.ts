@@ -298,6 +298,7 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
       },
       patchMeta,
       printer,
+      setDefaults: main.setDefaults,
       fieldSelectorAttrs: main.fieldSelectorAttrs,
     };
   }

@@ -51,6 +51,7 @@ export async function patchObject(r: RestRequest): Promise<void> {
       const onTypeError = r.served.custom ? undefined : (e: DecodeTypeError) => patchTypeError(kind, buf, typed, e);
       checkUnknownFields(r, typed, r.served.schema, mode, r.served.custom === true, [], onTypeError);
       if (!r.served.custom) applyDefaults(typed, r.served.schema);
+      r.served.setDefaults?.(typed);
       r.served.admitCustom?.(typed, old ? 'update' : 'create', old);
       return typed;
     },

@@ -235,5 +235,6 @@ export async function decodeForWrite(r: RestRequest, kindOverride?: { apiVersion
   if (schema || !kindOverride) checkUnknownFields(r, obj, schema, mode, !kindOverride, duplicates, onTypeError);
   // Built-in kinds get the OpenAPI `default` values (custom resources default in admitCustom).
   if (!r.served.custom) applyDefaults(obj, schema);
+  if (!kindOverride) r.served.setDefaults?.(obj);
   return obj;
 }

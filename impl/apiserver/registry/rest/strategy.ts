@@ -107,6 +107,11 @@ export interface RESTDeleteStrategy {
 
 /** Strategy is what a resource contributes: create, update and delete decisions plus presentation. */
 export interface Strategy extends RESTCreateStrategy, RESTUpdateStrategy, RESTDeleteStrategy {
+  /**
+   * setDefaults defaults a decoded object before admission sees it (upstream's scheme defaulters,
+   * `SetDefaults_<Kind>`), after the OpenAPI `default` values.
+   */
+  setDefaults?(obj: KubeObject): void;
   /** fieldSelectorAttrs returns the fields a field selector may use (metadata.name/namespace are added). */
   fieldSelectorAttrs?(obj: KubeObject): Record<string, string>;
   /**

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { fieldPath } from '#impl/apimachinery/index.ts';
-import { validateSysctls } from './strategy.ts';
+import { setDefaultsPod, validateSysctls } from './strategy.ts';
 
 const cases: { name: string; sysctls: unknown; want: string[] }[] = [
   { name: 'valid names with dots, slashes, dashes', sysctls: [{ name: 'kernel.shmmax', value: '1' }, { name: 'safe-and-unsafe', value: '1' }, { name: 'net/ipv4/ip_forward', value: '1' }], want: [] },
@@ -13,5 +13,20 @@ for (const tc of cases) {
   test(`validateSysctls: ${tc.name}`, (t) => {
     const errs = validateSysctls(tc.sysctls, fieldPath('s'));
     t.deepEqual(errs.map((e) => `${e.field}=${e.badValue ?? ''}`), tc.want);
+  });
+}
+
+const defaultCases: { name: string; resources: Record<string, unknown> | undefined; want: Record<string, unknown> | undefined }[] = [
+  { name: 'limits only: requests copied', resources: { limits: { cpu: '300m', memory: '1Gi' } }, want: { limits: { cpu: '300m', memory: '1Gi' }, requests: { cpu: '300m', memory: '1Gi' } } },
+  { name: 'a set request is kept, the missing one copied', resources: { limits: { cpu: '300m', memory: '1Gi' }, requests: { cpu: '100m' } }, want: { limits: { cpu: '300m', memory: '1Gi' }, requests: { cpu: '100m', memory: '1Gi' } } },
+  { name: 'requests only: untouched', resources: { requests: { cpu: '100m' } }, want: { requests: { cpu: '100m' } } },
+  { name: 'no resources: untouched', resources: undefined, want: undefined },
+];
+for (const tc of defaultCases) {
+  test(`setDefaultsPod: ${tc.name}`, (t) => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { initContainers: [{ name: 'i', image: 'x', resources: structuredClone(tc.resources) }], containers: [{ name: 'c', image: 'x', resources: structuredClone(tc.resources) }] } };
+    setDefaultsPod(pod);
+    t.deepEqual(pod.spec.containers[0]!.resources, tc.want);
+    t.deepEqual(pod.spec.initContainers[0]!.resources, tc.want);
   });
 }

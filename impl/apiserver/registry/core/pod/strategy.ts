@@ -53,7 +53,23 @@ function setDefaultsContainer(c: Record<string, any>): void {
   }
   for (const p of c.ports ?? []) p.protocol ??= 'TCP';
   c.resources ??= {};
-  if (c.resources.limits && !c.resources.requests) c.resources.requests = { ...c.resources.limits };
+}
+
+/**
+ * setDefaultsPod copies each container's limits into the requests it does not set (upstream
+ * SetDefaults_Pod). It runs when the body is decoded, before admission: LimitRanger must see a
+ * request equal to the limit, not fill in its own default request.
+ */
+export function setDefaultsPod(pod: KubeObject): void {
+  const spec = pod.spec as Record<string, any> | undefined;
+  for (const list of ['initContainers', 'containers'] as const) {
+    for (const c of spec?.[list] ?? []) {
+      const limits = c?.resources?.limits as Record<string, unknown> | undefined;
+      if (!limits) continue;
+      const requests = (c.resources.requests ??= {}) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(limits)) if (!(k in requests)) requests[k] = v;
+    }
+  }
 }
 
 /** qosClass computes status.qosClass (upstream qos.GetPodQOS, simplified to cpu/memory). */
@@ -164,7 +180,10 @@ function mutableSpecView(spec: Record<string, any>): Record<string, any> {
 export const podStrategy: Strategy = {
   ...newDefaultStrategy({ namespaced: true, hasStatusSubresource: true, hasSpec: false }),
   hasSpecGeneration: true,
+  setDefaults: setDefaultsPod,
   prepareForCreate(_ctx: RequestContext, obj: KubeObject): void {
+    // Idempotent: bodies were defaulted when decoded; objects created without a request body were not.
+    setDefaultsPod(obj);
     setDefaultsPodSpec(obj.spec);
     obj.metadata.generation = 1;
     obj.status = { phase: 'Pending', qosClass: qosClass(obj.spec) };
