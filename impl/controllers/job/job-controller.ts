@@ -7,7 +7,9 @@
  *   `batch.kubernetes.io/job-tracking` finalizer, and terminated pods are counted through
  *   `status.uncountedTerminatedPods` (record the uid, remove the finalizer, then move it to
  *   `succeeded`/`failed`), so counts survive pod deletion;
- * - failure: more failed pods than `backoffLimit` -> FailureTarget + Failed/BackoffLimitExceeded;
+ * - failure: a failed pod matching a FailJob rule of `podFailurePolicy` -> Failed/PodFailurePolicy
+ *   (Ignore rules keep a failure out of the count); more failed pods than `backoffLimit` ->
+ *   FailureTarget + Failed/BackoffLimitExceeded;
  *   past `activeDeadlineSeconds` -> DeadlineExceeded; active pods are deleted;
  * - success: `completions` succeeded pods (or, without completions, one success and no active
  *   pods) -> SuccessCriteriaMet + Complete and completionTime;
@@ -26,6 +28,7 @@ import { ControllerExpectations, getControllerOf, getPodFromTemplate, isPodReady
 import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/index.ts';
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
 import { formatIndexes, getCompletionIndex, JOB_COMPLETION_INDEX_ANNOTATION, parseIndexes } from './indexed-job-utils.ts';
+import { matchPodFailurePolicy } from './pod-failure-policy.ts';
 
 /** JOB_CONTROLLER_NAME is the upstream controller name. */
 export const JOB_CONTROLLER_NAME = 'job-controller';
@@ -180,7 +183,11 @@ export class JobController implements Controller {
     for (const p of tracked) {
       const uid = p.metadata!.uid!;
       if (p.status?.phase === 'Succeeded') uncSucceeded.add(uid);
-      else if (p.status?.phase === 'Failed') uncFailed.add(uid);
+      else if (p.status?.phase === 'Failed') {
+        // A failure the pod failure policy ignores does not count against backoffLimit.
+        if (matchPodFailurePolicy(job, p).action === 'Ignore') releaseOnly.push(p);
+        else uncFailed.add(uid);
+      }
       else if (p.metadata?.deletionTimestamp) {
         // Deleted before finishing: a failure, unless the Job is suspended.
         if (job.spec?.suspend) releaseOnly.push(p);
@@ -214,7 +221,9 @@ export class JobController implements Controller {
     if (!status.startTime && !job.spec?.suspend) status.startTime = this.now();
 
     let failure: { reason: string; message: string } | undefined;
-    if (failed > backoffLimit) failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+    const failJob = allPods.filter((p) => p.status?.phase === 'Failed').map((p) => matchPodFailurePolicy(job, p)).find((v) => v.action === 'FailJob');
+    if (failJob) failure = { reason: 'PodFailurePolicy', message: failJob.message ?? 'Job failed by the pod failure policy' };
+    else if (failed > backoffLimit) failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
     else if (job.spec?.activeDeadlineSeconds !== undefined && status.startTime && Date.parse(String(status.startTime)) + Number(job.spec.activeDeadlineSeconds) * 1000 <= this.clock.now()) {
       failure = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
     }
