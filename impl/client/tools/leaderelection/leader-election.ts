@@ -205,9 +205,20 @@ export class LeaderElector {
     };
     try {
       await this.lock.update(record);
-    } catch (err) {
-      this.logger.error({ lock: this.name, err: String(err) }, 'Failed to release lock');
-      return false;
+    } catch (first) {
+      // A renewal cut short by the stop may still have reached the server, so the cached Lease is
+      // stale (409): read it again and release it if it is still ours.
+      try {
+        const { record: current } = await this.lock.get();
+        if (current.holderIdentity !== this.lock.identity()) {
+          this.metrics.leaderOff(this.name);
+          return true;
+        }
+        await this.lock.update({ ...record, leaderTransitions: current.leaderTransitions });
+      } catch (err) {
+        this.logger.error({ lock: this.name, err: String(err), first: String(first) }, 'Failed to release lock');
+        return false;
+      }
     }
     this.setObservedRecord(record);
     this.metrics.leaderOff(this.name);
