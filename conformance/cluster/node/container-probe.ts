@@ -177,6 +177,8 @@ export const cases = [
   defineCase(import.meta.url, {
     id: 'ND-63',
     codename: `${PC} with readiness probe that fails should never be ready and never restart ${NC}`,
+    // Upstream watches the pod for a full minute after it starts.
+    timeoutMs: 60_000 + POD_START_TIMEOUT_MS,
     async run(ctx) {
       // upstream's failing probe is an HTTP GET on port 81, where the web server does not listen.
       const pod = testWebServerPodSpec(ctx, httpGetHandler('/', 81), undefined, 'test-webserver', 80);
