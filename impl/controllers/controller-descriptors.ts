@@ -253,8 +253,6 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
     aliases: ['horizontalpodautoscaling'],
     defaultWorkers: 5,
     concurrencyFlag: 'concurrent-horizontal-pod-autoscaler-syncs',
-    // The bootstrap RBAC policy has no system:controller:horizontal-pod-autoscaler role yet.
-    rootClient: true,
     init: (ctx) => new HorizontalController({ client: ctx.client, hpaInformer: ctx.informers.forResource({ group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers' }), recorder: ctx.recorderFor('horizontal-pod-autoscaler'), clock: ctx.clock, logger: ctx.logger }),
   },
   {

@@ -118,12 +118,14 @@ async function runUp(opts: UpFlags): Promise<void> {
   const { startControllerManager } = await import('#impl/controllers/controller-manager.ts');
   const cm = await startControllerManager({ kubeconfig: componentKubeconfig('controller-manager', 'system:kube-controller-manager'), localPathDir: join(opts.dataDir, 'storage'), useServiceAccountCredentials: true,
     clusterSigningCertFile: join(opts.dataDir, 'pki', 'ca.crt'), clusterSigningKeyFile: join(opts.dataDir, 'pki', 'ca.key'),
-    serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key') });
+    serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key'),
+    // Upstream's default (--leader-elect=true): the Lease also tells `kubectl get componentstatuses`.
+    leaderElect: true });
   stops.push(() => cm.stop());
   log(`controller-manager started: ${cm.controllers.join(', ')}`);
 
   const { startScheduler } = await import('#impl/scheduler/scheduler.ts');
-  const scheduler = await startScheduler({ kubeconfig: componentKubeconfig('scheduler', 'system:kube-scheduler') });
+  const scheduler = await startScheduler({ kubeconfig: componentKubeconfig('scheduler', 'system:kube-scheduler'), leaderElect: true });
   stops.push(() => scheduler.stop());
   log('scheduler started');
 

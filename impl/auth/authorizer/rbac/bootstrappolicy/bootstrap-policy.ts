@@ -271,6 +271,16 @@ export function controllerRoles(): ClusterRole[] {
       events(),
     ]),
     c('generic-garbage-collector', [rule(['get', 'list', 'watch', 'patch', 'update', 'delete'], ['*'], ['*']), events()]),
+    c('horizontal-pod-autoscaler', [
+      rule(['get', 'list', 'watch'], ['autoscaling'], ['horizontalpodautoscalers']),
+      rule(['update'], ['autoscaling'], ['horizontalpodautoscalers/status']),
+      rule(['get', 'update'], ['*'], ['*/scale']),
+      rule(['list'], [''], ['pods']),
+      rule(['list'], ['metrics.k8s.io'], ['pods']),
+      rule(['get', 'list'], ['custom.metrics.k8s.io'], ['*']),
+      rule(['get', 'list'], ['external.metrics.k8s.io'], ['*']),
+      events(),
+    ]),
     c('job-controller', [
       rule(['get', 'list', 'watch', 'update', 'patch'], ['batch'], ['jobs']),
       rule(['update'], ['batch'], ['jobs/status']),
