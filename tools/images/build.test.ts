@@ -52,7 +52,7 @@ maybe('two builds produce byte-identical archives', async (t) => {
 const imageCases = [
   { name: 'pause', entrypoint: ['/pause'], user: '65535:65535', files: ['pause'] },
   { name: 'busybox', cmd: ['sh'], files: ['bin/busybox', 'bin/sh', 'bin/httpd', 'bin/nc', 'bin/wget', 'bin/tar', 'bin/pgrep', 'bin/pkill', 'bin/ipcs', 'etc/passwd', 'tmp'] },
-  { name: 'test-server', entrypoint: ['/usr/local/bin/test-server'], cmd: ['serve'], files: ['usr/local/bin/test-server', 'srv/test-server/cgi-bin/echo', 'bin/sh'] },
+  { name: 'test-server', entrypoint: ['/usr/local/bin/test-server'], cmd: ['serve'], files: ['usr/local/bin/test-server', 'srv/test-server/cgi-bin/echo', 'srv/test-server/grpc-health-conn', 'bin/sh', 'bin/dd', 'bin/od'] },
 ] as const;
 
 for (const tc of imageCases) {

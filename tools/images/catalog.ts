@@ -63,7 +63,7 @@ export const CATALOG: readonly CatalogImage[] = [
     name: 'test-server',
     repositories: ['kubets/test-server:1.0'],
     refs: [TEST_SERVER_IMAGE],
-    description: 'busybox + test-server (HTTP /healthz, /hostname, echo, exit-with-code; TCP echo)',
+    description: 'busybox + test-server (HTTP /healthz, /hostname, echo, exit-with-code; TCP echo; gRPC health)',
   },
 ];
 
@@ -126,6 +126,7 @@ export function testServerEntries(): TarEntry[] {
     file('usr/local/bin/test-server', readFileSync(path.join(src, 'test-server')), 0o755),
     file('srv/test-server/cgi-bin/echo', readFileSync(path.join(src, 'cgi-bin', 'echo')), 0o755),
     file('srv/test-server/cgi-bin/exit', readFileSync(path.join(src, 'cgi-bin', 'exit')), 0o755),
+    file('srv/test-server/grpc-health-conn', readFileSync(path.join(src, 'grpc-health-conn')), 0o755),
   ];
 }
 

@@ -2,13 +2,15 @@
  * Prober runs one probe once (upstream: pkg/kubelet/prober/prober.go and pkg/probe/{exec,http,tcp}):
  * exec through CRI ExecSync (exit 0 = success; a timeout is a failure), httpGet against the pod
  * IP (status 200-399 = success; redirects to other hosts are successes with a warning upstream,
- * not followed here), tcpSocket (a connection within the timeout = success). gRPC probes: TODO #6.
+ * not followed here), tcpSocket (a connection within the timeout = success), grpc (the gRPC health
+ * protocol against the pod IP, ./grpc-probe.ts: SERVING = success).
  */
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { Container, Pod, Probe } from '#generated/k8s/index.ts';
 import type { RuntimeService } from '../kuberuntime/cri-services.ts';
+import { grpcProbe } from './grpc-probe.ts';
 
 /** PROBE_RESULTS are the outcomes of a probe (upstream probe.Result). */
 export type ProbeResult = 'success' | 'failure' | 'unknown';
@@ -110,5 +112,8 @@ export async function runProbe(probe: Probe, target: ProbeTarget, runtime: Pick<
     if (port === undefined) return { result: 'unknown', output: `couldn't find port: ${String(probe.tcpSocket.port)}` };
     return tcpProbe(probe.tcpSocket.host || target.podIP, port, timeoutMs);
   }
-  return { result: 'unknown', output: 'missing probe handler (exec, httpGet or tcpSocket)' };
+  if (probe.grpc) {
+    return grpcProbe({ host: target.podIP, port: probe.grpc.port, service: probe.grpc.service ?? '', timeoutMs });
+  }
+  return { result: 'unknown', output: 'missing probe handler (exec, httpGet, tcpSocket or grpc)' };
 }
