@@ -40,6 +40,8 @@ import { cases as nodeApi } from './node/api-objects.ts';
 import { cases as configMaps } from './node/configmap.ts';
 import { cases as schedulingApi } from './scheduling/api-objects.ts';
 import { cases as storageApi } from './storage/api-objects.ts';
+import { cases as kubectlClient } from './cli/kubectl.ts';
+import { cases as kubectlLogs } from './cli/logs.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -80,4 +82,6 @@ export const cases: readonly ConformanceCase[] = [
   ...rc,
   ...podLifecycle,
   ...serviceEnv,
+  ...kubectlClient,
+  ...kubectlLogs,
 ];
