@@ -19,5 +19,7 @@ export const commandModules: Array<() => Promise<CommandModule>> = [
   () => import('./apiserver.ts').then((m) => m.apiserverCommand),
   () => import('./scheduler.ts').then((m) => m.schedulerCommand),
   () => import('./controller-manager.ts').then((m) => m.controllerManagerCommand),
+  () => import('./proxy.ts').then((m) => m.proxyCommand),
+  () => import('./dns.ts').then((m) => m.dnsCommand),
   () => import('./up.ts').then((m) => m.upCommand),
 ];
