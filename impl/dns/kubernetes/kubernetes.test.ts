@@ -33,7 +33,7 @@ const state: ClusterState = {
 };
 const zone = new KubernetesZone({ clusterDomain: 'cluster.local', state });
 
-const lookupCases: Array<{ name: string; q: string; type: RecordType; rcode: string; data: unknown[] }> = [
+const lookupCases: Array<{ name: string; q: string; type: RecordType; rcode: 'NOERROR' | 'NXDOMAIN'; data: unknown[] }> = [
   { name: 'ClusterIP service A', q: 'web.default.svc.cluster.local.', type: 'A', rcode: 'NOERROR', data: ['198.19.0.20'] },
   { name: 'names are case-insensitive', q: 'WEB.Default.SVC.cluster.local', type: 'A', rcode: 'NOERROR', data: ['198.19.0.20'] },
   { name: 'ClusterIP service AAAA: NODATA', q: 'web.default.svc.cluster.local', type: 'AAAA', rcode: 'NOERROR', data: [] },
