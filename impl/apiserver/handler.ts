@@ -18,6 +18,7 @@ import { writeJson, writeStatus } from './endpoints/responses.ts';
 import type { ApiServerMetrics } from './metrics.ts';
 import { aggregatedDiscoveryVersion, negotiateOutput, parseAccept } from './negotiation.ts';
 import type { OpenApiV3Service } from './openapi/openapi-v3.ts';
+import { OpenApiV2Service, serveOpenApiV2 } from './openapi/openapi-v2.ts';
 import { newRequestInfo, type RequestInfo } from './request-info.ts';
 import type { RequestContext, UserInfo } from './registry/rest/strategy.ts';
 import type { RequestAuth } from './auth-wiring.ts';
@@ -109,7 +110,7 @@ export function newApiHandler(opts: HandlerOptions): (req: IncomingMessage, res:
   const now = opts.now ?? (() => new Date());
   const authenticate = opts.authenticate ?? certUser;
   let v2Cache: { gen: number; docs: Map<string, Buffer> } = { gen: -1, docs: new Map() };
-  let openapiV2: Buffer | undefined;
+  const openapiV2 = new OpenApiV2Service(opts.openapi, { version: KUBERNETES_VERSION.gitVersion, now });
 
   const serveDiscovery = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
     const reg = opts.registry;
@@ -188,19 +189,7 @@ export function newApiHandler(opts: HandlerOptions): (req: IncomingMessage, res:
       return true;
     }
     if (path === '/openapi/v2') {
-      // Only JSON is served; protobuf-only clients get 406 and fall back (client-go tries v3 first).
-      if (!acceptsJson(req.headers.accept)) throw new StatusError({ reason: 'NotAcceptable', message: 'only application/json is supported' });
-      openapiV2 ??= Buffer.from(
-        JSON.stringify({
-          swagger: '2.0',
-          info: { title: 'Kubernetes', version: KUBERNETES_VERSION.gitVersion },
-          paths: {},
-          definitions: Object.fromEntries(opts.openapi.allSchemas()),
-        }).replaceAll('#/components/schemas/', '#/definitions/'),
-      );
-      res.statusCode = 200;
-      res.setHeader('Content-Type', 'application/json');
-      res.end(openapiV2);
+      serveOpenApiV2(req, res, openapiV2);
       return true;
     }
     return false;
