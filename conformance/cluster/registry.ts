@@ -42,6 +42,10 @@ import { cases as schedulingApi } from './scheduling/api-objects.ts';
 import { cases as storageApi } from './storage/api-objects.ts';
 import { cases as kubectlClient } from './cli/kubectl.ts';
 import { cases as kubectlLogs } from './cli/logs.ts';
+import { cases as containers } from './node/containers.ts';
+import { cases as lifecycleHook } from './node/lifecycle-hook.ts';
+import { cases as kubeletEtcHosts } from './node/kubelet-etc-hosts.ts';
+import { cases as podsStreaming } from './node/pods-streaming.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -84,4 +88,8 @@ export const cases: readonly ConformanceCase[] = [
   ...serviceEnv,
   ...kubectlClient,
   ...kubectlLogs,
+  ...containers,
+  ...lifecycleHook,
+  ...kubeletEtcHosts,
+  ...podsStreaming,
 ];

@@ -3,7 +3,9 @@
  * servers are replaced by busybox: `httpd` serves `/` (an index.html) where upstream runs
  * test-webserver on port 80, and serves `/healthz` on 8080 for 10 seconds (then removes it)
  * where upstream runs the `liveness` server; the GRPC restart spec probes a port nothing
- * listens on, as upstream's (its agnhost grpc server listens elsewhere).
+ * listens on, as upstream's (its agnhost grpc server listens elsewhere). The GRPC no-restart spec
+ * runs the test-server image's `grpc-health` responder (SERVING on every call) on etcd's client
+ * port 2379 where upstream runs the etcd image.
  */
 import type { KubeObject } from '#impl/client/index.ts';
 import { defineCase } from '../framework/case.ts';
@@ -101,6 +103,22 @@ async function runLivenessTest(ctx: CaseContext, pod: KubeObject, expectNumResta
   }
 }
 
+/** gRPCServerPodSpec stands in for upstream's: an `etcd` container serving the gRPC health protocol on 2379. */
+function gRPCServerPodSpec(ctx: CaseContext, livenessProbe: KubeObject): KubeObject {
+  return {
+    metadata: { name: `test-grpc-${ctx.uid}` },
+    spec: {
+      containers: [{
+        name: 'etcd',
+        image: ctx.images.testServer,
+        args: ['grpc-health', '--port=2379'],
+        ports: [{ containerPort: 2379 }],
+        livenessProbe,
+      }],
+    },
+  };
+}
+
 const getRestartCount = (p: KubeObject): number => (p.status?.containerStatuses ?? []).reduce((n: number, s: KubeObject) => n + (s.restartCount ?? 0), 0);
 
 const PC = '[sig-node] Probing container';
@@ -151,6 +169,20 @@ export const cases = [
       };
       return runLivenessTest(ctx, pod, 1, DEFAULT_OBSERVATION_TIMEOUT_MS);
     },
+  }),
+  defineCase(import.meta.url, {
+    id: 'ND-55',
+    codename: `${PC} should *not* be restarted with a GRPC liveness probe ${NC}`,
+    timeoutMs: LONG_CASE_MS,
+    run: (ctx) =>
+      runLivenessTest(ctx, gRPCServerPodSpec(ctx, { grpc: { port: 2379 }, initialDelaySeconds: PROBE_TEST_INITIAL_DELAY_SECONDS, timeoutSeconds: 5, failureThreshold: 1 }), 0, DEFAULT_OBSERVATION_TIMEOUT_MS),
+  }),
+  defineCase(import.meta.url, {
+    id: 'ND-61',
+    codename: `${PC} should have monotonically increasing restart count ${NC}`,
+    // upstream: ~2 minutes backoff + 4 minutes observation + 2 minutes for each of 4 restarts
+    timeoutMs: 2 * 60_000 + DEFAULT_OBSERVATION_TIMEOUT_MS + 4 * 2 * 60_000 + 150_000,
+    run: (ctx) => runLivenessTest(ctx, livenessPodSpec(ctx, { ...httpGetHandler('/healthz', 8080), initialDelaySeconds: 5, failureThreshold: 1 }), 5, 2 * 60_000 + DEFAULT_OBSERVATION_TIMEOUT_MS + 4 * 2 * 60_000),
   }),
   defineCase(import.meta.url, {
     id: 'ND-62',

@@ -248,6 +248,19 @@ export const cases = [
   }),
 
   defineCase(import.meta.url, {
+    id: 'ND-19',
+    codename: '[sig-node] Downward API should provide default limits.cpu/memory from node allocatable [Conformance] [NodeConformance]',
+    run: (ctx) => {
+      const rf = (n: string, r: string): KubeObject => ({ name: n, valueFrom: { resourceFieldRef: { resource: r } } });
+      // no limits set: the kubelet substitutes the node's allocatable cpu and memory
+      return testContainerOutput(ctx, 'downward api env vars', envPod(ctx, `downward-api-${ctx.uid}`, {
+        name: 'dapi-container',
+        env: [rf('CPU_LIMIT', 'limits.cpu'), rf('MEMORY_LIMIT', 'limits.memory')],
+      }), 0, [/CPU_LIMIT=[1-9]/, /MEMORY_LIMIT=[1-9]/]);
+    },
+  }),
+
+  defineCase(import.meta.url, {
     id: 'ND-81',
     codename: '[sig-node] Variable Expansion should allow composing env vars into new env vars [Conformance] [NodeConformance]',
     run: (ctx) =>

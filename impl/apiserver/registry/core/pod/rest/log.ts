@@ -5,6 +5,8 @@
  * LogLocation, pkg/apis/core/validation ValidatePodLogOptions, and genericrest.LocationStreamer.
  */
 import { badRequest, fieldPath, forbiddenField, invalid, invalidValue, type FieldError } from '#impl/apimachinery/index.ts';
+import type { IncomingMessage } from 'node:http';
+import { WebSocketServer } from 'ws';
 import type { ConnectRequest } from '../../../../endpoints/handlers/connect.ts';
 import type { RequestContext } from '../../../rest/strategy.ts';
 import { abortOnClose, containerFor, kubeletClient, kubeletError, kubeletPath, nodeLocation, type ConnectDeps } from './location.ts';
@@ -94,11 +96,16 @@ export function newLogREST(deps: ConnectDeps): (ctx: RequestContext, name: strin
       return;
     }
     const loc = await nodeLocation(deps, ctx, nodeName);
-    const signal = abortOnClose(r.req, r.res);
+    const websocket = r.upgrade && isWebSocketRequest(r.req) ? new AbortController() : undefined;
+    const signal = websocket ? websocket.signal : abortOnClose(r.req, r.res);
     const path = kubeletPath('containerLogs', pod.metadata?.namespace ?? ctx.namespace, name, container) + kubeletLogQuery(opts);
     const kres = await kubeletClient(deps).request(loc, path, { insecureSkipTLSVerify: opts.insecureSkipTLSVerifyBackend, signal });
     const code = kres.statusCode ?? 500;
     if (code < 200 || code > 206) throw await kubeletError(kres);
+    if (websocket) {
+      await streamOverWebSocket(r, kres, websocket);
+      return;
+    }
     r.res.writeHead(200, { 'Content-Type': kres.headers['content-type'] ?? 'text/plain' });
     r.res.flushHeaders();
     kres.on('data', (c: Buffer) => r.res.write(c));
@@ -109,4 +116,56 @@ export function newLogREST(deps: ConnectDeps): (ctx: RequestContext, name: strin
     });
     r.res.end();
   };
+}
+
+/** isWebSocketRequest is upstream wsstream.IsWebSocketRequest: `Connection: upgrade` + `Upgrade: websocket`. */
+export function isWebSocketRequest(req: IncomingMessage): boolean {
+  const connection = String(req.headers.connection ?? '').toLowerCase().split(/\s*,\s*/);
+  return connection.includes('upgrade') && String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+}
+
+/**
+ * STREAM_PROTOCOLS are upstream's default reader protocols (wsstream.NewDefaultReaderProtocols):
+ * raw binary frames for no protocol and `binary.k8s.io`, base64 text frames for
+ * `base64.binary.k8s.io`.
+ */
+export const STREAM_PROTOCOLS: Record<string, { binary: boolean }> = { '': { binary: true }, 'binary.k8s.io': { binary: true }, 'base64.binary.k8s.io': { binary: false } };
+
+/**
+ * streamOverWebSocket answers a WebSocket request for a streamed body (upstream
+ * endpoints/handlers/responsewriters StreamObject with wsstream.Reader): one message per chunk,
+ * a normal close at the end of the stream, and the source is aborted when the client goes away.
+ */
+function streamOverWebSocket(r: ConnectRequest, source: IncomingMessage, done: AbortController): Promise<void> {
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (offered) => [...offered].find((p) => p in STREAM_PROTOCOLS) ?? false,
+  });
+  const offered = String(r.req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  if (offered.length && !offered.some((p) => p in STREAM_PROTOCOLS)) {
+    source.destroy();
+    throw badRequest(`requested protocol(s) are not supported: ${offered.join(', ')}; supports ${Object.keys(STREAM_PROTOCOLS).filter(Boolean).join(', ')}`);
+  }
+  const upgrade = r.upgrade!;
+  const socket = upgrade.take();
+  return new Promise<void>((resolve) => {
+    wss.handleUpgrade(r.req, socket, upgrade.head, (ws) => {
+      const binary = STREAM_PROTOCOLS[ws.protocol]?.binary ?? true;
+      const finish = (): void => {
+        if (ws.readyState === ws.OPEN) ws.close(1000);
+        resolve();
+      };
+      ws.on('close', () => {
+        done.abort();
+        source.destroy();
+        resolve();
+      });
+      ws.on('error', () => ws.terminate());
+      source.on('data', (c: Buffer) => ws.send(binary ? c : c.toString('base64'), { binary }));
+      source.once('end', finish);
+      source.once('error', finish);
+      source.once('close', finish);
+    });
+  }).finally(() => wss.close());
 }

@@ -257,3 +257,49 @@ test.serial('exec: a SPDY/3.1 upgrade is piped as raw bytes', async (t) => {
   t.regex(got, /Upgrade: SPDY\/3\.1/);
   t.true(got.endsWith('frame-bytes'));
 });
+
+/** wsRead opens a WebSocket with `protocols` and collects messages until the server closes. */
+function wsRead(path: string, protocols: string[]): Promise<{ protocol: string; messages: Array<{ data: Buffer; binary: boolean }>; code: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(new URL(path, srv.url.replace(/^https/, 'wss')), protocols, { ca: srv.pki.caCert, cert: srv.pki.adminCert, key: srv.pki.adminKey });
+    const messages: Array<{ data: Buffer; binary: boolean }> = [];
+    ws.on('message', (m, binary) => messages.push({ data: Buffer.isBuffer(m) ? m : Buffer.from(m as ArrayBuffer), binary }));
+    ws.once('close', (code) => resolve({ protocol: ws.protocol, messages, code }));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d));
+      res.on('end', () => reject(Object.assign(new Error(body), { status: res.statusCode })));
+    });
+  });
+}
+
+const wsLogCases: { name: string; path: string; protocols: string[]; protocol: string; binary: boolean; text: string }[] = [
+  { name: 'binary.k8s.io sends raw binary frames', path: `${P}/one/log`, protocols: ['binary.k8s.io'], protocol: 'binary.k8s.io', binary: true, text: 'line 1\nline 2\n' },
+  { name: 'base64.binary.k8s.io sends base64 text frames', path: `${P}/one/log`, protocols: ['base64.binary.k8s.io'], protocol: 'base64.binary.k8s.io', binary: false, text: 'line 1\nline 2\n' },
+  { name: 'no subprotocol is binary', path: `${P}/one/log`, protocols: [], protocol: '', binary: true, text: 'line 1\nline 2\n' },
+  { name: 'follow streams until the log ends', path: `${P}/one/log?follow=true`, protocols: ['binary.k8s.io'], protocol: 'binary.k8s.io', binary: true, text: 'first\nsecond\n' },
+];
+for (const tc of wsLogCases) {
+  test.serial(`pods/log over WebSocket: ${tc.name}`, async (t) => {
+    const r = await wsRead(tc.path, tc.protocols);
+    t.is(r.protocol, tc.protocol);
+    t.is(r.code, 1000);
+    t.true(r.messages.length > 0);
+    t.true(r.messages.every((m) => m.binary === tc.binary));
+    const text = r.messages.map((m) => (tc.binary ? m.data.toString('utf8') : Buffer.from(m.data.toString('utf8'), 'base64').toString('utf8'))).join('');
+    t.is(text, tc.text);
+  });
+}
+
+test.serial('pods/log over WebSocket: an unsupported subprotocol is 400', async (t) => {
+  const err = await t.throwsAsync(wsRead(`${P}/one/log`, ['v4.channel.k8s.io']));
+  t.is((err as Error & { status?: number }).status, 400);
+  t.regex(err!.message, /requested protocol\(s\) are not supported/);
+});
+
+test.serial('pods/log over WebSocket: a kubelet error is a Status before the upgrade', async (t) => {
+  const err = await t.throwsAsync(wsRead(`${P}/two/log?container=b`, ['binary.k8s.io']));
+  t.is((err as Error & { status?: number }).status, 400);
+  t.regex(err!.message, /is waiting to start/);
+});
