@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CommandModule } from './index.ts';
 
 /**
  * upCommand registers `kubets up` and `kubets down`: a whole single-node cluster in one process
- * (local registry + containerd, apiserver, controller-manager, scheduler and kubelet), each
+ * (local registry + containerd, apiserver, controller-manager, scheduler, kubelet and kube-proxy), each
  * component an API client over HTTPS with its own client certificate, as ARCHITECTURE.md requires.
  */
 export const upCommand: CommandModule = {
@@ -142,6 +142,16 @@ async function runUp(opts: UpFlags): Promise<void> {
     stops.unshift(() => kubelet.stop());
     await kubelet.registered;
     log(`kubelet registered node ${kubelet.nodeName}`);
+
+    // kube-proxy (iptables), tagged by the data dir so `down` can remove its rules even after a crash.
+    const { startProxy, clusterTag } = await import('#impl/proxy/index.ts');
+    try {
+      const proxy = await startProxy({ kubeconfig: componentKubeconfig('kube-proxy', 'system:kube-proxy'), hostnameOverride: nodeName, clusterCIDR: '198.18.0.0/16', clusterTag: clusterTag(`data-dir:${resolve(opts.dataDir)}`) });
+      stops.push(() => proxy.stop());
+      log(`kube-proxy started (iptables, chains tagged ${proxy.tag})`);
+    } catch (err) {
+      log(`warning: kube-proxy not started, Services will not be reachable: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   const state: UpState = { pid: process.pid, url: apiserver.url, kubeconfig: apiserver.kubeconfigPath, criEndpoint };
@@ -221,6 +231,13 @@ async function runDown(dataDir: string): Promise<void> {
     }
     rmSync(stateFile, { force: true });
     log(`stopped kubets (pid ${state.pid})`);
+  }
+  try {
+    const { cleanupProxyRules, clusterTag } = await import('#impl/proxy/index.ts');
+    const removed = await cleanupProxyRules(clusterTag(`data-dir:${resolve(dataDir)}`));
+    if (removed.chains > 0) log(`removed ${removed.chains} leftover kube-proxy chains`);
+  } catch {
+    // No iptables here: the proxy never ran.
   }
   if (existsSync(join(dataDir, 'runtime.json'))) {
     const { runtimeDown } = await import('../../../tools/runtime/index.ts');
