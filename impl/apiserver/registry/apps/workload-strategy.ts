@@ -112,7 +112,19 @@ export function newWorkloadStrategy(kind: WorkloadKind): Strategy {
   };
 }
 
-/** newWorkloadStatusStrategy updates only status. */
+/**
+ * newWorkloadStatusStrategy updates only status. A Deployment's status write also keeps the
+ * old labels (upstream deploymentStatusStrategy resets metadata.labels with spec).
+ */
 export function newWorkloadStatusStrategy(kind: WorkloadKind): Strategy {
-  return newStatusStrategy(newWorkloadStrategy(kind));
+  const status = newStatusStrategy(newWorkloadStrategy(kind));
+  if (kind !== 'Deployment') return status;
+  return {
+    ...status,
+    prepareForUpdate(ctx, obj, old) {
+      status.prepareForUpdate(ctx, obj, old);
+      if (old.metadata?.labels === undefined) delete obj.metadata.labels;
+      else obj.metadata.labels = structuredClone(old.metadata.labels);
+    },
+  };
 }
