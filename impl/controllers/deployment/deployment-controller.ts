@@ -27,6 +27,9 @@ import { noopRecorder, type EventRecorder } from '#impl/client/tools/record/inde
 import { errMessage, runWorkers, type ReconcileResult } from '../worker-loop.ts';
 import {
   byCreation,
+  bySizeNewer,
+  bySizeOlder,
+  getProportion,
   compareRevisions,
   computeHash,
   DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY,
@@ -376,21 +379,21 @@ export class DeploymentController implements Controller {
     if (isRollingUpdate(d)) {
       const current = sumSpecReplicas(active);
       const allowed = replicas > 0 ? replicas + maxSurge(d) : 0;
-      let toAdd = allowed - current;
+      const toAdd = allowed - current;
       if (toAdd === 0) return { newRS, oldRSs };
-      // Proportional: larger ReplicaSets get a larger share; the remainder goes to the biggest (newest on ties).
-      const sorted = [...active].sort((a, b) => replicasOf(b) - replicasOf(a) || -byCreation(a, b));
+      // Proportional (upstream getProportion): each active ReplicaSet gets its share of the new
+      // size by its max-replicas annotation; the leftover goes to the first one (the largest;
+      // the newest on ties when scaling up, the oldest when scaling down).
+      const sorted = [...active].sort(toAdd > 0 ? bySizeNewer : bySizeOlder);
       const sizes = new Map<string, number>();
       let added = 0;
       for (const rs of sorted) {
-        const share = current > 0 ? Math.trunc((replicasOf(rs) * toAdd) / current) : 0;
-        const next = Math.max(0, replicasOf(rs) + share);
-        added += next - replicasOf(rs);
-        sizes.set(rs.metadata!.uid!, next);
+        const proportion = getProportion(rs, d, toAdd, added);
+        sizes.set(rs.metadata!.uid!, replicasOf(rs) + proportion);
+        added += proportion;
       }
-      toAdd -= added;
       const first = sorted[0]!;
-      sizes.set(first.metadata!.uid!, Math.max(0, (sizes.get(first.metadata!.uid!) ?? 0) + toAdd));
+      sizes.set(first.metadata!.uid!, Math.max(0, sizes.get(first.metadata!.uid!)! + toAdd - added));
       for (const rs of sorted) {
         const n = sizes.get(rs.metadata!.uid!)!;
         replace((await this.scaleTo(w, rs, n)).rs);

@@ -163,6 +163,47 @@ export function filterActiveReplicaSets(rss: ReadonlyArray<KubeObject | undefine
   return rss.filter((rs): rs is KubeObject => !!rs && replicasOf(rs) > 0);
 }
 
+/** roundToInt rounds half away from zero, like Go's math.Round (upstream integer.RoundToInt32). */
+function roundToInt(x: number): number {
+  return Math.sign(x) * Math.round(Math.abs(x));
+}
+
+/**
+ * getReplicaSetFraction is upstream's: how many replicas `rs` gains (or loses) when the
+ * Deployment scales, in proportion to its share of the size recorded in its max-replicas
+ * annotation (the Deployment's status.replicas when the annotation is missing).
+ */
+export function getReplicaSetFraction(rs: KubeObject, d: KubeObject): number {
+  if (replicasOf(d) === 0) return -replicasOf(rs);
+  const deploymentReplicas = replicasOf(d) + maxSurge(d);
+  const raw = rs.metadata?.annotations?.[MAX_REPLICAS_ANNOTATION];
+  const parsed = raw === undefined ? NaN : Number.parseInt(raw, 10);
+  const annotated = Number.isFinite(parsed) ? parsed : Number(d.status?.replicas ?? 0);
+  if (annotated === 0) return 0;
+  return roundToInt((replicasOf(rs) * deploymentReplicas) / annotated) - replicasOf(rs);
+}
+
+/**
+ * getProportion is upstream's: the number of replicas to add to (or remove from) `rs` during
+ * a proportional scale, bounded by what is still left of `toAdd` after `added`.
+ */
+export function getProportion(rs: KubeObject | undefined, d: KubeObject, toAdd: number, added: number): number {
+  if (!rs || replicasOf(rs) === 0 || toAdd === 0 || toAdd === added) return 0;
+  const fraction = getReplicaSetFraction(rs, d);
+  const allowed = toAdd - added;
+  return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
+}
+
+/** bySizeNewer sorts larger ReplicaSets first, newer first on ties (upstream ReplicaSetsBySizeNewer). */
+export function bySizeNewer(a: KubeObject, b: KubeObject): number {
+  return replicasOf(b) - replicasOf(a) || byCreation(b, a);
+}
+
+/** bySizeOlder sorts larger ReplicaSets first, older first on ties (upstream ReplicaSetsBySizeOlder). */
+export function bySizeOlder(a: KubeObject, b: KubeObject): number {
+  return replicasOf(b) - replicasOf(a) || byCreation(a, b);
+}
+
 /** sumSpecReplicas is the total of spec.replicas. */
 export function sumSpecReplicas(rss: ReadonlyArray<KubeObject | undefined>): number {
   return rss.reduce((s, rs) => s + (rs ? replicasOf(rs) : 0), 0);
