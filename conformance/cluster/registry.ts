@@ -46,6 +46,7 @@ import { cases as containers } from './node/containers.ts';
 import { cases as lifecycleHook } from './node/lifecycle-hook.ts';
 import { cases as kubeletEtcHosts } from './node/kubelet-etc-hosts.ts';
 import { cases as podsStreaming } from './node/pods-streaming.ts';
+import { cases as deployment } from './apps/deployment.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -92,4 +93,5 @@ export const cases: readonly ConformanceCase[] = [
   ...lifecycleHook,
   ...kubeletEtcHosts,
   ...podsStreaming,
+  ...deployment,
 ];
