@@ -185,10 +185,11 @@ Re-extract (from the newest \`${KUBECTL_DIR}/kubectl.1.*\`, or any kubectl):
     npm run generate
 
 \`openapiv2.binpb\` is a second \`FileDescriptorSet\` with gnostic's \`openapiv2/OpenAPIv2.proto\`
-(package \`openapi.v2\`, Apache-2.0) and its dependency \`google/protobuf/any.proto\`, from the same
-binary. kubectl downloads \`/openapi/v2\` as \`application/com.github.proto-openapi.spec.v2@v1.0+protobuf\`
-(an \`openapi.v2.Document\`) for client-side validation; the apiserver encodes that document with it
-(\`impl/apiserver/openapi/\`).
+(package \`openapi.v2\`, Apache-2.0), from the same binary, and its dependency
+\`google/protobuf/any.proto\` (the well-known file as @bufbuild/protobuf ships it). kubectl
+downloads \`/openapi/v2\` as \`application/com.github.proto-openapi.spec.v2@v1.0+protobuf\` (an
+\`openapi.v2.Document\`) for client-side validation; the apiserver encodes that document with it
+(\`impl/apiserver/openapi/openapi-v2-proto.ts\`).
 
 Files:
 
