@@ -47,6 +47,7 @@ import { cases as lifecycleHook } from './node/lifecycle-hook.ts';
 import { cases as kubeletEtcHosts } from './node/kubelet-etc-hosts.ts';
 import { cases as podsStreaming } from './node/pods-streaming.ts';
 import { cases as deployment } from './apps/deployment.ts';
+import { cases as cronJob } from './apps/cronjob.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -94,4 +95,5 @@ export const cases: readonly ConformanceCase[] = [
   ...kubeletEtcHosts,
   ...podsStreaming,
   ...deployment,
+  ...cronJob,
 ];
