@@ -48,6 +48,7 @@ import { cases as kubeletEtcHosts } from './node/kubelet-etc-hosts.ts';
 import { cases as podsStreaming } from './node/pods-streaming.ts';
 import { cases as deployment } from './apps/deployment.ts';
 import { cases as cronJob } from './apps/cronjob.ts';
+import { cases as daemonSet } from './apps/daemon-set.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -96,4 +97,5 @@ export const cases: readonly ConformanceCase[] = [
   ...podsStreaming,
   ...deployment,
   ...cronJob,
+  ...daemonSet,
 ];
