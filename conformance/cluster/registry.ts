@@ -36,6 +36,8 @@ import { cases as appsApi } from './apps/api-objects.ts';
 import { cases as serviceAccounts } from './auth/service-accounts.ts';
 import { cases as events } from './instrumentation/events.ts';
 import { cases as networkApi } from './network/api-objects.ts';
+import { cases as networkEndpointSlice } from './network/endpointslice.ts';
+import { cases as networkService } from './network/service.ts';
 import { cases as nodeApi } from './node/api-objects.ts';
 import { cases as configMaps } from './node/configmap.ts';
 import { cases as schedulingApi } from './scheduling/api-objects.ts';
@@ -65,6 +67,8 @@ export const cases: readonly ConformanceCase[] = [
   ...serviceAccounts,
   ...events,
   ...networkApi,
+  ...networkEndpointSlice,
+  ...networkService,
   ...configMaps,
   ...nodeApi,
   ...schedulingApi,
