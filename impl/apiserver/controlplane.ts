@@ -276,7 +276,10 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
         const bindStore = store.withSubresource('binding', { ...podStrategy, prepareForUpdate: () => {}, validateUpdate: () => [] });
         subs.set('binding', { create: (ctx, name, body, opts) => bindPod(bindStore, ctx, name, body, opts.dryRun, now) });
       }
-      else if (sub.name === 'eviction' && e.resource === 'pods') subs.set('eviction', { create: (ctx, name, body, opts) => evictPod(store, registry.lookup('policy', 'v1', 'poddisruptionbudgets')?.store, ctx, name, body, opts.dryRun) });
+      else if (sub.name === 'eviction' && e.resource === 'pods') {
+        const evictStatusStore = store.withSubresource('status', podStatusStrategy);
+        subs.set('eviction', { create: (ctx, name, body, opts) => evictPod(store, registry.lookup('policy', 'v1', 'poddisruptionbudgets')?.store, ctx, name, body, opts.dryRun, { store: evictStatusStore, now }) });
+      }
       else if ((sub.name === 'ephemeralcontainers' || sub.name === 'resize') && e.resource === 'pods') subs.set(sub.name, { store: store.withSubresource(sub.name, podSubresourceStrategy(sub.name)) });
       else if (e.group === '' && (e.resource === 'pods' || e.resource === 'nodes')) {
         const deps: ConnectDeps = { pods: store, nodes: () => (e.resource === 'nodes' ? store : registry.lookup('', 'v1', 'nodes')?.store), kubelet: () => o.kubeletClient };

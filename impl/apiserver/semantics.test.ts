@@ -375,5 +375,8 @@ test.serial('eviction honours PodDisruptionBudgets (429 when no disruption is al
   await c.patch(`${pdbs}/b/status`, { status: { disruptionsAllowed: 1, observedGeneration: 1, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1 } }, 'application/merge-patch+json');
   const ok = await ev();
   t.is(ok.status, 201, ok.text);
-  t.truthy((await c.get(`${pods}/guarded`)).json.metadata.deletionTimestamp);
+  const evicted = (await c.get(`${pods}/guarded`)).json;
+  t.truthy(evicted.metadata.deletionTimestamp);
+  // upstream addConditionAndDeletePod: the pod is marked before the delete, for Job podFailurePolicy rules.
+  t.like(evicted.status.conditions.find((x: any) => x.type === 'DisruptionTarget'), { status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
 });

@@ -5,7 +5,7 @@
  * upstream: pkg/registry/core/pod/storage/storage.go (BindingREST, EphemeralContainersREST,
  * ResizeREST) and pkg/registry/core/pod/storage/eviction.go (EvictionREST).
  */
-import { conflict, fieldPath, invalid, labels, notFound, required, StatusError, tooManyRequests } from '#impl/apimachinery/index.ts';
+import { conflict, fieldPath, invalid, labels, notFound, required, semanticEqual, StatusError, tooManyRequests } from '#impl/apimachinery/index.ts';
 import { rfc3339, type Store } from '../../generic/store.ts';
 import type { KubeObject, RequestContext, Strategy } from '../../rest/strategy.ts';
 import { podStrategy } from './strategy.ts';
@@ -19,6 +19,9 @@ export function podSubresourceStrategy(name: string): Strategy {
       next.metadata = { ...old.metadata, resourceVersion: obj.metadata.resourceVersion };
       if (name === 'ephemeralcontainers') next.spec.ephemeralContainers = obj.spec?.ephemeralContainers;
       else (next.spec.containers ?? []).forEach((c: Record<string, unknown>, i: number) => (c.resources = obj.spec?.containers?.[i]?.resources ?? c.resources));
+      // upstream updatePodGeneration: a spec change through a subresource bumps metadata.generation too.
+      next.metadata.generation = old.metadata.generation ?? 1;
+      if (!semanticEqual(next.spec, old.spec)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
       for (const k of Object.keys(obj)) delete obj[k];
       Object.assign(obj, next);
     },
@@ -61,7 +64,7 @@ export async function bindPod(store: Store, ctx: RequestContext, name: string, b
  * selects it allows no disruption (429, upstream EvictionREST.Create). Pods that are not running
  * (Pending with no node, Succeeded, Failed) are deleted without consulting budgets, as upstream.
  */
-export async function evictPod(store: Store, pdbs: Store | undefined, ctx: RequestContext, name: string, eviction: KubeObject, dryRun: boolean): Promise<KubeObject> {
+export async function evictPod(store: Store, pdbs: Store | undefined, ctx: RequestContext, name: string, eviction: KubeObject, dryRun: boolean, status?: { store: Store; now: () => Date }): Promise<KubeObject> {
   const pod = await store.get(ctx, name);
   const phase = pod.status?.phase;
   const checkBudgets = pdbs && phase !== 'Succeeded' && phase !== 'Failed' && !(phase === 'Pending' && !pod.spec?.nodeName) && !pod.metadata.deletionTimestamp;
@@ -88,7 +91,29 @@ export async function evictPod(store: Store, pdbs: Store | undefined, ctx: Reque
   }
   const opts = { ...(eviction.deleteOptions ?? {}) };
   if (dryRun) opts.dryRun = ['All'];
+  if (!dryRun && status) await addDisruptionCondition(status.store, ctx, name, opts.preconditions?.uid, status.now);
   await store.delete(ctx, name, opts);
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
 }
 
+/**
+ * addDisruptionCondition marks the latest pod DisruptionTarget=True (reason
+ * EvictionByEvictionAPI) through the status store before the eviction deletes it, so that a
+ * Job's podFailurePolicy can tell an eviction from a failure (upstream addConditionAndDeletePod).
+ */
+async function addDisruptionCondition(statusStore: Store, ctx: RequestContext, name: string, uid: string | undefined, now: () => Date): Promise<void> {
+  await statusStore.update(ctx, name, (latest) => {
+    if (!latest) throw notFound({ group: '', resource: 'pods' }, name);
+    if (uid && latest.metadata.uid !== uid) throw conflict({ group: '', resource: 'pods' }, name, new Error(`Precondition failed: UID in precondition: ${uid}, UID in object meta: ${latest.metadata.uid}`));
+    const pod = structuredClone(latest);
+    pod.status ??= {};
+    const conds: Array<Record<string, unknown>> = (pod.status.conditions ??= []);
+    const want = { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' };
+    const i = conds.findIndex((c) => c.type === 'DisruptionTarget');
+    const prev = i >= 0 ? conds[i] : undefined;
+    const next = { ...prev, ...want, lastProbeTime: prev?.lastProbeTime ?? null, lastTransitionTime: prev?.status === 'True' && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(now()) };
+    if (i >= 0) conds[i] = next;
+    else conds.push(next);
+    return pod;
+  });
+}
