@@ -296,6 +296,28 @@ test.serial('services get a ClusterIP from the range; a taken IP is 422', async 
   t.is(np.json.spec.clusterIP, a.json.spec.clusterIP);
 });
 
+test.serial('service type changes: ExternalName -> ClusterIP allocates a cluster IP; ClusterIP/NodePort -> ExternalName frees IP and node ports', async (t) => {
+  const base = '/api/v1/namespaces/default/services';
+  const ext = await c.post(base, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext' }, spec: { type: 'ExternalName', externalName: 'foo.example.com' } });
+  t.is(ext.status, 201, ext.text);
+  t.is(ext.json.spec.clusterIP, undefined);
+  const toCluster = await c.put(`${base}/ext`, { ...ext.json, spec: { type: 'ClusterIP', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
+  t.is(toCluster.status, 200, toCluster.text);
+  t.regex(toCluster.json.spec.clusterIP ?? '', /^198\.19\./);
+  t.deepEqual(toCluster.json.spec.clusterIPs, [toCluster.json.spec.clusterIP]);
+  const toNodePort = await c.patch(`${base}/ext`, { spec: { type: 'NodePort' } }, 'application/merge-patch+json');
+  const nodePort = toNodePort.json.spec.ports[0].nodePort;
+  t.true(nodePort >= 30000);
+  const back = await c.patch(`${base}/ext`, { spec: { type: 'ExternalName', externalName: 'bar.example.com' } }, 'application/merge-patch+json');
+  t.is(back.status, 200, back.text);
+  t.is(back.json.spec.clusterIP, undefined);
+  t.is(back.json.spec.clusterIPs, undefined);
+  t.is(back.json.spec.ports[0].nodePort, undefined);
+  // The freed cluster IP and node port can be taken again.
+  const again = await c.post(base, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reuse' }, spec: { type: 'NodePort', clusterIP: toCluster.json.spec.clusterIP, ports: [{ port: 80, nodePort }] } });
+  t.is(again.status, 201, again.text);
+});
+
 test.serial('strategic merge patch merges containers by name', async (t) => {
   const base = '/api/v1/namespaces/default/pods';
   await c.post(base, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'x:1' }, { name: 'b', image: 'y:1' }] } });

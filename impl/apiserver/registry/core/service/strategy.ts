@@ -170,9 +170,32 @@ export function newServiceStrategy(alloc: ServiceAllocators): Strategy {
     prepareForUpdate(_ctx, obj, old) {
       setDefaults(obj);
       obj.status = old.status;
-      // clusterIP is kept when the client omits it (upstream patchAllocatedValues).
-      if (!obj.spec.clusterIP && old.spec?.clusterIP) obj.spec.clusterIP = old.spec.clusterIP;
-      if (!obj.spec.clusterIPs && old.spec?.clusterIPs) obj.spec.clusterIPs = old.spec.clusterIPs;
+      const wasExternal = old.spec?.type === 'ExternalName';
+      const isExternal = obj.spec.type === 'ExternalName';
+      if (isExternal && !wasExternal) {
+        // Switching to ExternalName drops the cluster IPs the client left as they were and frees
+        // them (upstream dropTypeDependentFields + the allocator's release on update).
+        if (!obj.spec.clusterIP || obj.spec.clusterIP === old.spec?.clusterIP) {
+          delete obj.spec.clusterIP;
+          delete obj.spec.clusterIPs;
+          delete obj.spec.ipFamilies;
+          delete obj.spec.ipFamilyPolicy;
+          delete obj.spec.internalTrafficPolicy;
+          if (old.spec?.clusterIP && old.spec.clusterIP !== 'None') alloc.release({ metadata: {}, spec: { clusterIPs: old.spec.clusterIPs ?? [old.spec.clusterIP] } });
+        }
+      } else if (!isExternal && wasExternal) {
+        // Leaving ExternalName allocates cluster IPs as a create does (upstream allocUpdateServiceClusterIPsNew).
+        delete obj.spec.clusterIPs;
+        const probe: KubeObject = { metadata: {}, spec: { type: 'ClusterIP', clusterIP: obj.spec.clusterIP, ports: [] } };
+        if (alloc.allocate(probe, false).length === 0) {
+          obj.spec.clusterIP = probe.spec.clusterIP;
+          obj.spec.clusterIPs = probe.spec.clusterIPs;
+        }
+      } else {
+        // clusterIP is kept when the client omits it (upstream patchAllocatedValues).
+        if (!obj.spec.clusterIP && old.spec?.clusterIP) obj.spec.clusterIP = old.spec.clusterIP;
+        if (!obj.spec.clusterIPs && old.spec?.clusterIPs) obj.spec.clusterIPs = old.spec.clusterIPs;
+      }
       for (const p of obj.spec.ports ?? []) {
         const op = (old.spec?.ports ?? []).find((x: { port: number; protocol?: string }) => x.port === p.port && (x.protocol ?? 'TCP') === p.protocol);
         if (!p.nodePort && op?.nodePort && (obj.spec.type === 'NodePort' || obj.spec.type === 'LoadBalancer')) p.nodePort = op.nodePort;
@@ -182,7 +205,11 @@ export function newServiceStrategy(alloc: ServiceAllocators): Strategy {
           if (n !== undefined) p.nodePort = n;
         }
       }
-      if (obj.spec.type === 'ClusterIP') for (const p of obj.spec.ports ?? []) delete p.nodePort;
+      if (obj.spec.type === 'ClusterIP' || obj.spec.type === 'ExternalName') for (const p of obj.spec.ports ?? []) delete p.nodePort;
+      // Node ports the service no longer uses go back to the pool.
+      const kept = new Set((obj.spec.ports ?? []).map((p: { nodePort?: number }) => p.nodePort).filter(Boolean));
+      const dropped = (old.spec?.ports ?? []).filter((p: { nodePort?: number }) => p.nodePort && !kept.has(p.nodePort));
+      if (dropped.length > 0) alloc.release({ metadata: {}, spec: { ports: dropped } });
     },
     // upstream SelectableFields: spec.clusterIP and spec.type besides metadata.name/namespace.
     fieldSelectorAttrs: (obj) => ({ 'spec.clusterIP': obj.spec?.clusterIP ?? '', 'spec.type': obj.spec?.type ?? '' }),
