@@ -28,13 +28,19 @@ export interface DnsAddonOptions {
   port: number;
 }
 
-/** ensureDnsAddon applies the addon objects and returns the kube-dns Service's cluster IP. */
-export async function ensureDnsAddon(client: RestClient, o: DnsAddonOptions): Promise<string> {
-  const apply = (group: string, version: string, resource: string, namespace: string | undefined, obj: Record<string, unknown>): Promise<Record<string, unknown>> => {
+type Apply = (group: string, version: string, resource: string, namespace: string | undefined, obj: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+const applier =
+  (client: RestClient): Apply =>
+  (group, version, resource, namespace, obj) => {
     const r = client.resource(group, version, resource);
     const name = String((obj['metadata'] as { name: string }).name);
     return (namespace ? r.namespace(namespace) : r).patch(name, obj, { type: 'apply', fieldManager: FIELD_MANAGER, force: true }) as Promise<Record<string, unknown>>;
   };
+
+/** ensureDnsIdentity applies the DNS server's ServiceAccount, ClusterRole and binding (before it starts). */
+export async function ensureDnsIdentity(client: RestClient): Promise<void> {
+  const apply = applier(client);
   await apply('', 'v1', 'serviceaccounts', DNS_SERVICE_ACCOUNT.namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DNS_SERVICE_ACCOUNT.name, namespace: DNS_SERVICE_ACCOUNT.namespace } });
   await apply('rbac.authorization.k8s.io', 'v1', 'clusterroles', undefined, {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -52,6 +58,11 @@ export async function ensureDnsAddon(client: RestClient, o: DnsAddonOptions): Pr
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:coredns' },
     subjects: [{ kind: 'ServiceAccount', name: DNS_SERVICE_ACCOUNT.name, namespace: DNS_SERVICE_ACCOUNT.namespace }],
   });
+}
+
+/** ensureDnsService applies the kube-dns Service and its EndpointSlice, and returns the cluster IP. */
+export async function ensureDnsService(client: RestClient, o: DnsAddonOptions): Promise<string> {
+  const apply = applier(client);
   const svc = await apply('', 'v1', 'services', 'kube-system', {
     apiVersion: 'v1',
     kind: 'Service',
@@ -67,7 +78,7 @@ export async function ensureDnsAddon(client: RestClient, o: DnsAddonOptions): Pr
   await apply('discovery.k8s.io', 'v1', 'endpointslices', 'kube-system', {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: SLICE_NAME, namespace: 'kube-system', labels: { 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': 'kubets.io/dns-addon' } },
+    metadata: { name: SLICE_NAME, namespace: 'kube-system', labels: { 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': 'kubets-dns-addon' } },
     addressType: 'IPv4',
     endpoints: [{ addresses: [o.address], conditions: { ready: true, serving: true, terminating: false } }],
     ports: [

@@ -36,10 +36,16 @@ export interface ClusterDnsOptions {
 export interface ClusterDns {
   server: DnsServer;
   zone: KubernetesZone;
+  /** Resolves once the Service and EndpointSlice caches have synced. */
+  ready: Promise<void>;
   stop(): Promise<void>;
 }
 
-/** startClusterDns starts the informers, waits for their caches, then serves. */
+/**
+ * startClusterDns binds the server at once (so its port can be published before the caches fill)
+ * and starts the informers; until both caches have synced, cluster names get SERVFAIL, as CoreDNS
+ * answers before its kubernetes plugin is ready. `ready` resolves once they have.
+ */
 export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns> {
   const logger = o.logger ?? pino({ name: 'kubets-dns' });
   const client = o.client ?? new RestClient({ ...loadKubeconfig(o.kubeconfig ? { path: o.kubeconfig } : {}), userAgent: 'kubets-dns/kubets' });
@@ -53,12 +59,13 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns>
     { indexers: { [BY_SERVICE]: (s) => (s.metadata?.labels?.[SERVICE_NAME_LABEL] ? [`${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME_LABEL]}`] : []) } },
   );
   factory.start(signal);
-  const synced = await waitForCacheSync(signal, [() => services.informer().hasSynced(), () => slices.informer().hasSynced()], clock);
-  if (!synced) {
-    ctrl.abort();
-    await factory.shutdown();
-    throw new Error('cluster DNS: caches did not sync (stopped before the API answered)');
-  }
+  let synced = false;
+  const ready = waitForCacheSync(signal, [() => services.informer().hasSynced(), () => slices.informer().hasSynced()], clock).then((ok) => {
+    if (!ok) throw new Error('cluster DNS: stopped before its caches synced');
+    synced = true;
+    logger.info('cluster DNS caches synced');
+  });
+  ready.catch(() => undefined);
 
   const state: ClusterState = {
     getService: (ns, name) => services.informer().getStore().getByKey(`${ns}/${name}`),
@@ -66,13 +73,21 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns>
     endpointSlices: (ns, name) => slices.informer().getIndexer().byIndex(BY_SERVICE, `${ns}/${name}`),
   };
   const zone = new KubernetesZone({ clusterDomain: o.clusterDomain ?? 'cluster.local', state, ttl: o.ttl });
-  const server = await startDnsServer({ zone, bindAddress: o.bindAddress, port: o.port ?? 53, upstreams: o.upstreams });
+  let server: DnsServer;
+  try {
+    server = await startDnsServer({ zone, bindAddress: o.bindAddress, port: o.port ?? 53, upstreams: o.upstreams, ready: () => synced });
+  } catch (err) {
+    ctrl.abort();
+    await factory.shutdown();
+    throw err;
+  }
   logger.info({ address: server.address, port: server.port, zone: zone.zone, upstreams: o.upstreams ?? [] }, 'cluster DNS serving');
 
   let stopping: Promise<void> | undefined;
   return {
     server,
     zone,
+    ready,
     stop: () =>
       (stopping ??= (async () => {
         await server.close();

@@ -6,3 +6,4 @@ export { startClusterDns, type ClusterDns, type ClusterDnsOptions } from './dns.
 export { KubernetesZone, DNS_SCHEMA_VERSION, DEFAULT_TTL, type ClusterState, type ZoneAnswer } from './kubernetes/kubernetes.ts';
 export { startDnsServer, type DnsServer, type DnsServerOptions } from './server.ts';
 export { resolvConfNameservers } from './forward.ts';
+export { ensureDnsIdentity, ensureDnsService, DNS_USER, DNS_SERVICE_ACCOUNT, type DnsAddonOptions } from './addon.ts';

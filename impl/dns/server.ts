@@ -29,6 +29,8 @@ export interface DnsServerOptions {
   upstreams?: string[];
   /** How long a forwarded question may take (ms, default 2000). */
   forwardTimeoutMs?: number;
+  /** Whether the zone's data is loaded; until then its names get SERVFAIL (default: always). */
+  ready?: () => boolean;
   /** Called once per answered question, for metrics and logs. */
   onQuery?: (q: Question, rcode: string, source: 'zone' | 'forward' | 'error') => void;
 }
@@ -132,6 +134,10 @@ async function handle(o: DnsServerOptions, msg: Buffer, maxSize: number): Promis
   if (!q || (query.questions?.length ?? 0) !== 1) return encode(query, 'FORMERR', {}, maxSize);
   try {
     if (o.zone.handles(q.name, q.type)) {
+      if (o.ready && !o.ready()) {
+        o.onQuery?.(q, 'SERVFAIL', 'zone');
+        return encode(query, 'SERVFAIL', {}, maxSize);
+      }
       const a = o.zone.lookup(q.name, q.type);
       o.onQuery?.(q, a.rcode, 'zone');
       return encode(query, a.rcode, { answers: a.answers, authorities: a.authorities, additionals: a.additionals, authoritative: true }, maxSize);

@@ -130,6 +130,7 @@ async function runUp(opts: UpFlags): Promise<void> {
   log('scheduler started');
 
   if (criEndpoint) {
+    const clusterDNS = await startDnsAddon(apiserver.kubeconfigPath, componentKubeconfig, stops);
     const { startKubelet } = await import('#impl/kubelet/kubelet.ts');
     const nodeName = hostname().toLowerCase();
     const kubelet = startKubelet({
@@ -138,6 +139,8 @@ async function runUp(opts: UpFlags): Promise<void> {
       rootDir: join(opts.dataDir, 'kubelet'),
       hostnameOverride: nodeName,
       port: kubeletPort,
+      clusterDNS,
+      clusterDomain: CLUSTER_DOMAIN,
     });
     stops.unshift(() => kubelet.stop());
     await kubelet.registered;
@@ -179,6 +182,34 @@ async function runUp(opts: UpFlags): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+}
+
+/** CLUSTER_DOMAIN is the kubelet's `--cluster-domain` and the DNS server's zone (upstream default). */
+const CLUSTER_DOMAIN = 'cluster.local';
+/** POD_GATEWAY is the pod bridge's address on the node (first address of the pod CIDR 198.18.0.0/16). */
+const POD_GATEWAY = '198.18.0.1';
+
+/**
+ * startDnsAddon runs the cluster DNS server on the node (CoreDNS's role, as its own identity) on
+ * a free port, publishes it as the kube-dns Service, and returns the kubelet's `--cluster-dns`.
+ * A failure leaves pods on the node's resolv.conf (upstream's fallback without cluster DNS).
+ */
+async function startDnsAddon(adminKubeconfig: string, componentKubeconfig: (name: string, user: string) => string, stops: Array<() => Promise<void>>): Promise<string[]> {
+  try {
+    const { startClusterDns, ensureDnsIdentity, ensureDnsService, resolvConfNameservers, DNS_USER } = await import('#impl/dns/index.ts');
+    const { RestClient, loadKubeconfig } = await import('#impl/client/index.ts');
+    const admin = new RestClient(loadKubeconfig({ path: adminKubeconfig }));
+    await ensureDnsIdentity(admin);
+    const dns = await startClusterDns({ kubeconfig: componentKubeconfig('coredns', DNS_USER), clusterDomain: CLUSTER_DOMAIN, bindAddress: '0.0.0.0', port: 0, upstreams: resolvConfNameservers() });
+    stops.push(() => dns.stop());
+    const ip = await ensureDnsService(admin, { address: POD_GATEWAY, port: dns.server.port });
+    await dns.ready;
+    log(`cluster DNS serving ${CLUSTER_DOMAIN} on port ${dns.server.port} as Service kube-system/kube-dns ${ip}`);
+    return [ip];
+  } catch (err) {
+    log(`warning: cluster DNS not started, pods use the node's resolv.conf: ${err instanceof Error ? err.message : String(err)}`);
+    return [];
+  }
 }
 
 /**
