@@ -36,6 +36,7 @@ import { cases as appsApi } from './apps/api-objects.ts';
 import { cases as serviceAccounts } from './auth/service-accounts.ts';
 import { cases as events } from './instrumentation/events.ts';
 import { cases as networkApi } from './network/api-objects.ts';
+import { cases as networkServiceLatency } from './network/service-latency.ts';
 import { cases as networkEndpointSlice } from './network/endpointslice.ts';
 import { cases as networkService } from './network/service.ts';
 import { cases as nodeApi } from './node/api-objects.ts';
@@ -67,6 +68,7 @@ export const cases: readonly ConformanceCase[] = [
   ...serviceAccounts,
   ...events,
   ...networkApi,
+  ...networkServiceLatency,
   ...networkEndpointSlice,
   ...networkService,
   ...configMaps,
