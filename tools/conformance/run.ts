@@ -145,8 +145,14 @@ async function main(): Promise<number> {
     if (child) await stopKubets(child);
     // `kubets up` runs containerd and the registry as separate processes: stop them too.
     if (upDataDir && existsSync(upDataDir)) spawnSync(process.execPath, [kubetsBin, 'down', '--data-dir', upDataDir], { stdio: 'inherit', cwd: repoRoot });
-    if (dir && !keep) rmSync(dir, { recursive: true, force: true });
-    else if (dir) process.stderr.write(`kept ${dir}\n`);
+    if (dir && !keep) {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch (err) {
+        // The verdict is the cases', not the scratch directory's: a leftover folder is only a warning.
+        process.stderr.write(`warning: could not remove ${dir}: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+    } else if (dir) process.stderr.write(`kept ${dir}\n`);
   }
 }
 

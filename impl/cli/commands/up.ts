@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -275,6 +275,12 @@ async function runDown(dataDir: string): Promise<void> {
     await runtimeDown({ dataDir, log });
     log('stopped containerd and the registry');
   }
+  // Volumes of pods the kubelet had no time to tear down (tmpfs emptyDirs, subPath binds) would
+  // keep the data dir from being removed: unmount whatever is left under it.
+  const { mountPointsUnder } = await import('#impl/kubelet/volumemanager/volume-manager.ts');
+  const left = mountPointsUnder(resolve(dataDir));
+  for (const m of left) spawnSync('umount', ['-l', m]);
+  if (left.length > 0) log(`unmounted ${left.length} leftover mounts under ${dataDir}`);
 }
 
 function isAlive(pid: number): boolean {
