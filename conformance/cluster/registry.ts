@@ -53,6 +53,9 @@ import { cases as podsStreaming } from './node/pods-streaming.ts';
 import { cases as deployment } from './apps/deployment.ts';
 import { cases as cronJob } from './apps/cronjob.ts';
 import { cases as daemonSet } from './apps/daemon-set.ts';
+import { cases as expansion } from './node/expansion.ts';
+import { cases as subpath } from './storage/subpath.ts';
+import { cases as ephemeralContainers } from './node/ephemeral-containers.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -106,4 +109,7 @@ export const cases: readonly ConformanceCase[] = [
   ...deployment,
   ...cronJob,
   ...daemonSet,
+  ...expansion,
+  ...subpath,
+  ...ephemeralContainers,
 ];

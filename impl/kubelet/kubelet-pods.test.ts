@@ -144,3 +144,26 @@ test('generateAPIPodStatus: 1.35 status fields: lastState {} always, volumeMount
   t.is(pending.containerStatuses?.[0]?.volumeMounts?.length, 2);
   t.is(pending.containerStatuses?.[0]?.resources, undefined);
 });
+
+const ephemeralStatusCases: { name: string; running: ContainerStatus[]; want: Array<{ name: string; state: string }> }[] = [
+  { name: 'a pending ephemeral container is ContainerCreating', running: [rc('a', 'running')], want: [{ name: 'debugger', state: 'waiting:ContainerCreating' }] },
+  { name: 'a running ephemeral container is running and not ready', running: [rc('a', 'running'), rc('debugger', 'running')], want: [{ name: 'debugger', state: 'running' }] },
+];
+for (const tc of ephemeralStatusCases) {
+  test(`generateAPIPodStatus (ephemeral): ${tc.name}`, (t) => {
+    const p: Pod = { ...apiPod, spec: { ...apiPod.spec!, ephemeralContainers: [{ name: 'debugger', image: 'busybox' }] } };
+    const s = generateAPIPodStatus(p, rs(tc.running), { reasons: new ReasonCache(), hostIPs: ['127.0.0.1'], now: NOW, podIsTerminal: false });
+    const got = (s.ephemeralContainerStatuses ?? []).map((e) => ({ name: e.name, state: e.state?.running ? 'running' : `waiting:${e.state?.waiting?.reason}` }));
+    t.deepEqual(got, tc.want);
+    t.true((s.ephemeralContainerStatuses ?? []).every((e) => e.ready === false));
+    // ephemeral containers do not count for the pod's phase or readiness
+    t.is(s.phase, 'Running');
+    t.is(s.containerStatuses?.length, 1);
+    t.deepEqual(s.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+  });
+}
+
+test('generateAPIPodStatus: no ephemeral containers, no ephemeralContainerStatuses', (t) => {
+  const s = generateAPIPodStatus(apiPod, rs([rc('a', 'running')]), { reasons: new ReasonCache(), hostIPs: ['127.0.0.1'], now: NOW, podIsTerminal: false });
+  t.is(s.ephemeralContainerStatuses, undefined);
+});

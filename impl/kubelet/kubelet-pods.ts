@@ -350,6 +350,11 @@ export function generateAPIPodStatus(pod: Pod, status: PodStatus, input: Generat
     out.message = message;
   }
   if (hasInits) out.initContainerStatuses = initStatuses;
+  const ephemerals = (pod.spec?.ephemeralContainers ?? []) as Container[];
+  if (ephemerals.length) {
+    // upstream: ephemeral containers are never probed, so never ready; a pending one is ContainerCreating.
+    out.ephemeralContainerStatuses = convertToAPIContainerStatuses(pod, status, ephemerals, input.reasons, false, old.ephemeralContainerStatuses).map((s) => ({ ...s, ready: false }));
+  }
   const ips = status.ips.length ? status.ips : phase === 'Succeeded' || phase === 'Failed' ? (old.podIPs ?? []).map((p) => p.ip) : [];
   if (pod.spec?.hostNetwork) {
     out.podIP = input.hostIPs[0];

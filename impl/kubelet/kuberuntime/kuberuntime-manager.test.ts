@@ -253,3 +253,34 @@ test('killPod stops the main containers first, then the sidecars in reverse orde
   await m.killPod(p, st, 5);
   t.deepEqual(order, ['a', 's2', 's1']);
 });
+
+const ephemeralCases: { name: string; pod: Pod; status: PodStatus; want: { start: number[]; ephemeral: number[]; killPod?: boolean } }[] = [
+  (() => {
+    const p = pod({ containers: [c('a')] });
+    p.spec!.ephemeralContainers = [{ name: 'debugger', image: 'busybox' }];
+    return { name: 'a new ephemeral container in a running pod is started', pod: p, status: status([sandbox(true)], [cs(c('a'), 'running')]), want: { start: [], ephemeral: [0] } };
+  })(),
+  (() => {
+    const p = pod({ containers: [c('a')] });
+    p.spec!.ephemeralContainers = [{ name: 'debugger', image: 'busybox' }, { name: 'd2', image: 'busybox' }];
+    return { name: 'an exited ephemeral container is never restarted', pod: p, status: status([sandbox(true)], [cs(c('a'), 'running'), cs(c('debugger'), 'exited', 1)]), want: { start: [], ephemeral: [1] } };
+  })(),
+  (() => {
+    const p = pod({ containers: [c('a')] });
+    p.spec!.ephemeralContainers = [{ name: 'debugger', image: 'busybox' }];
+    return { name: 'a new sandbox does not start ephemeral containers', pod: p, status: status([]), want: { start: [0], ephemeral: [], killPod: true } };
+  })(),
+  (() => {
+    const p = pod({ containers: [c('a')] });
+    p.spec!.ephemeralContainers = [{ name: 'debugger', image: 'busybox' }];
+    return { name: 'a running ephemeral container does not keep a finished pod alive', pod: { ...p, spec: { ...p.spec!, restartPolicy: 'Never' } }, status: status([sandbox(true)], [cs(c('a'), 'exited'), cs(c('debugger'), 'running')]), want: { start: [], ephemeral: [], killPod: true } };
+  })(),
+];
+for (const tc of ephemeralCases) {
+  test(`computePodActions (ephemeral): ${tc.name}`, (t) => {
+    const a = computePodActions(tc.pod, tc.status);
+    t.deepEqual(a.containersToStart, tc.want.start);
+    t.deepEqual(a.ephemeralContainersToStart, tc.want.ephemeral);
+    t.is(a.killPod, tc.want.killPod ?? false);
+  });
+}

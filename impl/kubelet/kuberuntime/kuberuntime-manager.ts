@@ -67,6 +67,11 @@ export interface PodActions {
   initContainersToStart: number[];
   /** containersToStart are indexes in spec.containers. */
   containersToStart: number[];
+  /**
+   * ephemeralContainersToStart are indexes in spec.ephemeralContainers that have never run
+   * (upstream EphemeralContainersToStart): ephemeral containers are started once, never restarted.
+   */
+  ephemeralContainersToStart: number[];
   /** containersToKill maps container id -> why. */
   containersToKill: Map<string, ContainerToKill>;
 }
@@ -224,6 +229,7 @@ export function computePodActions(pod: Pod, status: PodStatus, probeResults?: Pr
     attempt: sb.attempt,
     initContainersToStart: [],
     containersToStart: [],
+    ephemeralContainersToStart: [],
     containersToKill: new Map(),
   };
   const containers = pod.spec?.containers ?? [];
@@ -246,6 +252,11 @@ export function computePodActions(pod: Pod, status: PodStatus, probeResults?: Pr
     changes.containersToStart = toStart;
     return changes;
   }
+
+  // Ephemeral containers may be started even if initialization is not yet complete (upstream).
+  (pod.spec?.ephemeralContainers ?? []).forEach((ec, idx) => {
+    if (!findContainerStatus(status, ec.name)) changes.ephemeralContainersToStart.push(idx);
+  });
 
   if (!computeInitContainerActions(pod, status, changes, probes) || changes.killPod) return changes;
 
@@ -489,7 +500,7 @@ export class KubeGenericRuntimeManager {
         const st = (await this.rs.podSandboxStatus({ podSandboxId: sandboxID }, { signal })).status;
         podIPs = st?.network?.ip ? [st.network.ip, ...(st.network.additionalIps ?? []).map((a) => a.ip)] : [];
       }
-      if (!actions.createSandbox && !actions.killPod && actions.initContainersToStart.length === 0 && actions.containersToStart.length === 0) {
+      if (!actions.createSandbox && !actions.killPod && actions.initContainersToStart.length === 0 && actions.containersToStart.length === 0 && actions.ephemeralContainersToStart.length === 0) {
         return result;
       }
       if (actions.killPod && !actions.createSandbox) return result;
@@ -507,6 +518,8 @@ export class KubeGenericRuntimeManager {
           return false;
         }
       };
+      // upstream step 5: ephemeral containers (an EphemeralContainer is a Container plus targetContainerName).
+      for (const idx of actions.ephemeralContainersToStart) await start((pod.spec?.ephemeralContainers ?? [])[idx] as Container);
       // upstream step 6: a regular init container that fails to start aborts the sync; a sidecar does not.
       for (const idx of actions.initContainersToStart) {
         const c = (pod.spec?.initContainers ?? [])[idx];
@@ -549,8 +562,16 @@ export class KubeGenericRuntimeManager {
     const restartCount = previous ? previous.restartCount + 1 : 0;
     const imageRef = await this.o.imageManager.ensureImageExists(pod, c, signal);
     const serviceEnv = this.o.serviceEnv?.(pod);
-    const env = await makeEnvironmentVariables(pod, c, this.o.configSource, { nodeName: this.o.nodeName, hostIPs: this.o.nodeIPs, podIPs, serviceEnv, nodeAllocatable: this.o.nodeAllocatable?.() }, signal);
-    const mounts = this.o.volumeManager.makeMounts(pod, c, volumes, etcHosts);
+    let env: ResolvedEnv[];
+    let mounts: Awaited<ReturnType<VolumeManager['makeMounts']>>;
+    try {
+      env = await makeEnvironmentVariables(pod, c, this.o.configSource, { nodeName: this.o.nodeName, hostIPs: this.o.nodeIPs, podIPs, serviceEnv, nodeAllocatable: this.o.nodeAllocatable?.() }, signal);
+      mounts = await this.o.volumeManager.makeMounts(pod, c, volumes, etcHosts, env);
+    } catch (err) {
+      // upstream: events.FailedToCreateContainer "Error: %v" for a CreateContainerConfigError
+      if (isSyncError(err) && err.reason === 'CreateContainerConfigError') this.o.onEvent?.(pod, 'Warning', 'Failed', `Error: ${err.message}`);
+      throw err;
+    }
     const tmPath = c.terminationMessagePath ?? '/dev/termination-log';
     if (tmPath && !mounts.some((m) => m.containerPath === tmPath)) {
       const file = await createTerminationMessageFile(this.o.volumeManager.podDir(pod.metadata?.uid ?? ''), c.name);

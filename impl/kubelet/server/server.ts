@@ -176,7 +176,7 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<RunningK
       const [ns, name, container] = m.slice(1).map(decodeURIComponent);
       const pod = opts.host.getPods().find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
       if (!pod) return status(res, 404, 'NotFound', `pod "${name}" not found`);
-      const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === container);
+      const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].find((c) => c.name === container);
       if (!spec) return status(res, 404, 'NotFound', `container ${container} is not valid for pod ${name}`);
       const lo = parseLogOptions(url.searchParams, Date.now());
       const target = await opts.host.containerLog(pod, container, lo.previous);

@@ -26,10 +26,11 @@ import path from 'node:path';
 import type { ConfigMap, Container, DownwardAPIVolumeFile, KeyToPath, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Volume, VolumeProjection } from '#generated/k8s/index.ts';
 import type { DeepPartial, Mount } from '#generated/cri/api.ts';
 import { SyncError } from '../container/sync-result.ts';
-import { podFieldValue, resourceFieldValue, type ConfigSource } from '../container-env.ts';
+import { podFieldValue, resourceFieldValue, type ConfigSource, type ResolvedEnv } from '../container-env.ts';
 import { parseQuantity } from '#impl/apimachinery/resource/quantity.ts';
 import type { TokenManager } from '../token/token-manager.ts';
 import { writeAtomically, type FileProjection } from '../volume/util/atomic-writer.ts';
+import { prepareSubPath, subPathOf } from '../volume/util/subpath.ts';
 
 /** PersistentVolumeSource reads claims and volumes (the kubelet client); undefined = not found. */
 export interface PersistentVolumeSource {
@@ -344,15 +345,20 @@ export class VolumeManager {
     return file;
   }
 
-  /** makeMounts turns a container's volumeMounts into CRI mounts (upstream makeMounts). */
-  makeMounts(pod: Pod, container: Container, volumes: Map<string, string>, etcHosts?: string): DeepPartial<Mount>[] {
+  /**
+   * makeMounts turns a container's volumeMounts into CRI mounts (upstream makeMounts): a
+   * `subPath` (or `subPathExpr`, expanded against the container's resolved `env`) is validated,
+   * created when missing and resolved inside the volume (../volume/util/subpath.ts).
+   */
+  async makeMounts(pod: Pod, container: Container, volumes: Map<string, string>, etcHosts?: string, env: readonly ResolvedEnv[] = []): Promise<DeepPartial<Mount>[]> {
     const mounts: DeepPartial<Mount>[] = [];
     for (const vm of container.volumeMounts ?? []) {
       const host = volumes.get(vm.name);
       if (!host) throw new SyncError('CreateContainerConfigError', `cannot find volume "${vm.name}" to mount into container "${container.name}"`);
+      const subPath = subPathOf(vm, env);
       mounts.push({
         containerPath: vm.mountPath,
-        hostPath: vm.subPath ? path.join(host, vm.subPath) : host,
+        hostPath: subPath ? await prepareSubPath(host, subPath, vm.name, container.name) : host,
         readonly: (vm.readOnly ?? false) || (pod.spec?.volumes ?? []).some((v) => v.name === vm.name && !!v.persistentVolumeClaim?.readOnly),
       });
     }

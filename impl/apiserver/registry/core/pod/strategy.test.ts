@@ -30,3 +30,20 @@ for (const tc of defaultCases) {
     t.deepEqual(pod.spec.initContainers[0]!.resources, tc.want);
   });
 }
+
+const subresourceGenerationCases: { name: string; sub: string; change: (o: Record<string, any>) => void; generation: number; ephemeral: number }[] = [
+  { name: 'ephemeralcontainers: adding one bumps the generation', sub: 'ephemeralcontainers', change: (o) => (o.spec.ephemeralContainers = [{ name: 'debugger', image: 'busybox' }]), generation: 3, ephemeral: 1 },
+  { name: 'ephemeralcontainers: other spec fields are ignored, no bump', sub: 'ephemeralcontainers', change: (o) => (o.spec.containers[0].image = 'other'), generation: 2, ephemeral: 0 },
+];
+for (const tc of subresourceGenerationCases) {
+  test(`podSubresourceStrategy: ${tc.name}`, async (t) => {
+    const { podSubresourceStrategy } = await import('./storage.ts');
+    const old = { metadata: { name: 'p', generation: 2, resourceVersion: '5' }, spec: { containers: [{ name: 'c', image: 'busybox' }] }, status: { phase: 'Running' } };
+    const obj = structuredClone(old) as Record<string, any>;
+    tc.change(obj);
+    podSubresourceStrategy(tc.sub).prepareForUpdate!({} as never, obj as never, old as never);
+    t.is(obj.metadata.generation, tc.generation);
+    t.is((obj.spec.ephemeralContainers ?? []).length, tc.ephemeral);
+    t.is(obj.spec.containers[0].image, 'busybox');
+  });
+}
