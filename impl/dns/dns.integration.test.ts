@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadKubeconfig, RestClient } from '#impl/client/index.ts';
+import { until } from '#impl/apiserver/testing/integration.ts';
 import { DNS_USER, ensureDnsIdentity, ensureDnsService, startClusterDns, type ClusterDns } from './index.ts';
 
 interface Env {
@@ -47,21 +48,6 @@ test.after.always(async () => {
   rmSync(env.dir, { recursive: true, force: true });
 });
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 test.serial('the addon publishes kube-dns with an allocated cluster IP that survives a re-apply, and the server answers for it', async (t) => {
   const { admin, dns, resolver } = env!;
   const ip = await ensureDnsService(admin, { address: '198.18.0.1', port: dns.server.port });
@@ -69,8 +55,8 @@ test.serial('the addon publishes kube-dns with an allocated cluster IP that surv
   t.is(await ensureDnsService(admin, { address: '198.18.0.1', port: dns.server.port + 1 }), ip);
   const slice = await admin.resource('discovery.k8s.io', 'v1', 'endpointslices').namespace('kube-system').get('kube-dns-node');
   t.is(slice['ports']?.[0]?.port, dns.server.port + 1);
-  t.deepEqual(await eventually('kube-dns A record', () => resolver.resolve4('kube-dns.kube-system.svc.cluster.local')), [ip]);
-  t.deepEqual(await eventually('kubernetes A record', () => resolver.resolve4('kubernetes.default.svc.cluster.local')), ['198.19.0.1']);
+  t.deepEqual(await until('kube-dns A record', () => resolver.resolve4('kube-dns.kube-system.svc.cluster.local')), [ip]);
+  t.deepEqual(await until('kubernetes A record', () => resolver.resolve4('kubernetes.default.svc.cluster.local')), ['198.19.0.1']);
 });
 
 test.serial('a headless service follows its EndpointSlice: hostnames, not-ready endpoints left out, deletion gives NXDOMAIN', async (t) => {
@@ -87,15 +73,15 @@ test.serial('a headless service follows its EndpointSlice: hostnames, not-ready 
     ],
     ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
   });
-  t.deepEqual(await eventually('headless A', () => resolver.resolve4('db.default.svc.cluster.local')), ['198.18.5.1']);
+  t.deepEqual(await until('headless A', () => resolver.resolve4('db.default.svc.cluster.local')), ['198.18.5.1']);
   t.deepEqual(await resolver.resolve4('db-0.db.default.svc.cluster.local'), ['198.18.5.1']);
   t.deepEqual(await resolver.resolveSrv('_pg._tcp.db.default.svc.cluster.local'), [{ name: 'db-0.db.default.svc.cluster.local', port: 5432, priority: 0, weight: 100 }]);
 
   const slice = await slices.get('db-1');
   await slices.update({ ...slice, endpoints: [...(slice['endpoints'] as object[]).slice(0, 1), { addresses: ['198.18.5.2'], conditions: { ready: true } }] });
-  await eventually('second endpoint ready', async () => (await resolver.resolve4('db.default.svc.cluster.local')).length === 2);
+  await until('second endpoint ready', async () => (await resolver.resolve4('db.default.svc.cluster.local')).length === 2);
 
   await services.delete('db');
-  await eventually('NXDOMAIN after delete', () => resolver.resolve4('db.default.svc.cluster.local').then(() => false, (err: { code?: string }) => err.code === 'ENOTFOUND'));
+  await until('NXDOMAIN after delete', () => resolver.resolve4('db.default.svc.cluster.local').then(() => false, (err: { code?: string }) => err.code === 'ENOTFOUND'));
   t.pass();
 });
