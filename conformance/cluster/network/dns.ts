@@ -96,6 +96,18 @@ async function createServices(ctx: CaseContext, selector: Record<string, string>
   return { regular };
 }
 
+/**
+ * createHostnameService creates upstream's headless `dns-test-service-2` and returns the labels,
+ * hostname and subdomain of a pod it names (`dns-querier-2.dns-test-service-2...`).
+ */
+async function createHostnameService(ctx: CaseContext): Promise<{ labels: Record<string, string>; hostname: string; subdomain: string }> {
+  const labels = { 'dns-test-hostname-attribute': 'true' };
+  const subdomain = 'dns-test-service-2';
+  ctx.step('Creating a test headless service');
+  await ctx.core('services').create({ metadata: { name: subdomain }, spec: { selector: labels, clusterIP: 'None', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
+  return { labels, hostname: 'dns-querier-2', subdomain };
+}
+
 const PC_DNS = '[sig-network] DNS';
 
 export const cases = [
@@ -153,18 +165,14 @@ export const cases = [
     id: 'NW-03',
     codename: `${PC_DNS} should provide DNS for pods for Hostname [Conformance]`,
     async run(ctx) {
-      const selector = { 'dns-test-hostname-attribute': 'true' };
-      const serviceName = 'dns-test-service-2';
-      const podHostname = 'dns-querier-2';
-      ctx.step('Creating a test headless service');
-      await ctx.core('services').create({ metadata: { name: serviceName }, spec: { selector, clusterIP: 'None', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
+      const pod = await createHostnameService(ctx);
       await validateDnsResults(
         ctx,
         [
-          { name: `${podHostname}.${serviceName}.${ctx.ns}.svc.${DNS_DOMAIN}`, type: 'HOSTS' },
-          { name: podHostname, type: 'HOSTS' },
+          { name: `${pod.hostname}.${pod.subdomain}.${ctx.ns}.svc.${DNS_DOMAIN}`, type: 'HOSTS' },
+          { name: pod.hostname, type: 'HOSTS' },
         ],
-        { labels: selector, hostname: podHostname, subdomain: serviceName },
+        pod,
       );
     },
   }),
@@ -173,18 +181,14 @@ export const cases = [
     id: 'NW-04',
     codename: `${PC_DNS} should provide DNS for pods for Subdomain [Conformance]`,
     async run(ctx) {
-      const selector = { 'dns-test-hostname-attribute': 'true' };
-      const serviceName = 'dns-test-service-2';
-      const podHostname = 'dns-querier-2';
-      ctx.step('Creating a test headless service');
-      await ctx.core('services').create({ metadata: { name: serviceName }, spec: { selector, clusterIP: 'None', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
+      const pod = await createHostnameService(ctx);
       await validateDnsResults(
         ctx,
         [
-          { name: `${podHostname}.${serviceName}.${ctx.ns}.svc.${DNS_DOMAIN}`, type: 'A' },
-          { name: `${serviceName}.${ctx.ns}.svc.${DNS_DOMAIN}`, type: 'A' },
+          { name: `${pod.hostname}.${pod.subdomain}.${ctx.ns}.svc.${DNS_DOMAIN}`, type: 'A' },
+          { name: `${pod.subdomain}.${ctx.ns}.svc.${DNS_DOMAIN}`, type: 'A' },
         ],
-        { labels: selector, hostname: podHostname, subdomain: serviceName },
+        pod,
       );
     },
   }),
