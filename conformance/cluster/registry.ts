@@ -56,6 +56,8 @@ import { cases as daemonSet } from './apps/daemon-set.ts';
 import { cases as expansion } from './node/expansion.ts';
 import { cases as subpath } from './storage/subpath.ts';
 import { cases as ephemeralContainers } from './node/ephemeral-containers.ts';
+import { cases as preStop } from './node/pre-stop.ts';
+import { cases as emptyDirWrapper } from './storage/empty-dir-wrapper.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -112,4 +114,6 @@ export const cases: readonly ConformanceCase[] = [
   ...expansion,
   ...subpath,
   ...ephemeralContainers,
+  ...preStop,
+  ...emptyDirWrapper,
 ];
