@@ -58,6 +58,7 @@ import { cases as subpath } from './storage/subpath.ts';
 import { cases as ephemeralContainers } from './node/ephemeral-containers.ts';
 import { cases as preStop } from './node/pre-stop.ts';
 import { cases as emptyDirWrapper } from './storage/empty-dir-wrapper.ts';
+import { cases as persistentVolumes } from './storage/persistent-volumes.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -116,4 +117,5 @@ export const cases: readonly ConformanceCase[] = [
   ...ephemeralContainers,
   ...preStop,
   ...emptyDirWrapper,
+  ...persistentVolumes,
 ];
