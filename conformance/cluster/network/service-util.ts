@@ -6,8 +6,9 @@
  * Deviations, shared by the cases that use them:
  * - Clients in pods speak HTTP with busybox `nc` (`GET /hostname` of the test server) instead of
  *   agnhost/curl; the backends are the test server (`serve`), not serve-hostname or netexec.
- * - Reachability is checked by ClusterIP and node address, not by Service name (that needs
- *   cluster DNS, which is outside these specs' scope here).
+ * - "Reachable by name" resolves the Service's FQDN (`<svc>.<ns>.svc.cluster.local`) with busybox
+ *   `nslookup` in the exec pod (busybox resolves neither search lists nor names inside `nc`) and
+ *   connects to the address it returns.
  * - A node whose InternalIP is a loopback address (kubets' single node, `--node-ip` unset) is
  *   reached from pods at their default gateway, the node's address on the pod network.
  */
@@ -92,6 +93,14 @@ export function serverContainer(ctx: CaseContext, port: number, ports: KubeObjec
   };
 }
 
+/** createServicePods creates a ReplicationController of `replicas` test servers on port 8080 labelled `labels` (upstream `TestJig.CreateServicePods`). */
+export async function createServicePods(ctx: CaseContext, name: string, labels: Record<string, string>, replicas: number): Promise<void> {
+  await ctx.core('replicationcontrollers').create({
+    metadata: { name },
+    spec: { replicas, selector: labels, template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 0, containers: [serverContainer(ctx, 8080)] } } },
+  });
+}
+
 /**
  * startServeHostnameService creates a ReplicationController of `replicas` test servers on
  * port 8080 and the Service (upstream `StartServeHostnameService`), then waits for that many
@@ -99,10 +108,7 @@ export function serverContainer(ctx: CaseContext, port: number, ports: KubeObjec
  */
 export async function startServeHostnameService(ctx: CaseContext, name: string, replicas: number, spec: KubeObject): Promise<KubeObject> {
   const labels = { name };
-  await ctx.core('replicationcontrollers').create({
-    metadata: { name },
-    spec: { replicas, selector: labels, template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 0, containers: [serverContainer(ctx, 8080)] } } },
-  });
+  await createServicePods(ctx, name, labels, replicas);
   const svc = await ctx.core('services').create({ metadata: { name }, spec: { selector: labels, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }], ...spec } });
   await waitForReadyEndpoints(ctx, name, replicas);
   return svc;
@@ -166,4 +172,74 @@ export async function checkAffinity(ctx: CaseContext, pod: string, host: string,
     },
     { timeoutMs: SERVICE_REACH_TIMEOUT_MS, intervalMs: 2000, message: `session affinity to ${shouldHold ? 'hold' : 'not hold'} for ${host}:${port}`, describe: () => last },
   );
+}
+
+/** CLUSTER_DOMAIN is the DNS domain Service FQDNs end in (kubelet `--cluster-domain` default). */
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+/** serviceFQDN is `<name>.<ns>.svc.cluster.local`. */
+export function serviceFQDN(ctx: CaseContext, name: string, ns = ctx.ns): string {
+  return `${name}.${ns}.svc.${CLUSTER_DOMAIN}`;
+}
+
+/** resolveInPod resolves `fqdn` with busybox nslookup in the exec pod; returns the answer's IPv4 addresses (empty when it does not resolve). */
+export async function resolveInPod(ctx: CaseContext, pod: string, fqdn: string): Promise<string[]> {
+  const out = await execSh(ctx, pod, `nslookup -type=a ${fqdn} 2>&1`);
+  // The answer section follows the "Name:" line; the first "Address:" lines are the server's.
+  const i = out.search(/^Name:/m);
+  if (i < 0) return [];
+  return [...out.slice(i).matchAll(/^Address(?: \d+)?:\s*(\d+\.\d+\.\d+\.\d+)\s*$/gm)].map((m) => m[1]!);
+}
+
+/** checkReachableByName waits until the Service's FQDN resolves in the exec pod and an HTTP request to that address and `port` gets an answer. */
+export async function checkReachableByName(ctx: CaseContext, pod: string, name: string, port: number): Promise<void> {
+  const fqdn = serviceFQDN(ctx, name);
+  let last = '';
+  await ctx.waitFor(
+    async () => {
+      const ips = await resolveInPod(ctx, pod, fqdn);
+      if (ips.length === 0) {
+        last = `${fqdn} does not resolve`;
+        return false;
+      }
+      const [h] = await hostnamesFrom(ctx, pod, ips[0]!, port, 1);
+      last = h ? `answered by ${h}` : `${fqdn} -> ${ips[0]}: no answer`;
+      return !!h;
+    },
+    { timeoutMs: SERVICE_REACH_TIMEOUT_MS, intervalMs: 1000, message: `${fqdn}:${port} reachable from pod ${pod}`, describe: () => last },
+  );
+}
+
+/**
+ * checkServiceReachability is upstream `TestJig.CheckServiceReachability`: an ExternalName
+ * Service's name must resolve; a ClusterIP Service must answer on every port by name and by
+ * cluster IP; a NodePort Service also on the node's address and each node port.
+ */
+export async function checkServiceReachability(ctx: CaseContext, pod: string, svc: KubeObject): Promise<void> {
+  const name = svc.metadata!.name!;
+  if (svc.spec.type === 'ExternalName') {
+    // upstream checkExternalNameServiceReachability: `nslookup <fqdn>` succeeds (a CNAME to spec.externalName, or addresses).
+    const fqdn = serviceFQDN(ctx, name);
+    let last = '';
+    await ctx.waitFor(
+      async () => {
+        const out = await execSh(ctx, pod, `nslookup ${fqdn} 2>&1; echo "rc=$?"`);
+        last = out.trim().split('\n').slice(-6).join(' | ');
+        const answer = out.search(/^Name:|canonical name/m) >= 0 ? out.slice(out.search(/^Name:|canonical name/m)) : '';
+        return /rc=0\s*$/.test(out) && (/canonical name/.test(answer) || /^Address/m.test(answer));
+      },
+      { timeoutMs: SERVICE_REACH_TIMEOUT_MS, intervalMs: 1000, message: `ExternalName Service ${fqdn} to resolve from pod ${pod}`, describe: () => last },
+    );
+    return;
+  }
+  const ports = (svc.spec.ports ?? []) as Array<{ port: number; nodePort?: number; protocol?: string }>;
+  for (const p of ports) {
+    if ((p.protocol ?? 'TCP') !== 'TCP') continue;
+    await checkReachableByName(ctx, pod, name, p.port);
+    await checkReachable(ctx, pod, svc.spec.clusterIP as string, p.port);
+  }
+  if (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') {
+    const node = await nodeAddressForPods(ctx, pod);
+    for (const p of ports) if ((p.protocol ?? 'TCP') === 'TCP' && p.nodePort) await checkReachable(ctx, pod, node, p.nodePort);
+  }
 }

@@ -3,14 +3,14 @@
  * kube-proxy can pass: endpoints that follow pods and carry traffic (single and multiple
  * ports), a functioning NodePort Service, and ClientIP session affinity through a ClusterIP or
  * a node port, switched on and off. Deviations are listed in `service-util.ts` (busybox `nc`
- * clients, test-server backends, no Service-name lookups, loopback node address).
+ * clients and `nslookup` for names, test-server backends, loopback node address).
  */
 import type { KubeObject } from '#impl/client/index.ts';
 import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
 import { expectTrue } from '../framework/expect.ts';
 import { createPod } from '../framework/pods.ts';
-import { checkAffinity, checkReachable, createExecPod, nodeAddressForPods, serverContainer, startServeHostnameService, validateEndpointsPorts } from './service-util.ts';
+import { checkAffinity, checkReachable, checkServiceReachability, createExecPod, nodeAddressForPods, serverContainer, startServeHostnameService, validateEndpointsPorts } from './service-util.ts';
 
 const deletePod = async (ctx: CaseContext, name: string): Promise<void> => {
   await ctx.core('pods').delete(name, { gracePeriodSeconds: 0 });
@@ -70,12 +70,12 @@ export const cases = [
       await validateEndpointsPorts(ctx, name, { pod1: [80] });
       ctx.step('checking if the Service forwards traffic to pod1');
       const execPod = await createExecPod(ctx);
-      await checkReachable(ctx, execPod, ip, 80);
+      await checkServiceReachability(ctx, execPod, svc);
       ctx.step('creating pod2');
       await createPod(ctx, serverPod(ctx, 'pod2', labels, 80));
       await validateEndpointsPorts(ctx, name, { pod1: [80], pod2: [80] });
       ctx.step('checking if the Service forwards traffic to pod1 and pod2');
-      await checkReachable(ctx, execPod, ip, 80);
+      await checkServiceReachability(ctx, execPod, svc);
       ctx.step('deleting pod1');
       await deletePod(ctx, 'pod1');
       await validateEndpointsPorts(ctx, name, { pod2: [80] });
@@ -114,6 +114,7 @@ export const cases = [
       await validateEndpointsPorts(ctx, name, { pod1: [100], pod2: [101] });
       ctx.step('checking if the Service forwards traffic to pods on both ports');
       const execPod = await createExecPod(ctx);
+      await checkServiceReachability(ctx, execPod, svc);
       await checkReachable(ctx, execPod, ip, 80, (h) => h === 'pod1');
       await checkReachable(ctx, execPod, ip, 81, (h) => h === 'pod2');
       ctx.step('deleting pod1');
@@ -134,11 +135,8 @@ export const cases = [
       const nodePort = svc.spec.ports[0].nodePort as number;
       expectTrue(nodePort > 0, `no nodePort allocated: ${JSON.stringify(svc.spec.ports)}`);
       const execPod = await createExecPod(ctx);
-      ctx.step(`checking the cluster IP ${svc.spec.clusterIP}:80`);
-      await checkReachable(ctx, execPod, svc.spec.clusterIP as string, 80);
-      const node = await nodeAddressForPods(ctx, execPod);
-      ctx.step(`checking the node port ${node}:${nodePort}`);
-      await checkReachable(ctx, execPod, node, nodePort);
+      ctx.step(`checking nodeport-test by name, cluster IP ${svc.spec.clusterIP}:80 and the node port ${nodePort}`);
+      await checkServiceReachability(ctx, execPod, svc);
     },
   }),
 
