@@ -92,6 +92,28 @@ const cases: Case[] = [
     wantStatus: { completedIndexes: '1', succeeded: 1 },
     wantIndexes: ['0', '2'],
   },
+  {
+    name: 'with a pod failure policy, a terminating pod is neither counted nor replaced until it fails',
+    job: job({ parallelism: 1, podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] } }),
+    pods: [{ ...pod('a', 'Running'), metadata: { ...pod('a', 'Running').metadata, deletionTimestamp: '2026-01-01T00:59:00Z' } }],
+    wantCreates: 0,
+    wantStatus: { failed: undefined },
+  },
+  {
+    name: 'without a pod failure policy, a terminating pod counts as failed and is replaced',
+    job: job({ parallelism: 1 }),
+    pods: [{ ...pod('a', 'Running'), metadata: { ...pod('a', 'Running').metadata, deletionTimestamp: '2026-01-01T00:59:00Z' } }],
+    wantCreates: 1,
+    wantStatus: { failed: 1 },
+  },
+  {
+    name: 'an evicted pod (DisruptionTarget) that failed is ignored by an Ignore rule and its index is recreated',
+    job: job({ completionMode: 'Indexed', parallelism: 1, completions: 1, podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] } }),
+    pods: [{ ...pod('a', 'Failed', { index: 0 }), status: { phase: 'Failed', conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI' }] } }],
+    wantCreates: 1,
+    wantStatus: { failed: undefined },
+    wantIndexes: ['0'],
+  },
 ];
 
 for (const c of cases) {
@@ -126,4 +148,28 @@ for (const c of cases) {
 test('indexed job utils: completedIndexes format', (t) => {
   t.is(formatIndexes([0, 1, 2, 4, 6, 7]), '0-2,4,6,7');
   t.deepEqual([...parseIndexes('0-2,4')], [0, 1, 2, 4]);
+});
+
+test('an orphan pod matching a Job selector is adopted; a released pod loses the tracking finalizer', async (t) => {
+  const client = new FakeClient();
+  const j = job();
+  client.seed('jobs', j);
+  const orphan = pod('o', 'Running');
+  delete orphan.metadata!.ownerReferences;
+  client.seed('pods', orphan);
+  const jobInformer = new FakeInformer([client.stored('jobs', 'ns', 'j')!]);
+  const podInformer = new FakeInformer([client.stored('pods', 'ns', 'o')!]);
+  const ctrl = new JobController({ client, jobInformer, podInformer, clock: new FakeClock(NOW) });
+  await ctrl.reconcile('ns/j');
+  const adopted = client.stored('pods', 'ns', 'o')!;
+  t.is(adopted.metadata?.ownerReferences?.find((r: KubeObject) => r.controller)?.uid, 'job-uid');
+
+  // Released (no owner, labels gone): the orphan key drops the finalizer.
+  const released = structuredClone(adopted);
+  delete released.metadata!.ownerReferences;
+  released.metadata!.labels = {};
+  client.seed('pods', released);
+  const ctrl2 = new JobController({ client, jobInformer, podInformer: new FakeInformer([client.stored('pods', 'ns', 'o')!]), clock: new FakeClock(NOW) });
+  await ctrl2.reconcile('orphan-pod:ns/o');
+  t.false((client.stored('pods', 'ns', 'o')?.metadata?.finalizers ?? []).includes(JOB_TRACKING_FINALIZER));
 });

@@ -76,6 +76,14 @@ function finishedAt(pod: KubeObject): number {
   return t;
 }
 
+/**
+ * onlyReplaceFailedPods is upstream's: with podReplacementPolicy Failed (the default when a
+ * pod failure policy is set) a deleted pod counts, and is replaced, only once it is Failed.
+ */
+export function onlyReplaceFailedPods(job: KubeObject): boolean {
+  return job.spec?.podReplacementPolicy === 'Failed' || !!job.spec?.podFailurePolicy;
+}
+
 /** JobController implements the job controller. */
 export class JobController implements Controller {
   readonly name = JOB_CONTROLLER_NAME;
@@ -112,9 +120,32 @@ export class JobController implements Controller {
     });
   }
 
+  /** matchingJobs lists the Jobs of the pod's namespace whose selector matches its labels (upstream getPodJobs). */
+  private matchingJobs(pod: KubeObject): KubeObject[] {
+    const podLabels = pod.metadata?.labels ?? {};
+    if (Object.keys(podLabels).length === 0) return [];
+    return this.jobInformer.lister().byNamespace(pod.metadata?.namespace ?? '').list().filter((j) => {
+      try {
+        const sel = labels.labelSelectorAsSelector(j.spec?.selector);
+        return !sel.empty() && sel.matches(podLabels);
+      } catch {
+        return false;
+      }
+    });
+  }
+
   private podEvent(pod: KubeObject, type: 'add' | 'update' | 'delete'): void {
     const ref = getControllerOf(pod);
-    if (!ref || ref.kind !== 'Job') return;
+    if (!ref) {
+      // An orphan: wake the Jobs that may adopt it; with none, it must not keep the tracking
+      // finalizer (upstream addPod/updatePod and enqueueOrphanPod).
+      if (type === 'delete' || pod.metadata?.deletionTimestamp && type === 'add') return;
+      const jobs = this.matchingJobs(pod);
+      for (const j of jobs) this.queue.add(objectKey(j));
+      if (jobs.length === 0 && (pod.metadata?.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)) this.queue.add(`${ORPHAN_POD_KEY_PREFIX}${podKey(pod)}`);
+      return;
+    }
+    if (ref.kind !== 'Job') return;
     const job = this.jobInformer.lister().byNamespace(pod.metadata?.namespace ?? '').get(ref.name);
     if (!job || job.metadata?.uid !== ref.uid) {
       // A pod whose Job is gone must not keep the tracking finalizer (upstream orphan pod handling).
@@ -188,8 +219,10 @@ export class JobController implements Controller {
         if (matchPodFailurePolicy(job, p).action === 'Ignore') releaseOnly.push(p);
         else uncFailed.add(uid);
       }
-      else if (p.metadata?.deletionTimestamp) {
-        // Deleted before finishing: a failure, unless the Job is suspended.
+      else if (p.metadata?.deletionTimestamp && !onlyReplaceFailedPods(job)) {
+        // Deleted before finishing: a failure, unless the Job is suspended. With a pod failure
+        // policy (or podReplacementPolicy Failed) the pod is judged once it reaches a terminal
+        // phase, so that its conditions (DisruptionTarget) and exit codes can be matched.
         if (job.spec?.suspend) releaseOnly.push(p);
         else uncFailed.add(uid);
       }
@@ -214,6 +247,7 @@ export class JobController implements Controller {
     }
 
     const active = allPods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+    const terminating = onlyReplaceFailedPods(job) ? allPods.filter((p) => p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed') : [];
     const succeeded = Number(status.succeeded ?? 0);
     const failed = Number(status.failed ?? 0);
     const completions = job.spec?.completions === undefined || job.spec?.completions === null ? undefined : Number(job.spec.completions);
@@ -257,7 +291,7 @@ export class JobController implements Controller {
       }
       if (this.expectations.satisfiedExpectations(key)) {
         try {
-          result = await this.manageJob(job, active, allPods, status, key, podsApi);
+          result = await this.manageJob(job, active, allPods, status, key, podsApi, terminating);
         } catch (err) {
           manageErr = err;
         }
@@ -283,6 +317,8 @@ export class JobController implements Controller {
     const ref = getControllerOf(pod);
     const job = ref ? this.jobInformer.lister().byNamespace(namespace).get(ref.name) : undefined;
     if (job && job.metadata?.uid === ref?.uid) return;
+    // An orphan that a Job may still adopt keeps its finalizer (upstream syncOrphanPod).
+    if (!ref && this.matchingJobs(pod).length > 0) return;
     await this.removeTrackingFinalizers(resourceFor(this.client, PODS, namespace), [pod]);
   }
 
@@ -319,7 +355,7 @@ export class JobController implements Controller {
   }
 
   /** manageJob creates or deletes pods to reach the wanted parallelism (upstream `manageJob`). */
-  private async manageJob(job: KubeObject, active: KubeObject[], allPods: KubeObject[], status: Record<string, unknown>, key: string, podsApi: ReturnType<typeof resourceFor>): Promise<ReconcileResult | undefined> {
+  private async manageJob(job: KubeObject, active: KubeObject[], allPods: KubeObject[], status: Record<string, unknown>, key: string, podsApi: ReturnType<typeof resourceFor>, terminating: KubeObject[] = []): Promise<ReconcileResult | undefined> {
     const parallelism = Number(job.spec?.parallelism ?? 1);
     const completions = job.spec?.completions === undefined || job.spec?.completions === null ? undefined : Number(job.spec.completions);
     const succeeded = Number(status.succeeded ?? 0);
@@ -332,7 +368,8 @@ export class JobController implements Controller {
       await this.deletePods(podsApi, victims, key);
       return undefined;
     }
-    let diff = wantActive - active.length;
+    // Terminating pods are replaced only once they failed (onlyReplaceFailedPods).
+    let diff = wantActive - active.length - terminating.length;
     if (diff <= 0) return undefined;
     // Exponential back-off after failures, from the most recent failure.
     const failedPods = allPods.filter((p) => p.status?.phase === 'Failed');
@@ -346,7 +383,7 @@ export class JobController implements Controller {
     let indexes: number[] = [];
     if (indexed) {
       const done = parseIndexes(status.completedIndexes as string | undefined);
-      const running = new Set(active.map(getCompletionIndex).filter((i): i is number => i !== undefined));
+      const running = new Set([...active, ...terminating].map(getCompletionIndex).filter((i): i is number => i !== undefined));
       for (let i = 0; i < (completions ?? 0) && indexes.length < diff; i++) if (!done.has(i) && !running.has(i)) indexes.push(i);
       diff = indexes.length;
     }
