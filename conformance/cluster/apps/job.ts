@@ -1,14 +1,19 @@
 /**
  * Jobs: upstream apps/job.go ("should apply changes to a job status", "should create pods for
  * an Indexed job with completion indexes and specified hostname", "should allow to use the pod
- * failure policy on exit code to fail the job early"). Pods come from upstream
- * e2ejob.NewTestJob: label `job=<name>`, a busybox container `c` with an emptyDir at /data.
+ * failure policy on exit code to fail the job early", "should adopt matching orphans and release
+ * non-matching pods", "should allow to use a pod failure policy to ignore failure matching on
+ * DisruptionTarget condition"). Pods come from upstream e2ejob.NewTestJob: label `job=<name>`, a
+ * busybox container `c` with an emptyDir at /data (a hostPath under /tmp for the
+ * once-per-index behaviour, as upstream NewTestJobOnNode).
  */
 import type { KubeObject } from '#impl/client/index.ts';
 import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
 import { expectEqual, fail } from '../framework/expect.ts';
 import { POD_START_TIMEOUT_MS } from '../framework/pods.ts';
+
+const controllerOf = (o: KubeObject): KubeObject | undefined => (o.metadata?.ownerReferences ?? []).find((r: KubeObject) => r.controller);
 
 /** newTestJob is e2ejob.NewTestJob for the behaviours used here. */
 function newTestJob(ctx: CaseContext, behavior: 'notTerminate' | 'succeed' | 'failOddSucceedEven', name: string, restartPolicy: string, parallelism: number, completions: number, backoffLimit: number): KubeObject {
@@ -154,6 +159,106 @@ export const cases = [
         last = await jobs.get(name);
         return (last.status?.conditions ?? []).some((c: KubeObject) => c.type === 'Failed' && c.status === 'True');
       }, { timeoutMs: 180_000, intervalMs: 1000, message: `job ${name} to fail (pod failure policy FailJob on exit code 1)`, describe: () => JSON.stringify(last?.status) });
+    },
+  }),
+  defineCase(import.meta.url, {
+    id: 'AP-27',
+    codename: '[sig-apps] Job should adopt matching orphans and release non-matching pods [Conformance]',
+    async run(ctx) {
+      const jobs = ctx.api('batch', 'v1', 'jobs', true);
+      ctx.step('Creating a job');
+      const job = await jobs.create(newTestJob(ctx, 'notTerminate', 'adopt-release', 'Never', 2, 4, 6));
+      const name = 'adopt-release';
+      ctx.step('Ensuring active pods == parallelism');
+      await waitForJobPodsRunning(ctx, name, 2);
+
+      ctx.step("Orphaning one of the Job's Pods");
+      const pods = (await ctx.core('pods').list({ labelSelector: `job=${name}` })).items;
+      expectEqual(pods.length, 2, `number of pods of job ${name}`);
+      const podName = pods[0]!.metadata!.name!;
+      const updatePod = (mutate: (p: KubeObject) => void): Promise<KubeObject> =>
+        ctx.waitFor(async () => {
+          const p = await ctx.core('pods').get(podName);
+          mutate(p);
+          try {
+            return await ctx.core('pods').update(p);
+          } catch (err) {
+            if ((err as { code?: number }).code === 409) return undefined;
+            throw err;
+          }
+        }, { timeoutMs: 60_000, intervalMs: 200, message: `an update of pod ${podName} without a conflict` });
+      await updatePod((p) => {
+        delete p.metadata!.ownerReferences;
+      });
+
+      ctx.step('Checking that the Job readopts the Pod');
+      await ctx.waitFor(async () => {
+        const ref = controllerOf(await ctx.core('pods').get(podName));
+        if (!ref) return false;
+        if (ref.kind !== 'Job' || ref.name !== name || ref.uid !== job.metadata?.uid) fail(`pod has wrong controllerRef: got ${JSON.stringify(ref)}, want Job ${name} (${job.metadata?.uid})`);
+        return true;
+      }, { timeoutMs: 15 * 60_000, intervalMs: 1000, message: `pod ${podName} to be readopted by job ${name}` });
+
+      ctx.step("Removing the labels from the Job's Pod");
+      await updatePod((p) => {
+        delete p.metadata!.labels;
+      });
+      ctx.step('Checking that the Job releases the Pod');
+      await ctx.waitFor(async () => !controllerOf(await ctx.core('pods').get(podName)), { timeoutMs: 15 * 60_000, intervalMs: 1000, message: `pod ${podName} to be released by job ${name}` });
+    },
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'AP-28',
+    codename: '[sig-apps] Job should allow to use a pod failure policy to ignore failure matching on DisruptionTarget condition [Conformance]',
+    async run(ctx) {
+      // backoffLimit = numPods-1 tolerates random failures, yet the Job would fail if the evictions counted.
+      const numPods = 3;
+      const jobs = ctx.api('batch', 'v1', 'jobs', true);
+      ctx.step('Looking for a node to schedule job pods');
+      const node = (await ctx.api('', 'v1', 'nodes').list()).items.find((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t: KubeObject) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'));
+      if (!node) fail('no ready schedulable node');
+
+      ctx.step('Creating a job');
+      const name = 'evicted-pod-ignore-on-disruption-condition';
+      const spec = newTestJob(ctx, 'notTerminate', name, 'Never', numPods, numPods, numPods - 1);
+      // upstream notTerminateOncePerIndex: a marker file per index on a hostPath of the node; the
+      // first pod of an index creates it and runs until evicted, the next one sees it and succeeds.
+      const podSpec = spec.spec.template.spec;
+      podSpec.volumes = [{ name: 'data', hostPath: { path: `/tmp/job-${ctx.uid}`, type: 'DirectoryOrCreate' } }];
+      podSpec.nodeSelector = { 'kubernetes.io/hostname': node.metadata?.labels?.['kubernetes.io/hostname'] ?? node.metadata!.name };
+      podSpec.terminationGracePeriodSeconds = 1;
+      podSpec.containers[0].command = ['/bin/sh', '-c', 'if [[ -r /data/foo-$JOB_COMPLETION_INDEX ]]; then exit 0; else touch /data/foo-$JOB_COMPLETION_INDEX; sleep 1000000; fi'];
+      podSpec.containers[0].readinessProbe = { exec: { command: ['/bin/sh', '-c', 'cat /data/foo-$JOB_COMPLETION_INDEX'] }, periodSeconds: 1 };
+      spec.spec.completionMode = 'Indexed';
+      spec.spec.podFailurePolicy = { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] };
+      await jobs.create(spec);
+
+      ctx.step('Waiting for all the pods to be ready');
+      let last: KubeObject | undefined;
+      await ctx.waitFor(async () => {
+        last = await jobs.get(name);
+        return last.status?.ready === numPods;
+      }, { timeoutMs: 180_000, intervalMs: 1000, message: `job ${name} to have ${numPods} ready pods`, describe: () => JSON.stringify(last?.status) });
+
+      ctx.step('Fetch all running pods');
+      const pods = (await ctx.core('pods').list({ labelSelector: `job=${name}` })).items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+      expectEqual(pods.length, numPods, 'number of running pods (parallelism)');
+
+      ctx.step('Evict all the Pods');
+      await Promise.all(pods.map(async (pod) => {
+        const podName = pod.metadata!.name!;
+        ctx.step(`Evicting the running pod: ${podName}`);
+        await ctx.core('pods').create({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: podName, namespace: ctx.ns } }, { subresource: 'eviction', name: podName });
+        ctx.step(`Awaiting for the pod: ${podName} to be deleted`);
+        await ctx.waitFor(async () => ctx.core('pods').get(podName).then(() => false, (e) => (e as { code?: number }).code === 404), { timeoutMs: 5 * 60_000, intervalMs: 1000, message: `evicted pod ${podName} to be deleted` });
+      }));
+
+      ctx.step('Ensuring job reaches completions');
+      await ctx.waitFor(async () => {
+        last = await jobs.get(name);
+        return (last.status?.conditions ?? []).some((c: KubeObject) => c.type === 'Complete' && c.status === 'True') && last.status?.succeeded === numPods;
+      }, { timeoutMs: 180_000, intervalMs: 1000, message: `job ${name} to complete with ${numPods} succeeded pods (evictions ignored by the pod failure policy)`, describe: () => JSON.stringify(last?.status) });
     },
   }),
 ];
