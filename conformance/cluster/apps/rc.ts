@@ -1,6 +1,7 @@
 /**
  * ReplicationController lifecycle: upstream apps/rc.go ("should test the lifecycle of a
- * ReplicationController"). Upstream's RetryWatcher is a WatchRecorder on the label-selected
+ * ReplicationController", "should surface a failure condition on a common issue like exceeded
+ * quota"). Upstream's RetryWatcher is a WatchRecorder on the label-selected
  * watch, consumed in the same order; WatchEventSequenceVerifier's final check (every expected
  * event type found among the recorded ones) is kept. The pod runs the pause image where
  * upstream runs httpd; nothing is served.
@@ -100,6 +101,46 @@ export const cases = [
         if (i < 0) fail(`watch event ${t} expected but not found; recorded: ${actual.map((e) => e.type).join(', ')}`);
         left.splice(i, 1);
       }
+    },
+  }),
+  defineCase(import.meta.url, {
+    id: 'AP-45',
+    codename: '[sig-apps] ReplicationController should surface a failure condition on a common issue like exceeded quota [Conformance]',
+    async run(ctx) {
+      const name = 'condition-test';
+      const rcs = ctx.core('replicationcontrollers');
+      ctx.step(`Creating quota "${name}" that allows only two pods to run in the current namespace`);
+      await ctx.core('resourcequotas').create({ metadata: { name }, spec: { hard: { pods: '2' } } });
+      await ctx.waitFor(async () => (await ctx.core('resourcequotas').get(name)).status?.hard?.pods === '2', { timeoutMs: 60_000, intervalMs: 1000, message: `ResourceQuota ${name} status.hard.pods to be 2 (quota controller)` });
+
+      ctx.step(`Creating rc "${name}" that asks for more than the allowed pod quota`);
+      const created = await rcs.create({ metadata: { name }, spec: { replicas: 3, selector: { name }, template: { metadata: { labels: { name } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'httpd', image: ctx.images.testServer }] } } } });
+      const failure = (rc: KubeObject): KubeObject | undefined => (rc.status?.conditions ?? []).find((c: KubeObject) => c.type === 'ReplicaFailure');
+
+      ctx.step(`Checking rc "${name}" has the desired failure condition set`);
+      let last: KubeObject | undefined;
+      const waitCondition = (generation: number, want: boolean): Promise<unknown> =>
+        ctx.waitFor(async () => {
+          last = await rcs.get(name);
+          if (generation > (last.status?.observedGeneration ?? 0)) return false;
+          return !!failure(last) === want;
+        }, { timeoutMs: 60_000, intervalMs: 1000, message: `rc ${name} ${want ? 'to have' : 'to have no'} ReplicaFailure condition`, describe: () => JSON.stringify(last?.status ?? {}) });
+      await waitCondition(created.metadata!.generation!, true);
+
+      ctx.step(`Scaling down rc "${name}" to satisfy pod quota`);
+      const scaled = await ctx.waitFor(async () => {
+        const rc = await rcs.get(name);
+        rc.spec.replicas = 2;
+        try {
+          return await rcs.update(rc);
+        } catch (err) {
+          if ((err as { code?: number }).code === 409) return undefined;
+          throw err;
+        }
+      }, { timeoutMs: 60_000, intervalMs: 200, message: `an update of rc ${name} without a conflict` });
+
+      ctx.step(`Checking rc "${name}" has no failure condition set`);
+      await waitCondition(scaled.metadata!.generation!, false);
     },
   }),
 ];
