@@ -120,6 +120,19 @@ export const cases = [
   }),
 
   defineCase(import.meta.url, {
+    id: 'NW-01',
+    codename: `${PC_DNS} should provide /etc/hosts entries for the cluster [Conformance]`,
+    async run(ctx) {
+      // No Service: the names come from the kubelet-managed /etc/hosts of a pod with hostname and subdomain.
+      const hostFQDN = `${DNS_TEST_POD_HOSTNAME}.${DNS_TEST_SERVICE}.${ctx.ns}.svc.${DNS_DOMAIN}`;
+      await validateDnsResults(ctx, [
+        { name: hostFQDN, type: 'HOSTS' },
+        { name: DNS_TEST_POD_HOSTNAME, type: 'HOSTS' },
+      ]);
+    },
+  }),
+
+  defineCase(import.meta.url, {
     id: 'NW-05',
     codename: `${PC_DNS} should provide DNS for services [Conformance]`,
     async run(ctx) {

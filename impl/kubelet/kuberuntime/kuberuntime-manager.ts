@@ -506,7 +506,10 @@ export class KubeGenericRuntimeManager {
       if (actions.killPod && !actions.createSandbox) return result;
       const sandboxConfig = generatePodSandboxConfig(pod, actions.attempt, this.o.sandboxContext);
       const volumes = await this.o.volumeManager.waitForAttachAndMount(pod, signal);
-      const etcHosts = pod.spec?.hostNetwork ? undefined : await this.o.volumeManager.ensureEtcHosts(pod, podIPs, podHostname(pod));
+      const hostname = podHostname(pod);
+      // With a subdomain the pod's FQDN leads its /etc/hosts line (upstream GeneratePodHostNameAndDomain).
+      const hostDomainName = pod.spec?.subdomain ? `${hostname}.${pod.spec.subdomain}.${pod.metadata?.namespace}.svc.${this.o.sandboxContext.clusterDomain}` : undefined;
+      const etcHosts = pod.spec?.hostNetwork ? undefined : await this.o.volumeManager.ensureEtcHosts(pod, podIPs, hostname, hostDomainName);
       const start = async (c: Container): Promise<boolean> => {
         try {
           await this.startContainer(pod, c, status, sandboxID, sandboxConfig, podIPs, volumes, etcHosts, signal);

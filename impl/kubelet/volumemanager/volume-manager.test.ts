@@ -128,3 +128,18 @@ test('keyToPathPayload: optional items skip missing keys', (t) => {
   const p = keyToPathPayload({ a: Buffer.from('1') }, [{ key: 'a', path: 'x' }, { key: 'b', path: 'y' }], 0o644, true, 'configmap');
   t.deepEqual([...p.keys()], ['x']);
 });
+
+const etcHostsCases: { name: string; hostDomainName?: string; want: string }[] = [
+  { name: 'hostname only', want: '198.18.0.9\tweb' },
+  { name: 'a subdomain puts the FQDN first', hostDomainName: 'web.sub.ns.svc.cluster.local', want: '198.18.0.9\tweb.sub.ns.svc.cluster.local\tweb' },
+];
+for (const tc of etcHostsCases) {
+  test(`ensureEtcHosts: ${tc.name}`, async (t) => {
+    const s = await setup([]);
+    t.teardown(s.cleanup);
+    const file = await s.vm.ensureEtcHosts(s.pod, ['198.18.0.9'], 'web', tc.hostDomainName);
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    t.is(lines[0], '# Kubernetes-managed hosts file.');
+    t.true(lines.includes(tc.want), lines.join('\n'));
+  });
+}

@@ -326,8 +326,11 @@ export class VolumeManager {
     return p;
   }
 
-  /** ensureEtcHosts writes the kubelet-managed /etc/hosts of a pod (upstream makeHostsMount). */
-  async ensureEtcHosts(pod: Pod, podIPs: string[], hostname: string): Promise<string> {
+  /**
+   * ensureEtcHosts writes the kubelet-managed /etc/hosts of a pod (upstream makeHostsMount): one
+   * line per pod IP naming `hostDomainName` (the FQDN of a pod with a subdomain) then `hostname`.
+   */
+  async ensureEtcHosts(pod: Pod, podIPs: string[], hostname: string, hostDomainName?: string): Promise<string> {
     const file = path.join(this.podDir(pod.metadata?.uid ?? ''), 'etc-hosts');
     const lines = [
       '# Kubernetes-managed hosts file.',
@@ -337,7 +340,7 @@ export class VolumeManager {
       'fe00::0\tip6-mcastprefix',
       'fe00::1\tip6-allnodes',
       'fe00::2\tip6-allrouters',
-      ...podIPs.map((ip) => `${ip}\t${hostname}`),
+      ...podIPs.map((ip) => (hostDomainName ? `${ip}\t${hostDomainName}\t${hostname}` : `${ip}\t${hostname}`)),
       ...(pod.spec?.hostAliases ?? []).map((a) => `\n# Entries added by HostAliases.\n${a.ip}\t${(a.hostnames ?? []).join('\t')}`),
     ];
     await mkdir(path.dirname(file), { recursive: true });
