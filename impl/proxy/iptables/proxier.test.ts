@@ -317,3 +317,22 @@ test('cleanupInstance removes only its own jumps and chains', async (t) => {
   await mine.stop();
   await other.stop();
 });
+
+test('Proxier: a removed UDP endpoint flushes its conntrack entries after the rules change', async (t) => {
+  const ipt = new FakeIptables();
+  const clock = new FakeClock();
+  const cleared: unknown[] = [];
+  const p = new Proxier({ tag: TAG, nodeName: 'node-a', iptables: ipt, clock, conntrack: { clear: async (e) => void cleared.push(e) } });
+  const dns = svc('dns', { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] });
+  p.onServiceUpdate(dns);
+  p.onEndpointSliceUpdate(slice('dns', [{ ip: '198.18.0.5' }, { ip: '198.18.0.6' }], [{ name: 'dns', port: 53, protocol: 'UDP' }]));
+  p.setInitialized();
+  await p.syncNow();
+  // First endpoints of a UDP service: entries to the cluster IP are flushed.
+  t.deepEqual(cleared, [{ serviceIPs: ['198.19.0.10'], nodePorts: [], nat: [] }]);
+  p.onEndpointSliceUpdate(slice('dns', [{ ip: '198.18.0.6' }], [{ name: 'dns', port: 53, protocol: 'UDP' }]));
+  await clock.advance(1000);
+  await p.syncNow();
+  t.deepEqual(cleared[1], { serviceIPs: [], nodePorts: [], nat: [{ origin: '198.19.0.10', dest: '198.18.0.5' }] });
+  await p.stop();
+});

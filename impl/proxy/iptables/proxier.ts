@@ -316,6 +316,8 @@ export class Proxier {
   private periodic: TimerHandle | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** failures counts consecutive failed syncs; retries back off up to one sync period. */
+  private failures = 0;
   private lastSyncStart = 0;
   private lastApplied = '';
   private lastState = new Map<string, ServicePortState>();
@@ -385,7 +387,9 @@ export class Proxier {
       return;
     }
     if (this.timer) return;
-    const wait = Math.max(0, this.lastSyncStart + (this.opts.minSyncPeriodMs ?? 1000) - this.clock.now());
+    const min = this.opts.minSyncPeriodMs ?? 1000;
+    const gap = this.failures > 0 ? Math.min(this.opts.syncPeriodMs ?? 30_000, min * 2 ** Math.min(this.failures, 10)) : min;
+    const wait = Math.max(0, this.lastSyncStart + gap - this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       void this.syncNow();
@@ -442,12 +446,14 @@ export class Proxier {
       this.lastState = state;
       if (this.opts.conntrack && (stale.serviceIPs.length || stale.nodePorts.length || stale.nat.length)) await this.opts.conntrack.clear(stale);
       this.lastSyncSuccess = this.clock.now();
+      this.failures = 0;
       this.log.debug({ services: services.length, restored, elapsedMs: this.clock.now() - start }, 'synced proxy rules');
       this.opts.onSync?.({ ok: true, durationMs: this.clock.now() - start, restored });
     } catch (err) {
       if (this.lastChange === 0) this.lastChange = changeAt || start;
       this.lastApplied = '';
-      this.log.error({ err: String(err) }, 'sync proxy rules failed; retrying');
+      this.failures++;
+      this.log.error({ err: String(err), failures: this.failures }, 'sync proxy rules failed; retrying');
       this.opts.onSync?.({ ok: false, durationMs: this.clock.now() - start, restored });
       this.again = true;
     }
