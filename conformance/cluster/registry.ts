@@ -60,6 +60,7 @@ import { cases as ephemeralContainers } from './node/ephemeral-containers.ts';
 import { cases as preStop } from './node/pre-stop.ts';
 import { cases as emptyDirWrapper } from './storage/empty-dir-wrapper.ts';
 import { cases as persistentVolumes } from './storage/persistent-volumes.ts';
+import { cases as taints } from './node/taints.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -120,4 +121,5 @@ export const cases: readonly ConformanceCase[] = [
   ...preStop,
   ...emptyDirWrapper,
   ...persistentVolumes,
+  ...taints,
 ];
