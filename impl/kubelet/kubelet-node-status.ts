@@ -165,7 +165,9 @@ export class NodeStatusUpdater {
     let lastErr: unknown;
     for (let i = 0; i < 5 && !signal.aborted; i++) {
       try {
-        const current = i === 0 && this.node ? this.node : await this.o.client.getNode(this.o.nodeName, signal);
+        // Always from the API, as upstream tryUpdateNodeStatus: others write the status too (an
+        // extended resource patched into capacity must reach allocatable on the next update).
+        const current = await this.o.client.getNode(this.o.nodeName, signal);
         const next = await this.computeStatus(current, signal);
         const withoutHeartbeat = JSON.stringify({ ...next.status, conditions: next.status?.conditions?.map((c) => ({ ...c, lastHeartbeatTime: '' })) });
         const due = this.o.clock.now() - this.lastReport >= (this.o.nodeStatusReportFrequencyMs ?? 5 * 60_000);

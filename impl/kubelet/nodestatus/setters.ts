@@ -75,10 +75,16 @@ export interface ResourceReservations {
 /** DEFAULT_RESERVATIONS are upstream's default hard eviction thresholds. */
 export const DEFAULT_RESERVATIONS: ResourceReservations = { memoryBytes: 100 * 1024 * 1024, ephemeralStorageFraction: 0.1 };
 
-/** machineInfo sets capacity and allocatable (upstream MachineInfo setter). */
+/**
+ * machineInfo sets capacity and allocatable (upstream MachineInfo setter): the machine's
+ * resources overwrite their capacity entries, other entries (extended resources others patched
+ * into the status) stay, and allocatable is capacity less the reservations, entry by entry.
+ */
 export function setMachineInfo(node: Node, info: MachineInfo, maxPods: number, reserved: ResourceReservations = DEFAULT_RESERVATIONS): void {
   const ki = (bytes: number): string => `${Math.floor(bytes / 1024)}Ki`;
-  const capacity = {
+  node.status ??= {};
+  const capacity: Record<string, string> = {
+    ...(node.status.capacity ?? {}),
     cpu: String(info.numCores),
     memory: ki(info.memoryCapacityBytes),
     pods: String(maxPods),
@@ -86,7 +92,6 @@ export function setMachineInfo(node: Node, info: MachineInfo, maxPods: number, r
     'hugepages-1Gi': '0',
     'hugepages-2Mi': '0',
   };
-  node.status ??= {};
   node.status.capacity = capacity;
   node.status.allocatable = {
     ...capacity,
