@@ -14,7 +14,7 @@ export interface ConformanceCase {
   codename: string;
   /** Repository-relative path of the module that defines the case. */
   file: string;
-  /** Per-case minimum timeout in ms, for cases that observe as long as upstream does; a longer --timeout wins. */
+  /** Per-case timeout override in ms (upstream [Slow] specs need more). */
   timeoutMs?: number;
   /** The case body. Throws (with a message naming the broken behaviour) on failure. */
   run(ctx: CaseContext): Promise<void>;
