@@ -54,3 +54,29 @@ test('getOrdinal parses only the set’s own pod names', (t) => {
   t.is(getOrdinal('web', 'web-x'), -1);
   t.is(getOrdinal('web', 'webby-1'), -1);
 });
+
+const partitionCases: Array<{ name: string; partition: number; wantImage: string; wantRevision: string }> = [
+  { name: 'an ordinal below the partition is recreated at the current revision', partition: 2, wantImage: 'old', wantRevision: 'web-old' },
+  { name: 'an ordinal at or above the partition is recreated at the update revision', partition: 0, wantImage: 'new', wantRevision: 'web-' },
+];
+for (const c of partitionCases) {
+  test(`statefulset reconcile: ${c.name}`, async (t) => {
+    const client = new FakeClient();
+    const s = client.seed('statefulsets', {
+      ...set({ replicas: 1, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: c.partition } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'new' }] } } }),
+      status: { currentRevision: 'web-old', updateRevision: 'web-x' },
+    });
+    const oldRevision: KubeObject = {
+      metadata: { namespace: 'ns', name: 'web-old', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'sts-uid', controller: true }] },
+      data: { spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'old' }] }, $patch: 'replace' } } },
+      revision: 1,
+    };
+    const ctrl = new StatefulSetController({ client, setInformer: new FakeInformer([s]), podInformer: new FakeInformer(), revisionInformer: new FakeInformer([oldRevision]), clock: new FakeClock(0) });
+    await ctrl.reconcile('ns/web');
+    const p = client.stored('pods', 'ns', 'web-0')!;
+    t.is(p.spec.containers[0].image, c.wantImage);
+    if (c.wantRevision === 'web-old') t.is(p.metadata?.labels?.['controller-revision-hash'], 'web-old');
+    else t.not(p.metadata?.labels?.['controller-revision-hash'], 'web-old');
+    t.is(p.spec.hostname, 'web-0');
+  });
+}

@@ -104,6 +104,37 @@ export class StatefulSetController implements Controller {
     }
   }
 
+  /**
+   * currentRevisionTemplate returns the pod template stored in the set's current revision when
+   * it differs from the update revision (upstream `ApplyRevision(set, currentRevision)`).
+   */
+  private currentRevisionTemplate(set: KubeObject, updateRevision: string): { revision: string; template: KubeObject } | undefined {
+    const current = set.status?.currentRevision as string | undefined;
+    if (!current || current === updateRevision) return undefined;
+    const rev = this.opts.revisionInformer.lister().byNamespace(set.metadata?.namespace ?? '').get(current);
+    if (!rev || getControllerOf(rev)?.uid !== set.metadata?.uid) return undefined;
+    const template = structuredClone((rev.data as KubeObject | undefined)?.spec?.template);
+    if (!template) return undefined;
+    delete template.$patch;
+    return { revision: current, template };
+  }
+
+  /**
+   * newVersionedPod is upstream newVersionedStatefulSetPod: with a RollingUpdate strategy, an
+   * ordinal below the partition is (re)created at the current revision, every other one at the
+   * update revision.
+   */
+  private newVersionedPod(set: KubeObject, ordinal: number, updateRevision: string): KubeObject {
+    const start = Number(set.spec?.ordinals?.start ?? 0);
+    const strategy = set.spec?.updateStrategy?.type ?? 'RollingUpdate';
+    const partition = Number(set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0);
+    if (strategy === 'RollingUpdate' && ordinal < start + partition) {
+      const current = this.currentRevisionTemplate(set, updateRevision);
+      if (current) return this.newPod({ ...set, spec: { ...set.spec, template: current.template } }, ordinal, current.revision);
+    }
+    return this.newPod(set, ordinal, updateRevision);
+  }
+
   private newPod(set: KubeObject, ordinal: number, revision: string): KubeObject {
     const t = structuredClone(set.spec?.template ?? {});
     const name = `${set.metadata?.name}-${ordinal}`;
@@ -192,7 +223,7 @@ export class StatefulSetController implements Controller {
       try {
         if (!pod) {
           await this.ensureClaims(set, o);
-          const created = await podsApi.create(this.newPod(set, o, updateRevision));
+          const created = await podsApi.create(this.newVersionedPod(set, o, updateRevision));
           this.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Pod ${created.metadata?.name} in StatefulSet ${name} successful`);
           if (!parallel) blocked = true;
           continue;
