@@ -61,6 +61,7 @@ import { cases as preStop } from './node/pre-stop.ts';
 import { cases as emptyDirWrapper } from './storage/empty-dir-wrapper.ts';
 import { cases as persistentVolumes } from './storage/persistent-volumes.ts';
 import { cases as taints } from './node/taints.ts';
+import { cases as statefulSet } from './apps/statefulset.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -122,4 +123,5 @@ export const cases: readonly ConformanceCase[] = [
   ...emptyDirWrapper,
   ...persistentVolumes,
   ...taints,
+  ...statefulSet,
 ];
