@@ -1,16 +1,19 @@
 /**
- * EndpointSlice controller specs (upstream test/e2e/network/endpointslice.go): the
- * `kubernetes` Service's Endpoints and EndpointSlices agree, a Service whose selector matches
- * nothing still gets an (empty) EndpointSlice that goes away with the Service, and pods matching
- * Services by number and by named port appear in Endpoints and EndpointSlices (recreated after
- * deletion). Deviation: the pods run the test server instead of nginx (their ports are only
- * declared, never contacted).
+ * EndpointSlice specs (upstream test/e2e/network/endpointslice.go): the `kubernetes` Service's
+ * Endpoints and EndpointSlices agree, a Service whose selector matches nothing still gets an
+ * (empty) EndpointSlice that goes away with the Service, pods matching Services by number and by
+ * named port appear in Endpoints and EndpointSlices (recreated after deletion), and a
+ * selector-less Service with hand-made EndpointSlices (several ports, several IPs) carries
+ * traffic to each port. Deviations: the pods run the test server instead of nginx/agnhost, and
+ * clients in pods use busybox `nc` (see `service-util.ts`).
  */
 import type { KubeObject } from '#impl/client/index.ts';
 import { isNotFound } from '#impl/client/index.ts';
 import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
 import { expectEqual, expectTrue, fail } from '../framework/expect.ts';
+import { createPod, waitForPodReady } from '../framework/pods.ts';
+import { checkReachable, createExecPod, serverContainer } from './service-util.ts';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
@@ -74,6 +77,39 @@ async function expectEndpointsAndSlices(ctx: CaseContext, svc: string, pods: Kub
     },
     { timeoutMs: 120_000, intervalMs: 1000, message: `Endpoints and EndpointSlices of Service ${svc}`, describe: () => last },
   );
+}
+
+/**
+ * customSlicesTest is upstream's "should support a Service with multiple ... specified in
+ * multiple EndpointSlices": a selector-less Service with ports 80 and 81, one hand-made
+ * EndpointSlice per port (port80 -> first backend, port81 -> second), and a client pod that
+ * must reach each backend through its port.
+ */
+async function customSlicesTest(ctx: CaseContext, backends: Array<{ pod: string; port: number }>): Promise<void> {
+  const svc = await ctx.core('services').create({ metadata: { name: 'example-custom-endpoints' }, spec: { ports: [{ name: 'port80', port: 80, protocol: 'TCP' }, { name: 'port81', port: 81, protocol: 'TCP' }] } });
+  const pods = new Map<string, number[]>();
+  for (const b of backends) pods.set(b.pod, [...(pods.get(b.pod) ?? []), b.port]);
+  const ips = new Map<string, string>();
+  for (const [name, ports] of pods) {
+    ctx.step(`creating server pod ${name} serving ${ports.join(', ')}`);
+    await createPod(ctx, { metadata: { name }, spec: { terminationGracePeriodSeconds: 0, containers: ports.map((p) => ({ ...serverContainer(ctx, p), name: `container-handle-${p}-request` })) } });
+    const ready = await waitForPodReady(ctx, name);
+    ips.set(name, ready.status!.podIP as string);
+  }
+  ctx.step('creating one EndpointSlice per Service port');
+  const slices = ctx.api('discovery.k8s.io', 'v1', 'endpointslices', true);
+  for (const [i, b] of backends.entries()) {
+    await slices.create({
+      metadata: { generateName: 'e2e-custom-slice', labels: { [SERVICE_NAME_LABEL]: 'example-custom-endpoints', [MANAGED_BY_LABEL]: `e2e-test${ctx.ns}` } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [ips.get(b.pod)!], conditions: { ready: true } }],
+      ports: [{ name: i === 0 ? 'port80' : 'port81', port: b.port, protocol: 'TCP' }],
+    });
+  }
+  ctx.step('connecting to each Service port from a client pod');
+  const execPod = await createExecPod(ctx, 'pause-pod-0');
+  await checkReachable(ctx, execPod, svc.spec.clusterIP as string, 80, (h) => h === backends[0]!.pod);
+  await checkReachable(ctx, execPod, svc.spec.clusterIP as string, 81, (h) => h === backends[1]!.pod);
 }
 
 export const cases = [
@@ -149,5 +185,17 @@ export const cases = [
       await expectEndpointsAndSlices(ctx, 'example-named-port', [pod1, pod2], 2, 2);
       if (!pod1.status?.podIP) fail('pod1 has no IP');
     },
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'NW-N02',
+    codename: '[sig-network] EndpointSlice should support a Service with multiple ports specified in multiple EndpointSlices [Conformance]',
+    run: (ctx) => customSlicesTest(ctx, [{ pod: 'pod-handle-http-request', port: 8090 }, { pod: 'pod-handle-http-request', port: 9090 }]),
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'NW-N01',
+    codename: '[sig-network] EndpointSlice should support a Service with multiple endpoint IPs specified in multiple EndpointSlices [Conformance]',
+    run: (ctx) => customSlicesTest(ctx, [{ pod: 'pod1-handle-http-request', port: 8090 }, { pod: 'pod2-handle-http-request', port: 8090 }]),
   }),
 ];
