@@ -1,13 +1,13 @@
 /**
- * Storage API specs: CSIDriver (csi_inline.go), CSINode (csi_node.go), CSIStorageCapacity
+ * Storage API specs: CSIDriver and pods with CSI inline volumes (csi_inline.go), CSINode (csi_node.go), CSIStorageCapacity
  * (csistoragecapacity.go), StorageClass (storageclass.go), VolumeAttachment
  * (volume_attachment.go), PV/PVC lifecycle (persistent_volumes.go).
  */
 import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
 import { verifyApiOperations } from '../framework/api-operations.ts';
-import { expectApiError, expectEqual } from '../framework/expect.ts';
-import type { KubeObject, ResourceClient } from '#impl/client/index.ts';
+import { expectApiError, expectEqual, fail } from '../framework/expect.ts';
+import { isNotFound, type KubeObject, type ResourceClient } from '#impl/client/index.ts';
 
 /** lifecycle runs create, get, patch(label), list by label, update(label), delete, deletecollection for a cluster-scoped kind. */
 async function clusterLifecycle(ctx: CaseContext, client: ResourceClient, kind: string, make: (name: string, labels: Record<string, string>) => KubeObject): Promise<void> {
@@ -108,5 +108,40 @@ export const cases = [
         namespaced: true,
         make: (name, labels) => ({ metadata: { name, labels }, storageClassName: 'e2e-storage-class', nodeTopology: { matchLabels: { 'e2e-topology': 'true' } }, capacity: '1Gi' }),
       }),
+  }),
+  defineCase(import.meta.url, {
+    id: 'ST-02',
+    codename: '[sig-storage] CSIInlineVolumes should support CSIVolumeSource in Pod API [Conformance]',
+    async run(ctx) {
+      // An API round trip: the fake driver never mounts anything, the pod never has to run.
+      const client = ctx.core('pods');
+      const driverName = 'e2e.example.com';
+      const podName = 'pod-csi-inline-volumes';
+      const pod: KubeObject = {
+        metadata: { name: podName },
+        spec: {
+          volumes: [{ name: 'csi-inline-vol1', csi: { driver: driverName } }, { name: 'csi-inline-vol2', csi: { driver: driverName, fsType: 'ext4', readOnly: true } }],
+          containers: [{ name: podName, image: ctx.images.busybox, command: ['sh', '-c', 'ls /mnt/*'], volumeMounts: [{ name: 'csi-inline-vol1', mountPath: '/mnt/vol1' }, { name: 'csi-inline-vol2', mountPath: '/mnt/vol2' }] }],
+        },
+      };
+      ctx.step('creating');
+      const created = await client.create(pod);
+      await expectApiError(client.create(pod), { code: 409, reason: 'AlreadyExists' }, 'creating the pod again');
+      ctx.step('getting');
+      expectEqual((await client.get(podName)).metadata?.uid, created.metadata?.uid, 'pod uid');
+      ctx.step('listing in namespace');
+      expectEqual((await client.list()).items.length, 1, 'pods in the namespace');
+      ctx.step('patching');
+      const patched = await client.patch(podName, { metadata: { annotations: { patched: 'true' } } }, { type: 'merge' });
+      expectEqual(patched.metadata?.annotations?.patched, 'true', 'patched annotation');
+      ctx.step('deleting');
+      await client.delete(podName);
+      try {
+        const after = await client.get(podName);
+        if (!after.metadata?.deletionTimestamp) fail(`Pod should have been deleted or have DeletionTimestamp, but instead got: ${JSON.stringify(after.metadata)}`);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
   }),
 ];
