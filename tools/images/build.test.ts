@@ -1,7 +1,7 @@
 import test from 'ava';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -53,13 +53,27 @@ const imageCases = [
   { name: 'pause', entrypoint: ['/pause'], user: '65535:65535', files: ['pause'] },
   { name: 'busybox', cmd: ['sh'], files: ['bin/busybox', 'bin/sh', 'bin/httpd', 'bin/nc', 'bin/wget', 'bin/tar', 'bin/pgrep', 'bin/pkill', 'bin/ipcs', 'etc/passwd', 'tmp'] },
   { name: 'test-server', entrypoint: ['/usr/local/bin/test-server'], cmd: ['serve'], files: ['usr/local/bin/test-server', 'srv/test-server/cgi-bin/echo', 'srv/test-server/grpc-health-conn', 'bin/sh', 'bin/dd', 'bin/od'] },
+  {
+    name: 'agnhost',
+    entrypoint: ['/agnhost'],
+    cmd: ['pause'],
+    files: ['agnhost', 'usr/local/lib/agnhost/agnhost.mjs', 'usr/local/bin/node', 'lib64/ld-linux-x86-64.so.2', 'lib/x86_64-linux-gnu/libc.so.6', 'lib/x86_64-linux-gnu/libstdc++.so.6', 'bin/sh'],
+  },
 ] as const;
+
+// One build serves every archive case (the agnhost image carries ~100 MB of Node.js).
+let sharedBuild: Promise<Awaited<ReturnType<typeof buildImages>>> | undefined;
+function buildOnce(): Promise<Awaited<ReturnType<typeof buildImages>>> {
+  sharedBuild ??= mkdtemp(path.join(os.tmpdir(), 'kubets-img-')).then((dir) => {
+    dirs.push(dir);
+    return buildImages({ outDir: dir });
+  });
+  return sharedBuild;
+}
 
 for (const tc of imageCases) {
   maybe(`${tc.name} archive is a valid OCI layout with the expected config and files`, async (t) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'kubets-img-'));
-    dirs.push(dir);
-    const built = await buildImages({ outDir: dir });
+    const built = await buildOnce();
     const img = built.find((b) => b.name === tc.name)!;
     const { entries, index, manifest, config, blob } = await loadArchive(img.archive);
     t.truthy(entries.find((e) => e.path === 'oci-layout'));
@@ -82,10 +96,29 @@ for (const tc of imageCases) {
 
 const hasSkopeo = spawnSync('skopeo', ['--version']).status === 0;
 (hasBusybox && hasSkopeo ? test : test.skip)('skopeo reads the oci-archive', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'kubets-img-'));
-  dirs.push(dir);
-  const built = await buildImages({ outDir: dir });
+  const built = await buildOnce();
   const busybox = built.find((b) => b.name === 'busybox')!;
   const { stdout } = await execFileAsync('skopeo', ['--insecure-policy', 'inspect', '--raw', `oci-archive:${busybox.archive}`]);
   t.is(sha256Digest(Buffer.from(stdout)), busybox.digest);
+});
+
+const isRoot = process.getuid?.() === 0;
+const chroot = ['/usr/sbin/chroot', '/usr/bin/chroot'].find((p) => existsSync(p));
+(hasBusybox && isRoot && chroot ? test : test.skip)('agnhost root filesystem runs Node.js and /agnhost under chroot', async (t) => {
+  const built = await buildOnce();
+  const agnhost = built.find((b) => b.name === 'agnhost')!;
+  const { manifest, blob } = await loadArchive(agnhost.archive);
+  const root = await mkdtemp(path.join(os.tmpdir(), 'kubets-agnhost-root-'));
+  dirs.push(root);
+  for (const l of manifest.layers) {
+    const tarFile = path.join(root, '.layer.tar');
+    await writeFile(tarFile, gunzipSync(blob(l.digest)));
+    await execFileAsync('tar', ['-xf', tarFile, '-C', root]);
+    await rm(tarFile);
+  }
+  const env = { PATH: '/usr/local/bin:/bin' };
+  const { stdout } = await execFileAsync(chroot!, [root, '/usr/local/bin/node', '-e', 'console.log(process.versions.node)'], { env });
+  t.is(stdout.trim(), process.versions.node);
+  const usage = await execFileAsync(chroot!, [root, '/agnhost', 'help'], { env });
+  t.regex(usage.stderr, /usage: agnhost/);
 });

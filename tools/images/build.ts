@@ -1,6 +1,7 @@
 /**
  * `kubets images build`: writes the catalog's images as OCI archives (`${outDir}/${name}.tar`)
- * plus `${outDir}/images.json` (names, refs, manifest digests). Same busybox in, same bytes out.
+ * plus `${outDir}/images.json` (names, refs, manifest digests). Same busybox and Node.js in, same
+ * bytes out.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';

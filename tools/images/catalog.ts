@@ -1,11 +1,11 @@
 /**
  * The images kubets builds locally from Debian's `busybox-static` (no network), their layers, and
  * the names they are pushed under. Layers are deterministic ({@link buildLayer}), so the same
- * busybox binary always gives the same digests; the busybox layer is shared by `busybox` and
- * `test-server`.
+ * busybox binary always gives the same digests; the busybox layer is shared by `busybox`,
+ * `test-server` and `agnhost` (which adds the host's Node.js binary and its shared libraries).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildImage, buildLayer, type Image, type Layer } from './oci-image.ts';
@@ -27,7 +27,7 @@ export function findBusybox(explicit?: string): string {
 /** CatalogImage is one image kubets builds: its archive file name and registry names. */
 export interface CatalogImage {
   /** name is the short name used for the archive (`${name}.tar`) and on the command line. */
-  name: 'pause' | 'busybox' | 'test-server';
+  name: 'pause' | 'busybox' | 'test-server' | 'agnhost';
   /**
    * repositories are `repository:tag` names inside a registry. A runtime that mirrors
    * docker.io and registry.k8s.io to that registry resolves the `refs` below through them.
@@ -44,6 +44,9 @@ export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 export const BUSYBOX_IMAGE = 'docker.io/library/busybox:latest';
 /** TEST_SERVER_IMAGE is the conformance test server (agnhost's role). */
 export const TEST_SERVER_IMAGE = 'docker.io/kubets/test-server:1.0';
+
+/** AGNHOST_IMAGE is the conformance test host (upstream agnhost's subcommands, files/agnhost). */
+export const AGNHOST_IMAGE = 'docker.io/kubets/agnhost:1.0';
 
 /** CATALOG lists the images in build order. */
 export const CATALOG: readonly CatalogImage[] = [
@@ -64,6 +67,12 @@ export const CATALOG: readonly CatalogImage[] = [
     repositories: ['kubets/test-server:1.0'],
     refs: [TEST_SERVER_IMAGE],
     description: 'busybox + test-server (HTTP /healthz, /hostname, echo, exit-with-code; TCP echo; gRPC health)',
+  },
+  {
+    name: 'agnhost',
+    repositories: ['kubets/agnhost:1.0'],
+    refs: [AGNHOST_IMAGE],
+    description: "busybox + the host's Node.js + /agnhost (webhook, netexec, pause: tools/images/files/agnhost)",
   },
 ];
 
@@ -135,10 +144,63 @@ export function pauseEntries(): TarEntry[] {
   return [file('pause', pauseBinary(), 0o755)];
 }
 
+/**
+ * sharedLibraries returns the files the dynamic loader maps for `binary`, as `ldd` lists them
+ * (`libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6`, and the loader itself), in ldd's order.
+ */
+export function sharedLibraries(binary: string): string[] {
+  const out = execFileSync('ldd', [binary], { encoding: 'utf8' });
+  const libs: string[] = [];
+  for (const line of out.split('\n')) {
+    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(0x/.exec(line);
+    if (m?.[1]) libs.push(m[1]);
+  }
+  return libs;
+}
+
+/** parentDirs returns every ancestor directory entry of `paths` (no leading slash), once each. */
+function parentDirs(paths: readonly string[]): TarEntry[] {
+  const seen = new Set<string>();
+  for (const p of paths) {
+    const parts = p.split('/');
+    for (let i = 1; i < parts.length; i++) seen.add(parts.slice(0, i).join('/'));
+  }
+  return [...seen].map((d) => dir(d));
+}
+
+/**
+ * nodeRuntimeEntries returns a layer with the Node.js binary at `/usr/local/bin/node` and the
+ * shared libraries it links (copied at the paths `ldd` names, symlinks resolved), so that a
+ * busybox root can run it. `node` defaults to the running binary (`process.execPath`).
+ */
+export function nodeRuntimeEntries(node: string = process.execPath): TarEntry[] {
+  const binary = realpathSync(node);
+  const libs = sharedLibraries(binary).map((l) => ({ path: l.replace(/^\/+/, ''), source: l }));
+  const paths = ['usr/local/bin/node', ...libs.map((l) => l.path)];
+  return [
+    ...parentDirs(paths),
+    file('usr/local/bin/node', readFileSync(binary), 0o755),
+    ...libs.map((l) => file(l.path, readFileSync(l.source), 0o755)),
+  ];
+}
+
+/** agnhostEntries returns the agnhost layer: `/agnhost` (sh launcher) and the program. */
+export function agnhostEntries(): TarEntry[] {
+  const program = readFileSync(path.join(filesDir, 'agnhost', 'agnhost.mjs'));
+  return [
+    dir('usr'),
+    dir('usr/local'),
+    dir('usr/local/lib'),
+    dir('usr/local/lib/agnhost'),
+    file('usr/local/lib/agnhost/agnhost.mjs', program, 0o644),
+    file('agnhost', '#!/bin/sh\nexec /usr/local/bin/node /usr/local/lib/agnhost/agnhost.mjs "$@"\n', 0o755),
+  ];
+}
+
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** buildCatalogImages builds the three images in memory from the given busybox binary. */
-export function buildCatalogImages(busybox: string): Record<CatalogImage['name'], Image> {
+/** buildCatalogImages builds the catalog's images in memory from the given busybox binary. */
+export function buildCatalogImages(busybox: string, opts: { node?: string } = {}): Record<CatalogImage['name'], Image> {
   const busyboxLayer: Layer = buildLayer(busyboxRootfs(busybox));
   const label = { 'org.opencontainers.image.vendor': 'kubets' };
   return {
@@ -160,6 +222,11 @@ export function buildCatalogImages(busybox: string): Record<CatalogImage['name']
         ExposedPorts: { '8080/tcp': {}, '8081/tcp': {} },
         Labels: label,
       },
+    }),
+    // upstream: test/images/agnhost/Dockerfile (ENTRYPOINT ["/agnhost"], CMD ["pause"])
+    agnhost: buildImage({
+      layers: [busyboxLayer, buildLayer(nodeRuntimeEntries(opts.node), { level: 1 }), buildLayer(agnhostEntries())],
+      config: { Env: [PATH_ENV], Entrypoint: ['/agnhost'], Cmd: ['pause'], Labels: label },
     }),
   };
 }
