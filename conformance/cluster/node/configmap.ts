@@ -118,4 +118,21 @@ export const cases = [
     codename: '[sig-storage] Secrets should be immutable if `immutable` field is set [Conformance]',
     run: (ctx) => immutability(ctx, ctx.core('secrets'), 'Secret'),
   }),
+  defineCase(import.meta.url, {
+    id: 'ND-N02',
+    codename: '[sig-node] ConfigMap should update ConfigMap successfully [Conformance] [NodeConformance]',
+    async run(ctx) {
+      const name = `configmap-test-${ctx.uid}`;
+      const configMap: KubeObject = { metadata: { name }, data: { 'data-1': 'value-1', 'data-2': 'value-2', 'data-3': 'value-3' } };
+      ctx.step(`Creating ConfigMap ${ctx.ns}/${name}`);
+      await ctx.core('configmaps').create(configMap);
+      configMap.data = { data: 'value' };
+      ctx.step(`Updating configMap ${ctx.ns}/${name}`);
+      // an unconditional update: no resourceVersion, as upstream sends it
+      await ctx.core('configmaps').update(configMap);
+      const fromUpdate = await ctx.core('configmaps').get(name);
+      ctx.step(`Verifying update of ConfigMap ${ctx.ns}/${name}`);
+      expectEqual(JSON.stringify(fromUpdate.data), JSON.stringify(configMap.data), 'ConfigMap data after the update');
+    },
+  }),
 ];

@@ -19,6 +19,13 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
  */
 const RAW_ENV = { command: ['env'] };
 
+/**
+ * VARIOUS_PREFIXES are upstream's envFrom prefixes of the "various prefixes" specs: none, a
+ * leading digit, special characters, uppercase letters and symbols (any printable ASCII but `=`).
+ */
+const VARIOUS_PREFIXES = ['', '1-', '$_-', 'ABC_', '#@!'];
+const variousPrefixExpectations = (): string[] => VARIOUS_PREFIXES.flatMap((p) => [1, 2, 3].map((i) => `${p}data-${i}=value-${i}`));
+
 function envPod(ctx: CaseContext, name: string, container: KubeObject): KubeObject {
   return { metadata: { name }, spec: { restartPolicy: 'Never', containers: [{ name: 'env-test', image: ctx.images.busybox, command: ['sh', '-c', 'env'], ...container }] } };
 }
@@ -472,5 +479,34 @@ export const cases = [
       for (const bad of ['foo-', 'bar..']) expectTrue(msg.includes(`Invalid value: "${bad}"`), `validation error does not name invalid sysctl ${bad}: ${msg}`);
       for (const ok of ['kernel.shmmax', 'safe-and-unsafe']) expectTrue(!msg.includes(ok), `validation error names the valid sysctl ${ok}: ${msg}`);
     },
+  }),
+  defineCase(import.meta.url, {
+    id: 'ND-N01',
+    codename: '[sig-node] ConfigMap should be consumable as environment variable names with various prefixes [Conformance]',
+    async run(ctx) {
+      const name = `configmap-test-${ctx.uid}`;
+      await ctx.core('configmaps').create({ metadata: { name }, data: { 'data-1': 'value-1', 'data-2': 'value-2', 'data-3': 'value-3' } });
+      await testContainerOutput(ctx, 'consume configMaps', envPod(ctx, `pod-configmaps-${ctx.uid}`, { ...RAW_ENV, envFrom: VARIOUS_PREFIXES.map((prefix) => ({ ...(prefix ? { prefix } : {}), configMapRef: { name } })) }), 0, variousPrefixExpectations());
+    },
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'ND-N14',
+    codename: '[sig-node] Secrets should be consumable as environment variable names variable names with various prefixes [Conformance]',
+    async run(ctx) {
+      const name = `secret-test-${ctx.uid}`;
+      await ctx.core('secrets').create({ metadata: { name }, data: { 'data-1': b64('value-1\n'), 'data-2': b64('value-2\n'), 'data-3': b64('value-3\n') } });
+      await testContainerOutput(ctx, 'consume secrets', envPod(ctx, `pod-secret-${ctx.uid}`, { ...RAW_ENV, envFrom: VARIOUS_PREFIXES.map((prefix) => ({ ...(prefix ? { prefix } : {}), secretRef: { name } })) }), 0, variousPrefixExpectations());
+    },
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'ND-N03',
+    codename: '[sig-node] Downward API should provide hostIPs as an env var [Conformance] [NodeConformance]',
+    run: (ctx) =>
+      testContainerOutput(ctx, 'downward api env vars', envPod(ctx, `downward-api-${ctx.uid}`, {
+        name: 'dapi-container',
+        env: [{ name: 'HOST_IPS', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.hostIPs' } } }],
+      }), 0, [/HOST_IPS=(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)/]),
   }),
 ];
