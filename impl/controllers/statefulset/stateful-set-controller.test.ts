@@ -80,3 +80,22 @@ for (const c of partitionCases) {
     t.is(p.spec.hostname, 'web-0');
   });
 }
+
+test('statefulset status: the current revision waits while an old-revision pod is still terminating', async (t) => {
+  const client = new FakeClient();
+  const s0 = set({ replicas: 2 });
+  const s = client.seed('statefulsets', { ...s0, status: { currentRevision: 'web-old', updateRevision: 'web-old' } });
+  // Find the update revision the controller computes by reconciling once with no pods.
+  const probe = new FakeClient();
+  probe.seed('statefulsets', { ...s0 });
+  await new StatefulSetController({ client: probe, setInformer: new FakeInformer([probe.stored('statefulsets', 'ns', 'web')!]), podInformer: new FakeInformer(), revisionInformer: new FakeInformer(), clock: new FakeClock(0) }).reconcile('ns/web');
+  const updateRevision = probe.stored('statefulsets', 'ns', 'web')!.status.updateRevision as string;
+  const withRev = (p: KubeObject, rev: string, deleting = false): KubeObject => ({ ...p, metadata: { ...p.metadata, labels: { ...p.metadata!.labels, 'controller-revision-hash': rev }, ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) } });
+  const pods = [withRev(pod('web-0', true), 'web-old', true), withRev(pod('web-1', true), updateRevision)];
+  for (const p of pods) client.seed('pods', p);
+  const ctrl = new StatefulSetController({ client, setInformer: new FakeInformer([s]), podInformer: new FakeInformer(pods.map((p) => client.stored('pods', 'ns', p.metadata!.name!)!)), revisionInformer: new FakeInformer(), clock: new FakeClock(0) });
+  await ctrl.reconcile('ns/web');
+  const st = client.stored('statefulsets', 'ns', 'web')!.status;
+  t.is(st.updateRevision, updateRevision);
+  t.is(st.currentRevision, 'web-old');
+});

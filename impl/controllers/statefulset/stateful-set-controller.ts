@@ -275,6 +275,7 @@ export class StatefulSetController implements Controller {
     const live = owned.filter((p) => !p.metadata?.deletionTimestamp);
     const now = this.clock.now();
     const updated = live.filter((p) => p.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL] === updateRevision).length;
+    const rolloutComplete = owned.length === replicas && updated === replicas && live.filter(isPodReady).length === replicas;
     const status = {
       ...(set.status ?? {}),
       observedGeneration: set.metadata?.generation,
@@ -283,7 +284,9 @@ export class StatefulSetController implements Controller {
       availableReplicas: live.filter((p) => isPodAvailable(p, minReady, now)).length,
       currentReplicas: updated === live.length ? updated : live.length - updated,
       updatedReplicas: updated,
-      currentRevision: updated === live.length || !set.status?.currentRevision ? updateRevision : set.status.currentRevision,
+      // upstream completeRollingUpdate: the current revision catches up only once every replica
+      // (terminating ones included) runs the update revision and is ready.
+      currentRevision: rolloutComplete || !set.status?.currentRevision ? updateRevision : set.status.currentRevision,
       updateRevision,
     };
     if (JSON.stringify(status) !== JSON.stringify(set.status ?? {})) {
