@@ -1,8 +1,10 @@
 /**
  * StatefulSets: upstream test/e2e/apps/statefulset.go, "Basic StatefulSet functionality
  * [StatefulSetBasic]" (scale subresource; list, patch and delete a collection; status
- * endpoints; canary and phased rolling updates). Each case first creates the headless Service
- * `test` of upstream's BeforeEach.
+ * endpoints; canary and phased rolling updates; rolling updates and roll backs). Each case
+ * first creates the headless Service `test` of upstream's BeforeEach. Upstream breaks and
+ * restores a pod's HTTP probe with `kubectl exec ... mv index.html`; so does the rollback case
+ * here (with the real kubectl, see `../cli/run-kubectl.ts`).
  *
  * Image deviations: upstream's httpd (whose /index.html the HTTP readiness probe reads) is
  * busybox serving /index.html with `httpd -p 80`, and upstream's second webserver image
@@ -13,6 +15,7 @@ import type { KubeObject, ResourceClient } from '#impl/client/index.ts';
 import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
 import { expectEqual, expectTrue, fail } from '../framework/expect.ts';
+import { newKubectl, type Kubectl } from '../cli/run-kubectl.ts';
 
 const HEADLESS_SVC = 'test';
 const SS_LABELS = { foo: 'bar', baz: 'blah' };
@@ -123,6 +126,31 @@ function checkPartition(pods: KubeObject[], partition: number, oldImage: string,
     expectEqual(p.spec?.containers?.[0]?.image, wantImage, `image of pod ${p.metadata?.name} (partition ${partition})`);
     expectEqual(p.metadata?.labels?.[REVISION_LABEL], wantRev, `revision of pod ${p.metadata?.name} (partition ${partition})`);
   });
+}
+
+/** setProbe is upstream breakPodHTTPProbe / restorePodHTTPProbe: move /index.html away or back. */
+async function setProbe(k: Kubectl, pod: string, healthy: boolean): Promise<void> {
+  const cmd = healthy ? 'mv -v /tmp/index.html /www/ || true' : 'mv -v /www/index.html /tmp/ || true';
+  await k.runOrDie(['exec', pod, '--', '/bin/sh', '-x', '-c', cmd]);
+}
+
+async function waitForPodReadiness(ctx: CaseContext, pod: string, ready: boolean): Promise<void> {
+  await ctx.waitFor(async () => {
+    const p = await ctx.core('pods').get(pod).catch(() => undefined);
+    return p !== undefined && !p.metadata?.deletionTimestamp && isReady(p) === ready;
+  }, { timeoutMs: STATEFUL_SET_TIMEOUT_MS, intervalMs: 500, message: `pod ${pod} to be ${ready ? 'ready' : 'not ready'}` });
+}
+
+/** waitForRollingUpdate is upstream's: all pods exist and the current revision caught up with the update revision. */
+async function waitForRollingUpdate(ctx: CaseContext, name: string): Promise<{ ss: KubeObject; pods: KubeObject[] }> {
+  let why = '';
+  return ctx.waitFor(async () => {
+    const ss = await ssClient(ctx).get(name);
+    const pods = await podList(ctx, ss);
+    why = `current ${ss.status?.currentRevision}, update ${ss.status?.updateRevision}, pods ${pods.map((p) => `${p.metadata?.name}:${p.metadata?.labels?.[REVISION_LABEL]}`).join(', ')}`;
+    if (pods.length < Number(ss.spec?.replicas ?? 1)) return undefined;
+    return ss.status?.updateRevision === ss.status?.currentRevision ? { ss, pods } : undefined;
+  }, { timeoutMs: STATEFUL_SET_TIMEOUT_MS, intervalMs: 1000, message: `StatefulSet ${name} rolling update to complete`, describe: () => why });
 }
 
 export const cases = [
@@ -305,6 +333,76 @@ export const cases = [
         checkPartition(pods, i, oldImage, newImage, currentRevision, updateRevision);
       }
       if (ss.status?.currentRevision !== updateRevision) fail(`StatefulSet ${name} current revision ${ss.status?.currentRevision} does not equal update revision ${updateRevision} on update completion`);
+    },
+  }),
+  defineCase(import.meta.url, {
+    id: 'AP-53',
+    codename: '[sig-apps] StatefulSet Basic StatefulSet functionality [StatefulSetBasic] should perform rolling updates and roll backs of template modifications [Conformance]',
+    timeoutMs: 6 * 60_000,
+    async run(ctx) {
+      const k = newKubectl(ctx);
+      await createHeadlessService(ctx);
+      const name = 'ss2';
+      ctx.step('Creating a new StatefulSet');
+      await ssClient(ctx).create(newStatefulSet(ctx, name, 3, SS_LABELS));
+      await waitForRunningAndReady(ctx, 3, name);
+      let ss = await waitForStatus(ctx, name);
+      let currentRevision: string = ss.status?.currentRevision;
+      let updateRevision: string = ss.status?.updateRevision;
+      expectEqual(currentRevision, updateRevision, `StatefulSet ${name} created with update revision ${updateRevision} not equal to current revision ${currentRevision}`);
+      let pods = await podList(ctx, ss);
+      for (const p of pods) expectEqual(p.metadata?.labels?.[REVISION_LABEL], currentRevision, `revision of pod ${p.metadata?.name}`);
+      await setProbe(k, pods[1]!.metadata!.name!, false);
+      await waitForPodReadiness(ctx, pods[1]!.metadata!.name!, false);
+      const oldImage: string = ss.spec.template.spec.containers[0].image;
+      const newImage = ctx.images.testServer;
+
+      ctx.step(`Updating StatefulSet template: update image from ${oldImage} to ${newImage}`);
+      await updateStatefulSet(ctx, name, (x) => {
+        x.spec.template.spec.containers[0].image = newImage;
+      });
+      ctx.step('Creating a new revision');
+      ss = await waitForStatus(ctx, name);
+      currentRevision = ss.status?.currentRevision;
+      updateRevision = ss.status?.updateRevision;
+      expectTrue(currentRevision !== updateRevision, 'Current revision should not equal update revision during rolling update');
+
+      ctx.step('Updating Pods in reverse ordinal order');
+      pods = await podList(ctx, ss);
+      await setProbe(k, pods[1]!.metadata!.name!, true);
+      await waitForPodReadiness(ctx, pods[1]!.metadata!.name!, true);
+      ({ ss, pods } = await waitForRollingUpdate(ctx, name));
+      expectEqual(ss.status?.currentRevision, updateRevision, `current revision of StatefulSet ${name} after the rolling update`);
+      for (const p of pods) {
+        expectEqual(p.spec?.containers?.[0]?.image, newImage, `image of pod ${p.metadata?.name}`);
+        expectEqual(p.metadata?.labels?.[REVISION_LABEL], updateRevision, `revision of pod ${p.metadata?.name}`);
+      }
+
+      ctx.step('Rolling back to a previous revision');
+      await waitForRunningAndReady(ctx, 3, name);
+      pods = await podList(ctx, await ssClient(ctx).get(name));
+      await setProbe(k, pods[1]!.metadata!.name!, false);
+      await waitForPodReadiness(ctx, pods[1]!.metadata!.name!, false);
+      const priorRevision = currentRevision;
+      await updateStatefulSet(ctx, name, (x) => {
+        x.spec.template.spec.containers[0].image = oldImage;
+      });
+      ss = await waitForStatus(ctx, name);
+      currentRevision = ss.status?.currentRevision;
+      updateRevision = ss.status?.updateRevision;
+      expectEqual(updateRevision, priorRevision, 'Prior revision should equal update revision during roll back');
+      expectTrue(currentRevision !== updateRevision, 'Current revision should not equal update revision during roll back');
+
+      ctx.step('Rolling back update in reverse ordinal order');
+      pods = await podList(ctx, ss);
+      await setProbe(k, pods[1]!.metadata!.name!, true);
+      await waitForPodReadiness(ctx, pods[1]!.metadata!.name!, true);
+      ({ ss, pods } = await waitForRollingUpdate(ctx, name));
+      expectEqual(ss.status?.currentRevision, priorRevision, `current revision of StatefulSet ${name} after the roll back`);
+      for (const p of pods) {
+        expectEqual(p.spec?.containers?.[0]?.image, oldImage, `image of pod ${p.metadata?.name}`);
+        expectEqual(p.metadata?.labels?.[REVISION_LABEL], priorRevision, `revision of pod ${p.metadata?.name}`);
+      }
     },
   }),
 ];
