@@ -6,10 +6,11 @@
  * upstream: pkg/kubeapiserver/options/admission.go (DefaultOffAdmissionPlugins, plugin order)
  * and staging/src/k8s.io/apiserver/pkg/endpoints/handlers (admission calls).
  */
-import type { IngressClass, RuntimeClass, LimitRange, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, MutatingWebhookConfiguration, Namespace, PriorityClass, ResourceQuota, ServiceAccount, StorageClass, ValidatingWebhookConfiguration } from '#generated/k8s/index.ts';
+import type { IngressClass, RuntimeClass, LimitRange, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, MutatingWebhookConfiguration, Namespace, PriorityClass, ResourceQuota, Service, ServiceAccount, StorageClass, ValidatingWebhookConfiguration } from '#generated/k8s/index.ts';
 import {
   AdmissionChain,
   AdmissionMetrics,
+  clusterIPServiceResolver,
   newAttributes,
   newDefaultIngressClass,
   newDefaultStorageClass,
@@ -152,6 +153,7 @@ export function buildAdmission(o: {
   const namespaceCache = namespaceReaders.some((n) => names.has(n)) ? use('namespaces') : caches.namespaces;
   const getNamespace = async (name: string) => namespaceCache.get('', name) ?? (await getStored<Namespace>(storage, `/registry/namespaces/${name}`));
   const metrics = new AdmissionMetrics(o.metricsRegistry);
+  const resolveService = clusterIPServiceResolver((ns, name) => getStored<Service>(storage, `/registry/services/specs/${ns}/${name}`));
   const plugins: Plugin[] = [];
   if (names.has('NamespaceLifecycle')) plugins.push(newNamespaceLifecycle({ getNamespace }));
   if (names.has('LimitRanger')) {
@@ -182,7 +184,7 @@ export function buildAdmission(o: {
   }
   if (names.has('MutatingAdmissionWebhook')) {
     const m = use('mutating');
-    plugins.push(newMutatingAdmissionWebhook({ listConfigurations: () => m.list(''), getNamespace, metrics }));
+    plugins.push(newMutatingAdmissionWebhook({ listConfigurations: () => m.list(''), getNamespace, metrics, resolveService }));
   }
   if (names.has('ValidatingAdmissionPolicy')) {
     const policies = use('policies');
@@ -191,7 +193,7 @@ export function buildAdmission(o: {
   }
   if (names.has('ValidatingAdmissionWebhook')) {
     const v = use('validating');
-    plugins.push(newValidatingAdmissionWebhook({ listConfigurations: () => v.list(''), getNamespace, metrics }));
+    plugins.push(newValidatingAdmissionWebhook({ listConfigurations: () => v.list(''), getNamespace, metrics, resolveService }));
   }
   if (names.has('ResourceQuota')) {
     // Quotas come from the cache (a live list confirms an empty answer), not a storage read per create.

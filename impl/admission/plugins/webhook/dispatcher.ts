@@ -28,11 +28,39 @@ export interface AdmissionWebhook {
   admissionReviewVersions?: string[];
 }
 
-/** ServiceResolver maps a webhook service reference to a URL (upstream ServiceResolver). */
-export type ServiceResolver = (namespace: string, name: string, port: number) => string;
+/**
+ * ServiceResolver maps a webhook service reference to a URL (upstream ServiceResolver). Whatever
+ * host it returns, the TLS server name checked is `<name>.<namespace>.svc` (upstream's
+ * clientConfig ServerName for service references).
+ */
+export type ServiceResolver = (namespace: string, name: string, port: number) => string | Promise<string>;
 
 /** defaultServiceResolver uses the in-cluster DNS name, as upstream's default resolver. */
 export const defaultServiceResolver: ServiceResolver = (ns, name, port) => `https://${name}.${ns}.svc:${port}`;
+
+/** ServiceLike is the part of a Service {@link clusterIPServiceResolver} reads. */
+export interface ServiceLike {
+  spec?: { type?: string; clusterIP?: string; externalName?: string; ports?: Array<{ port: number }> };
+}
+
+/**
+ * clusterIPServiceResolver resolves a service reference to `https://<clusterIP>:<port>` (or the
+ * ExternalName), as kube-apiserver's default resolver does (upstream
+ * aggregator.NewClusterIPServiceResolver / ResolveCluster): the apiserver runs on the node,
+ * where kube-proxy's OUTPUT rules route cluster IPs, and cluster DNS names do not resolve.
+ */
+export function clusterIPServiceResolver(getService: (namespace: string, name: string) => Promise<ServiceLike | undefined>): ServiceResolver {
+  return async (ns, name, port) => {
+    const svc = await getService(ns, name);
+    if (!svc) throw new Error(`service "${name}" not found`);
+    const spec = svc.spec ?? {};
+    if (spec.type === 'ExternalName') return `https://${spec.externalName}:${port}`;
+    if (!spec.clusterIP || spec.clusterIP === 'None') throw new Error(`invalid service ${ns}/${name}: service has no cluster IP`);
+    if (!(spec.ports ?? []).some((p) => p.port === port)) throw new Error(`no service port ${port} found for service "${name}"`);
+    const host = spec.clusterIP.includes(':') ? `[${spec.clusterIP}]` : spec.clusterIP;
+    return `https://${host}:${port}`;
+  };
+}
 
 /** ErrCallingWebhook is a failed call: network, timeout, bad response (upstream webhookutil.ErrCallingWebhook). */
 export class ErrCallingWebhook extends Error {
@@ -74,13 +102,19 @@ export function supportsDryRun(h: AdmissionWebhook): boolean {
 }
 
 /** webhookURL resolves clientConfig to the URL to POST, with `?timeout=Ns` as upstream adds. */
-export function webhookURL(h: AdmissionWebhook, resolve: ServiceResolver): string {
+export async function webhookURL(h: AdmissionWebhook, resolve: ServiceResolver): Promise<string> {
   const timeout = h.timeoutSeconds ?? 10;
   let base: string;
   if (h.clientConfig.url) base = h.clientConfig.url;
   else if (h.clientConfig.service) {
     const s = h.clientConfig.service;
-    base = `${resolve(s.namespace, s.name, s.port ?? 443)}${s.path ?? ''}`;
+    let resolved: string;
+    try {
+      resolved = await resolve(s.namespace, s.name, s.port ?? 443);
+    } catch (err) {
+      throw new ErrCallingWebhook(h.name, `failed to call webhook: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    base = `${resolved}${s.path ?? ''}`;
   } else throw new ErrCallingWebhook(h.name, 'webhook has no url or service');
   const u = new URL(base);
   u.searchParams.set('timeout', `${timeout}s`);
@@ -98,12 +132,14 @@ export async function callWebhook(
 ): Promise<AdmissionResponse> {
   const review = createAdmissionReview(a);
   const uid = review.request!.uid;
-  const url = webhookURL(h, opts.resolve);
+  const url = await webhookURL(h, opts.resolve);
   const timeoutMs = (h.timeoutSeconds ?? 10) * 1000;
   const ca = h.clientConfig.caBundle ? Buffer.from(h.clientConfig.caBundle, 'base64') : undefined;
+  const svc = h.clientConfig.url ? undefined : h.clientConfig.service;
+  const tlsServerName = svc ? `${svc.name}.${svc.namespace}.svc` : undefined;
   let resp;
   try {
-    resp = await postJson({ url, ...(ca ? { ca } : {}) }, review, { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+    resp = await postJson({ url, ...(ca ? { ca } : {}), ...(tlsServerName ? { tlsServerName } : {}) }, review, { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
   } catch (err) {
     const text = err instanceof WebhookTimeoutError ? `Post "${url}": context deadline exceeded` : err instanceof Error ? err.message : String(err);
     throw new ErrCallingWebhook(h.name, `failed to call webhook: ${text}`);

@@ -13,6 +13,7 @@ import { AdmissionMetrics } from '../../metrics.ts';
 import { newMutatingAdmissionWebhook } from '../mutatingadmissionwebhook/admission.ts';
 import { newValidatingAdmissionWebhook } from '../validatingadmissionwebhook/admission.ts';
 import type { AdmissionReview } from './admission-review.ts';
+import { clusterIPServiceResolver, type ServiceLike } from './dispatcher.ts';
 
 let pki: Pki;
 let dir: string;
@@ -145,5 +146,41 @@ for (const tc of validatingCases) {
     t.regex(err!.message, tc.want.message);
     if (tc.want.code === 500) t.true(isInternalError(err));
     if (tc.want.code === 400) t.true(isBadRequest(err));
+  });
+}
+
+// ---- service references: clusterIPServiceResolver and the `<name>.<namespace>.svc` server name ----
+
+const clusterIPs: Record<string, string> = { 'default/kubernetes': '127.0.0.1', 'default/other': '127.0.0.1', 'default/headless': 'None' };
+/** resolveService serves the Services above, each with the test server's port. */
+const resolveService = () =>
+  clusterIPServiceResolver(async (ns, name): Promise<ServiceLike | undefined> => {
+    const clusterIP = clusterIPs[`${ns}/${name}`];
+    return clusterIP === undefined ? undefined : { spec: { clusterIP, ports: [{ port: Number(new URL(base).port) }] } };
+  });
+const serviceHook = (name: string, path: string) => ({
+  name: `${name}.example.com`,
+  admissionReviewVersions: ['v1'],
+  sideEffects: 'None',
+  clientConfig: { service: { namespace: 'default', name, path, port: Number(new URL(base).port) }, caBundle: Buffer.from(pki.caCert).toString('base64') },
+  rules: podRule,
+});
+
+const serviceCases: Array<{ name: string; service: string; want: 'denied' | RegExp }> = [
+  { name: 'resolves to the cluster IP and verifies the certificate for <name>.<namespace>.svc', service: 'kubernetes', want: 'denied' },
+  { name: 'a certificate without <name>.<namespace>.svc fails the call', service: 'other', want: /failed calling webhook "other\.example\.com".*(altnames|Hostname\/IP)/ },
+  { name: 'a missing service fails the call', service: 'missing', want: /failed calling webhook "missing\.example\.com": failed to call webhook: service "missing" not found/ },
+  { name: 'a headless service has no address', service: 'headless', want: /service has no cluster IP/ },
+];
+for (const tc of serviceCases) {
+  test.serial(`service reference: ${tc.name}`, async (t) => {
+    const plugin = newValidatingAdmissionWebhook({
+      listConfigurations: () => [{ metadata: { name: 'cfg' }, webhooks: [serviceHook(tc.service, '/deny')] } as ValidatingWebhookConfiguration],
+      getNamespace: (n) => namespaces[n],
+      resolveService: resolveService(),
+    });
+    const err = await t.throwsAsync(plugin.validate!(attrs()));
+    if (tc.want === 'denied') t.regex(err!.message, /denied the request: pods named bad are not allowed/);
+    else t.regex(err!.message, tc.want);
   });
 }
