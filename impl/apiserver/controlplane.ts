@@ -26,6 +26,7 @@ import { newLogREST } from './registry/core/pod/rest/log.ts';
 import { newStreamREST } from './registry/core/pod/rest/exec.ts';
 import { newPortForwardREST } from './registry/core/pod/rest/port-forward.ts';
 import { newPodProxyREST } from './registry/core/pod/rest/proxy.ts';
+import { withConnectAdmission } from './registry/core/pod/rest/connect-admission.ts';
 import { newNodeProxyREST } from './registry/core/node/rest/proxy.ts';
 import { namespaceFinalizeStrategy, namespaceStatusStrategy, namespaceStrategy } from './registry/core/namespace/strategy.ts';
 import { configMapStrategy } from './registry/core/configmap/strategy.ts';
@@ -289,7 +290,8 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
           : sub.name === 'portforward' ? newPortForwardREST(deps)
           : sub.name === 'proxy' ? newPodProxyREST(deps)
           : undefined;
-        if (connect) subs.set(sub.name, { connect });
+        // pods/log is a getter upstream (no CONNECT admission); the others are Connecters.
+        if (connect) subs.set(sub.name, { connect: sub.name === 'log' ? connect : withConnectAdmission(connect, { resource: e.resource, subresource: sub.name, admission: o.admission }) });
       }
     }
     return {

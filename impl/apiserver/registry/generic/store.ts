@@ -105,7 +105,8 @@ export interface StoreOptions {
 
 /** AdmissionCall describes one admission call of a Store write. */
 export interface AdmissionCall {
-  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** CONNECT comes from connect subresources (registry/core/pod/rest/connect-admission.ts). */
+  operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
   /** The resource of the store (with its version) and the subresource served ('' for the main resource). */
   resource: { group: string; version: string; resource: string };
   kind: { group: string; version: string; kind: string };
