@@ -17,7 +17,7 @@ import { customResourcePrinter, simpleJsonPath } from '../printers/printers.ts';
 import { newDefaultStrategy, newStatusStrategy } from '../registry/generic/default-strategy.ts';
 import { rfc3339, Store } from '../registry/generic/store.ts';
 import type { KubeObject, Strategy } from '../registry/rest/strategy.ts';
-import { applyDefaults, StructuralCompiler, type Structural } from '../schema/structural.ts';
+import { applyDefaults, findUnknownFields, StructuralCompiler, type Structural } from '../schema/structural.ts';
 import { validateStructural } from '../schema/validation.ts';
 
 const CRD_GROUP = 'apiextensions.k8s.io';
@@ -246,6 +246,21 @@ export function installCrdSupport(o: CrdSupportOptions): { start(): Promise<void
       return meta;
     };
     const common = o.controlPlane.storeCommon(prefix, patchMeta);
+    // Mutating admission (webhooks) may add fields the schema does not know: they are pruned
+    // before validation and storage, as upstream's schema-coercing storage encoder does.
+    const chain = common.admission;
+    if (chain) {
+      common.admission = () => {
+        const a = chain();
+        return a && {
+          admit: async (ctx, call) => {
+            await a.admit(ctx, call);
+            if (call.object && call.operation !== 'CONNECT') findUnknownFields(call.object, schema, { prune: true, isRoot: true });
+          },
+          validate: (ctx, call) => a.validate(ctx, call),
+        };
+      };
+    }
     const store = new Store({
       qualifiedResource: { group, resource: plural },
       group,

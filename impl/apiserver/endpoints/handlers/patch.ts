@@ -33,7 +33,9 @@ export async function patchObject(r: RestRequest): Promise<void> {
       const next = await applyPatch({
         kind,
         patch: buf,
-        old,
+        // A custom resource stored in another version of its CRD is patched in the request's
+        // version (conversion strategy None only rewrites apiVersion, upstream nopConverter).
+        old: old && r.served.custom && old.apiVersion !== apiVersionOf(r.served) ? { ...old, apiVersion: apiVersionOf(r.served) } : old,
         patchMeta: r.served.patchMeta?.(),
         manager: manager || fieldManagerOf(r),
         force,
