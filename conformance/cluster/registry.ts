@@ -4,6 +4,7 @@
  */
 import type { ConformanceCase } from './framework/case.ts';
 import { cases as admissionWebhook } from './api-machinery/admission-webhook.ts';
+import { cases as webhook } from './api-machinery/webhook.ts';
 import { cases as chunking } from './api-machinery/chunking.ts';
 import { cases as crd } from './api-machinery/custom-resource-definition.ts';
 import { cases as discovery } from './api-machinery/discovery.ts';
@@ -74,6 +75,7 @@ export const cases: readonly ConformanceCase[] = [
   ...namespace,
   ...resourceQuota,
   ...admissionWebhook,
+  ...webhook,
   ...amApiOperations,
   ...appsApi,
   ...serviceAccounts,
