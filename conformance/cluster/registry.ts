@@ -64,6 +64,7 @@ import { cases as emptyDirWrapper } from './storage/empty-dir-wrapper.ts';
 import { cases as persistentVolumes } from './storage/persistent-volumes.ts';
 import { cases as taints } from './node/taints.ts';
 import { cases as statefulSet } from './apps/statefulset.ts';
+import { cases as podGeneration } from './node/pod-generation.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -128,4 +129,5 @@ export const cases: readonly ConformanceCase[] = [
   ...persistentVolumes,
   ...taints,
   ...statefulSet,
+  ...podGeneration,
 ];
