@@ -256,4 +256,57 @@ export const cases = [
       expectEqual(rp.spec?.hard, { cpu: '1', memory: '1Gi' }, 'spec.hard after a /status patch that tried to change it');
     },
   }),
+  defineCase(import.meta.url, {
+    id: 'AM-72',
+    codename: '[sig-api-machinery] ResourceQuota should create a ResourceQuota and capture the life of a pod. [Conformance]',
+    async run(ctx) {
+      const extended = 'example.com/dongle';
+      const quotaName = 'test-quota';
+      ctx.step('Counting existing ResourceQuota');
+      const existing = await countExisting(ctx, 'resourcequotas');
+      ctx.step('Creating a ResourceQuota');
+      const quota = newTestResourceQuota(quotaName);
+      // upstream newTestResourceQuota also caps ephemeral storage and an extended resource.
+      Object.assign(quota.spec.hard, { 'requests.ephemeral-storage': '50Gi', 'limits.ephemeral-storage': '50Gi', [`requests.${extended}`]: '3' });
+      await ctx.core('resourcequotas').create(quota);
+      ctx.step('Ensuring resource quota status is calculated');
+      await waitForResourceQuota(ctx, quotaName, { resourcequotas: String(existing + 1) });
+
+      ctx.step('Creating a Pod that fits quota');
+      const podFor = (name: string, requests: Record<string, string>, limits: Record<string, string> = {}): KubeObject => ({
+        metadata: { name },
+        spec: { containers: [{ name: 'pause', image: ctx.images.pause, resources: { requests, limits } }] },
+      });
+      const requests = { cpu: '500m', memory: '252Mi', 'ephemeral-storage': '30Gi', [extended]: '2' };
+      await ctx.core('pods').create(podFor('test-pod', requests, { [extended]: '2' }));
+
+      ctx.step('Ensuring ResourceQuota status captures the pod usage');
+      const used: Record<string, string> = { pods: '1', 'requests.cpu': '500m', 'requests.memory': '252Mi', 'requests.ephemeral-storage': '30Gi', [`requests.${extended}`]: '2' };
+      await waitForResourceQuota(ctx, quotaName, used);
+
+      ctx.step('Not allowing a pod to be created that exceeds remaining quota');
+      await expectApiError(ctx.core('pods').create(podFor('fail-pod', { cpu: '600m', memory: '100Mi' })), { code: 403, reason: 'Forbidden' }, 'creating a pod beyond the remaining cpu quota');
+
+      ctx.step('Not allowing a pod to be created that exceeds remaining quota(validation on extended resources)');
+      await expectApiError(
+        ctx.core('pods').create(podFor('fail-pod-for-extended-resource', { cpu: '500m', memory: '100Mi', 'ephemeral-storage': '30Gi', [extended]: '2' }, { [extended]: '2' })),
+        { code: 403, reason: 'Forbidden' },
+        'creating a pod beyond the remaining extended-resource quota',
+      );
+
+      ctx.step('Ensuring a pod cannot update its resource requirements');
+      const podToUpdate = await ctx.core('pods').get('test-pod');
+      podToUpdate.spec.containers[0].resources.requests = { cpu: '100m', memory: '100Mi', 'ephemeral-storage': '10Gi' };
+      await expectApiError(ctx.core('pods').update(podToUpdate), {}, 'updating the resource requests of a running pod');
+
+      ctx.step('Ensuring attempts to update pod resource requirements did not change quota usage');
+      await waitForResourceQuota(ctx, quotaName, used);
+
+      ctx.step('Deleting the pod');
+      await ctx.core('pods').delete('test-pod', { gracePeriodSeconds: 0 });
+
+      ctx.step('Ensuring resource quota status released the pod usage');
+      await waitForResourceQuota(ctx, quotaName, { pods: '0', 'requests.cpu': '0', 'requests.memory': '0', 'requests.ephemeral-storage': '0', [`requests.${extended}`]: '0' });
+    },
+  }),
 ];
