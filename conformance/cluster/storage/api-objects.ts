@@ -1,7 +1,8 @@
 /**
  * Storage API specs: CSIDriver and pods with CSI inline volumes (csi_inline.go), CSINode (csi_node.go), CSIStorageCapacity
  * (csistoragecapacity.go), StorageClass (storageclass.go), VolumeAttachment
- * (volume_attachment.go), PV/PVC lifecycle (persistent_volumes.go).
+ * (volume_attachment.go), PV/PVC lifecycle (persistent_volumes.go), VolumeAttributesClass
+ * (volume_attributes_class.go, storage.k8s.io/v1 as conformance runs it since v1.34).
  */
 import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
@@ -142,6 +143,61 @@ export const cases = [
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
+    },
+  }),
+  defineCase(import.meta.url, {
+    id: 'ST-N01',
+    codename: '[sig-storage] VolumeAttributesClass [FeatureGate:VolumeAttributesClass] should run through the lifecycle of a VolumeAttributesClass [Conformance]',
+    async run(ctx) {
+      const vacs = ctx.api('storage.k8s.io', 'v1', 'volumeattributesclasses');
+      const made: string[] = [];
+      ctx.defer(async () => {
+        for (const n of made) await vacs.delete(n).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+      });
+      const gone = async (selector: string, name: string): Promise<void> => {
+        await ctx.waitFor(async () => (await vacs.list({ labelSelector: selector })).items.length === 0, { timeoutMs: 30_000, intervalMs: 500, message: `VolumeAttributesClass ${name} deletion` })
+          .catch(() => fail(`timeout while waiting to confirm VolumeAttributesClass "${name}" deletion`));
+      };
+      ctx.step('Creating a VolumeAttributesClass');
+      const created = await vacs.create({ kind: 'VolumeAttributesClass', metadata: { generateName: 'e2e-' }, driverName: 'e2e-fake-csi-driver', parameters: { foo: 'bar' } });
+      const name = String(created.metadata?.name);
+      made.push(name);
+      ctx.step(`Get VolumeAttributesClass "${name}"`);
+      await vacs.get(name);
+      ctx.step(`Patching the VolumeAttributesClass "${name}"`);
+      const patched = await vacs.patch(name, { metadata: { labels: { [name]: 'patched' } } }, { type: 'strategic' });
+      expectEqual(patched.metadata?.labels?.[name], 'patched', 'patched label');
+      ctx.step(`Delete VolumeAttributesClass "${name}"`);
+      await vacs.delete(name);
+      ctx.step(`Confirm deletion of VolumeAttributesClass "${name}"`);
+      await gone(`${name}=patched`, name);
+
+      ctx.step('Create a replacement VolumeAttributesClass');
+      const replacement = await vacs.create({ kind: 'VolumeAttributesClass', metadata: { generateName: 'e2e-v2-' }, driverName: 'e2e-fake-csi-driver', parameters: { foo: 'bar' } });
+      const name2 = String(replacement.metadata?.name);
+      made.push(name2);
+      ctx.step(`Updating VolumeAttributesClass "${name2}"`);
+      let updated: KubeObject | undefined;
+      for (let i = 0; ; i++) {
+        const vac = await vacs.get(name2);
+        vac.metadata = { ...vac.metadata, labels: { [name2]: 'updated' } };
+        try {
+          updated = await vacs.update(vac);
+          break;
+        } catch (err) {
+          if ((err as { code?: number }).code !== 409 || i >= 4) throw err;
+        }
+      }
+      expectEqual(updated?.metadata?.labels?.[name2], 'updated', 'updated label');
+      const selector = `${name2}=updated`;
+      ctx.step(`Listing all VolumeAttributesClasses with the labelSelector: "${selector}"`);
+      expectEqual((await vacs.list({ labelSelector: selector })).items.length, 1, 'VolumeAttributesClasses with the label selector');
+      ctx.step(`Deleting VolumeAttributesClass "${name2}" via DeleteCollection`);
+      await vacs.deleteCollection({ labelSelector: selector });
+      ctx.step(`Confirm deletion of VolumeAttributesClass "${name2}"`);
+      await gone(selector, name2);
     },
   }),
 ];
