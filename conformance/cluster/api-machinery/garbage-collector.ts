@@ -1,12 +1,17 @@
 /**
- * Garbage collector: upstream test/e2e/apimachinery/garbage_collector.go (AM-56, AM-57,
- * AM-59, AM-61, AM-62). Propagation policies on Deployments and ReplicationControllers, and
- * an ownerReference cycle.
+ * Garbage collector: upstream test/e2e/apimachinery/garbage_collector.go (AM-56..AM-62).
+ * Propagation policies on Deployments and ReplicationControllers, foreground deletion, an
+ * owner with dependents that have a second, valid owner, and an ownerReference cycle.
+ * Upstream sizes its ReplicationControllers with estimateMaximumPods(10..100); here they have
+ * 10 replicas (the lower bound), which a single node always holds.
  */
 import type { KubeObject } from '#impl/client/index.ts';
 import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
 import { expectEqual, expectTrue } from '../framework/expect.ts';
+
+/** OWNER_RC_REPLICAS is upstream estimateMaximumPods(10, 100) at its lower bound. */
+const OWNER_RC_REPLICAS = 10;
 
 const template = (ctx: CaseContext, labels: Record<string, string>): KubeObject => ({ metadata: { labels }, spec: { containers: [{ name: 'nginx', image: ctx.images.pause }] } });
 
@@ -108,6 +113,82 @@ export const cases = [
         left = (await pods.list()).items.map((p) => p.metadata!.name!).filter((n) => ['pod1', 'pod2', 'pod3'].includes(n));
         return left.length === 0;
       }, { timeoutMs: 120_000, intervalMs: 1000, message: 'the ownerReference cycle pod1 -> pod3 -> pod2 -> pod1 to be garbage collected', describe: () => `left: ${left.join(', ')}` });
+    },
+  }),
+  defineCase(import.meta.url, {
+    id: 'AM-58',
+    codename: '[sig-api-machinery] Garbage collector should keep the rc around until all its pods are deleted if the deleteOptions says so [Conformance] [Serial]',
+    async run(ctx) {
+      const rcs = ctx.core('replicationcontrollers');
+      const pods = ctx.core('pods');
+      const labels = { gctest: `delete_pods_foreground-${ctx.uid}` };
+      ctx.step('create the rc');
+      const rc = await rcs.create({ metadata: { name: 'simpletest.rc', labels }, spec: { replicas: OWNER_RC_REPLICAS, selector: labels, template: template(ctx, labels) } });
+      await ctx.waitFor(async () => (await rcs.get('simpletest.rc')).status?.replicas === OWNER_RC_REPLICAS, { timeoutMs: 60_000, intervalMs: 1000, message: `rc simpletest.rc to create ${OWNER_RC_REPLICAS} pods` });
+      ctx.step('delete the rc');
+      await rcs.delete('simpletest.rc', { propagationPolicy: 'Foreground', preconditions: { uid: rc.metadata!.uid } });
+      ctx.step('wait for the rc to be deleted');
+      let remaining = 0;
+      await ctx.waitFor(async () => {
+        try {
+          await rcs.get('simpletest.rc');
+        } catch (err) {
+          if ((err as { code?: number }).code === 404) return true;
+          throw err;
+        }
+        remaining = (await pods.list()).items.length;
+        return false;
+      }, { timeoutMs: 120_000, intervalMs: 1000, message: 'the rc to be deleted after its pods (foreground deletion)', describe: () => `${remaining} pods remaining` });
+      ctx.step('Gathering metrics');
+      const left = (await pods.list()).items;
+      expectEqual(left.map((p) => p.metadata?.name), [], 'pods left once the foreground-deleted rc is gone');
+    },
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'AM-60',
+    codename: "[sig-api-machinery] Garbage collector should not delete dependents that have both valid owner and owner that's waiting for dependents to be deleted [Conformance] [Serial]",
+    async run(ctx) {
+      const rcs = ctx.core('replicationcontrollers');
+      const pods = ctx.core('pods');
+      const replicas = OWNER_RC_REPLICAS;
+      const half = Math.trunc(replicas / 2);
+      const deletedLabels = { gctest_d: `valid_and_pending_owners_d-${ctx.uid}` };
+      const stayLabels = { gctest_s: `valid_and_pending_owners_s-${ctx.uid}` };
+      ctx.step('create the rc1');
+      const rc1 = await rcs.create({ metadata: { name: 'simpletest-rc-to-be-deleted', labels: deletedLabels }, spec: { replicas, selector: deletedLabels, template: template(ctx, deletedLabels) } });
+      ctx.step('create the rc2');
+      const rc2 = await rcs.create({ metadata: { name: 'simpletest-rc-to-stay', labels: stayLabels }, spec: { replicas: 0, selector: stayLabels, template: template(ctx, stayLabels) } });
+      await ctx.waitFor(async () => (await rcs.get(rc1.metadata!.name!)).status?.replicas === replicas, { timeoutMs: 60_000, intervalMs: 1000, message: `rc1 to create ${replicas} pods` });
+
+      ctx.step(`set half of pods created by rc ${rc1.metadata!.name} to have rc ${rc2.metadata!.name} as owner as well`);
+      const list = (await pods.list()).items;
+      for (const p of list.slice(0, half)) {
+        await pods.patch(p.metadata!.name!, { metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'ReplicationController', name: rc2.metadata!.name, uid: rc2.metadata!.uid }] } }, { type: 'strategic' });
+      }
+
+      ctx.step(`delete the rc ${rc1.metadata!.name}`);
+      await rcs.delete(rc1.metadata!.name!, { propagationPolicy: 'Foreground', preconditions: { uid: rc1.metadata!.uid } });
+      ctx.step('wait for the rc to be deleted');
+      let remaining = 0;
+      await ctx.waitFor(async () => {
+        try {
+          await rcs.get(rc1.metadata!.name!);
+        } catch (err) {
+          if ((err as { code?: number }).code === 404) return true;
+          throw err;
+        }
+        remaining = (await pods.list()).items.length;
+        return false;
+      }, { timeoutMs: 120_000, intervalMs: 1000, message: 'rc1 to be deleted (foreground deletion)', describe: () => `${remaining} pods remaining` });
+
+      // Half of the pods must still exist, not being deleted, with rc2 as their only owner.
+      const left = (await pods.list()).items;
+      expectEqual(left.length, half, 'number of pods left (those that rc2 owns too)');
+      for (const p of left) {
+        expectTrue(!p.metadata?.deletionTimestamp, `pod ${p.metadata?.name} has a deletionTimestamp; a dependent with a valid owner must not be deleted`);
+        expectEqual((p.metadata?.ownerReferences ?? []).map((r: KubeObject) => r.uid), [rc2.metadata!.uid], `ownerReferences of pod ${p.metadata?.name}`);
+      }
     },
   }),
 ];
