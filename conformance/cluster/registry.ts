@@ -65,6 +65,7 @@ import { cases as persistentVolumes } from './storage/persistent-volumes.ts';
 import { cases as taints } from './node/taints.ts';
 import { cases as statefulSet } from './apps/statefulset.ts';
 import { cases as podGeneration } from './node/pod-generation.ts';
+import { cases as validatingAdmissionPolicy } from './api-machinery/validating-admission-policy.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -130,4 +131,5 @@ export const cases: readonly ConformanceCase[] = [
   ...taints,
   ...statefulSet,
   ...podGeneration,
+  ...validatingAdmissionPolicy,
 ];
