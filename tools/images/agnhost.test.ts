@@ -15,7 +15,10 @@ const program = path.join(path.dirname(fileURLToPath(import.meta.url)), 'files',
 interface Handlers {
   [path: string]: (req: Record<string, unknown>) => unknown;
 }
-const { webhookHandlers } = (await import(program)) as { webhookHandlers: (o?: { sidecarImage?: string }) => Handlers };
+const { webhookHandlers, conversionResponse } = (await import(program)) as {
+  webhookHandlers: (o?: { sidecarImage?: string }) => Handlers;
+  conversionResponse: (request: Record<string, unknown>) => Record<string, unknown>;
+};
 
 const decodePatch = (r: { patch?: string }) => (r.patch ? JSON.parse(Buffer.from(r.patch, 'base64').toString('utf8')) : undefined);
 const cmReq = (operation: string, data: Record<string, string>) => ({
@@ -82,6 +85,43 @@ for (const tc of handlerCases) {
     if (tc.reason !== undefined) t.is(r.status?.reason, tc.reason);
     t.deepEqual(decodePatch(r), tc.patch);
     if (tc.patch) t.is(r.patchType, 'JSONPatch');
+  });
+}
+
+const v1 = 'stable.example.com/v1';
+const v2 = 'stable.example.com/v2';
+const conversionCases: Array<{ name: string; desired: string; objects: Record<string, unknown>[]; want: Record<string, unknown> }> = [
+  {
+    name: 'v1 hostPort splits into v2 host and port',
+    desired: v2,
+    objects: [{ apiVersion: v1, kind: 'E2e', metadata: { name: 'a' }, hostPort: 'localhost:8080' }],
+    want: { uid: 'u', convertedObjects: [{ apiVersion: v2, kind: 'E2e', metadata: { name: 'a' }, host: 'localhost', port: '8080' }], result: { status: 'Success' } },
+  },
+  {
+    name: 'v2 host and port join into v1 hostPort (a non-homogeneous list)',
+    desired: v1,
+    objects: [
+      { apiVersion: v2, kind: 'E2e', metadata: { name: 'b' }, host: 'h', port: '1' },
+      { apiVersion: v2, kind: 'E2e', metadata: { name: 'c' }, host: 'h' },
+    ],
+    want: { uid: 'u', convertedObjects: [{ apiVersion: v1, kind: 'E2e', metadata: { name: 'b' }, hostPort: 'h:1' }, { apiVersion: v1, kind: 'E2e', metadata: { name: 'c' }, hostPort: 'h:' }], result: { status: 'Success' } },
+  },
+  {
+    name: 'a bad hostPort fails the whole request',
+    desired: v2,
+    objects: [{ apiVersion: v1, kind: 'E2e', hostPort: 'nope' }],
+    want: { uid: 'u', result: { status: 'Failure', message: 'invalid hostPort value `nope`' } },
+  },
+  {
+    name: 'converting to the same version is refused',
+    desired: v1,
+    objects: [{ apiVersion: v1, kind: 'E2e' }],
+    want: { uid: 'u', result: { status: 'Failure', message: `conversion from a version to itself should not call the webhook: ${v1}` } },
+  },
+];
+for (const tc of conversionCases) {
+  test(`crd-conversion-webhook: ${tc.name}`, (t) => {
+    t.deepEqual(conversionResponse({ uid: 'u', desiredAPIVersion: tc.desired, objects: tc.objects }), tc.want);
   });
 }
 
@@ -166,5 +206,26 @@ test('unknown subcommand exits 2 with usage', async (t) => {
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const [code] = (await once(child, 'exit')) as [number];
   t.is(code, 2);
-  t.regex(stderr, /usage: agnhost \{webhook\|netexec\|pause\}/);
+  t.regex(stderr, /usage: agnhost \{webhook\|crd-conversion-webhook\|netexec\|pause\}/);
+});
+
+test('crd-conversion-webhook serves ConversionReview on /crdconvert over HTTPS', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'agnhost-conv-'));
+  dirs.push(dir);
+  const pems = await selfsigned.generate([{ name: 'commonName', value: 'e2e-test-crd-conversion-webhook.ns.svc' }], { keySize: 2048 });
+  await writeFile(path.join(dir, 'tls.crt'), pems.cert);
+  await writeFile(path.join(dir, 'tls.key'), pems.private);
+  const port = await freePort();
+  const child = spawn(process.execPath, [program, 'crd-conversion-webhook', `--tls-cert-file=${path.join(dir, 'tls.crt')}`, `--tls-private-key-file=${path.join(dir, 'tls.key')}`, `--port=${port}`], { stdio: 'ignore' });
+  children.push(child);
+  const base = { host: '127.0.0.1', port, rejectUnauthorized: false };
+  await retry(() => request(https, { ...base, path: '/readyz' }));
+  const review = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'ConversionReview', request: { uid: 'c-1', desiredAPIVersion: v2, objects: [{ apiVersion: v1, kind: 'E2e', hostPort: 'a:1' }] } };
+  const res = await request(https, { ...base, method: 'POST', path: '/crdconvert', headers: { 'Content-Type': 'application/json' } }, JSON.stringify(review));
+  t.is(res.status, 200);
+  t.deepEqual(JSON.parse(res.body), {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'ConversionReview',
+    response: { uid: 'c-1', convertedObjects: [{ apiVersion: v2, kind: 'E2e', host: 'a', port: '1' }], result: { status: 'Success' } },
+  });
 });

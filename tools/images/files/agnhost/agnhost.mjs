@@ -4,6 +4,9 @@
 //
 //   agnhost webhook --tls-cert-file F --tls-private-key-file F [--port 443] [--sidecar-image I]
 //       HTTPS AdmissionReview server (admission.k8s.io/v1 and v1beta1) with upstream's handlers.
+//   agnhost crd-conversion-webhook --tls-cert-file F --tls-private-key-file F [--port 443]
+//       HTTPS ConversionReview server (apiextensions.k8s.io/v1 and v1beta1) on /crdconvert with
+//       upstream's example converter (stable.example.com/v1 hostPort <-> v2 host + port).
 //   agnhost netexec [--http-port 8080] [--udp-port 8081]
 //       HTTP /hostname /echo?msg= /shell?cmd= /exit?code= /dial?request=&host=&port=&protocol=&tries=
 //       /healthz /readyz; UDP echo (hostname / echo MSG).
@@ -165,22 +168,105 @@ async function serveReview(req, res, admit) {
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ apiVersion: gv, kind: 'AdmissionReview', response }));
 }
 
-function webhook(args) {
-  const f = parseFlags(args, { 'tls-cert-file': '', 'tls-private-key-file': '', port: '443', 'sidecar-image': '' });
+/** serveTLS starts the HTTPS server of `webhook` and `crd-conversion-webhook` over `routes`. */
+function serveTLS(name, f, routes) {
   if (!f['tls-cert-file'] || !f['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file are required');
-  const handlers = webhookHandlers({ sidecarImage: f['sidecar-image'] });
   const server = https.createServer({ cert: readFileSync(f['tls-cert-file']), key: readFileSync(f['tls-private-key-file']) }, (req, res) => {
     const path = new URL(req.url ?? '/', 'https://x').pathname;
     if (path === '/readyz' || path === '/healthz') return void res.end('ok');
-    const admit = handlers[path];
-    if (!admit) return void res.writeHead(404).end('404 page not found\n');
-    serveReview(req, res, admit).catch((err) => {
+    const route = routes[path];
+    if (!route) return void res.writeHead(404).end('404 page not found\n');
+    route(req, res).catch((err) => {
       log(`${path}: ${err.stack ?? err}`);
       if (!res.headersSent) res.writeHead(500).end(String(err));
     });
   });
-  server.listen(Number(f.port), () => log(`webhook: serving HTTPS on :${f.port}`));
+  server.listen(Number(f.port), () => log(`${name}: serving HTTPS on :${f.port}`));
   return server;
+}
+
+function webhook(args) {
+  const f = parseFlags(args, { 'tls-cert-file': '', 'tls-private-key-file': '', port: '443', 'sidecar-image': '' });
+  const handlers = webhookHandlers({ sidecarImage: f['sidecar-image'] });
+  const routes = Object.fromEntries(Object.entries(handlers).map(([path, admit]) => [path, (req, res) => serveReview(req, res, admit)]));
+  return serveTLS('webhook', f, routes);
+}
+
+// ---- crd-conversion-webhook ------------------------------------------------------------------
+
+const failure = (message) => ({ status: 'Failure', message });
+
+/**
+ * convertExample converts between stable.example.com/v1 (`hostPort: "host:port"`) and
+ * stable.example.com/v2 (`host`, `port`), like upstream's example converter. Returns the
+ * converted object or a Failure status.
+ */
+export function convertExample(obj, toVersion) {
+  const from = obj.apiVersion;
+  if (from === toVersion) return { status: failure(`conversion from a version to itself should not call the webhook: ${toVersion}`) };
+  const out = structuredClone(obj);
+  if (from === 'stable.example.com/v1') {
+    if (toVersion !== 'stable.example.com/v2') return { status: failure(`unexpected conversion version "${toVersion}"`) };
+    if ('hostPort' in out) {
+      const parts = String(out.hostPort).split(':');
+      if (parts.length !== 2) return { status: failure(`invalid hostPort value \`${out.hostPort}\``) };
+      delete out.hostPort;
+      out.host = parts[0];
+      out.port = parts[1];
+    }
+  } else if (from === 'stable.example.com/v2') {
+    if (toVersion !== 'stable.example.com/v1') return { status: failure(`unexpected conversion version "${toVersion}"`) };
+    if ('host' in out || 'port' in out) {
+      out.hostPort = `${out.host ?? ''}:${out.port ?? ''}`;
+      delete out.host;
+      delete out.port;
+    }
+  } else {
+    return { status: failure(`unexpected conversion version "${from}"`) };
+  }
+  out.apiVersion = toVersion;
+  return { object: out };
+}
+
+/** conversionResponse converts every object of a ConversionRequest, failing as a whole. */
+export function conversionResponse(request) {
+  const convertedObjects = [];
+  for (const obj of request.objects ?? []) {
+    const r = convertExample(obj, request.desiredAPIVersion);
+    if (r.status) return { uid: request.uid, result: r.status };
+    convertedObjects.push(r.object);
+  }
+  return { uid: request.uid, convertedObjects, result: { status: 'Success' } };
+}
+
+async function serveConversion(req, res) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+  if (type !== 'application/json') {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`invalid Content-Type header \`${req.headers['content-type'] ?? ''}\`\n`);
+    return;
+  }
+  let review;
+  try {
+    review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`failed to deserialize body with error ${err.message}\n`);
+    return;
+  }
+  const gv = review.apiVersion;
+  if (review.kind !== 'ConversionReview' || (gv !== 'apiextensions.k8s.io/v1' && gv !== 'apiextensions.k8s.io/v1beta1') || !review.request) {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`Unsupported group version kind: ${gv}, Kind=${review.kind}\n`);
+    return;
+  }
+  const response = conversionResponse(review.request);
+  log(`/crdconvert ${review.request.objects?.length ?? 0} object(s) to ${review.request.desiredAPIVersion}: ${response.result.status}`);
+  res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ apiVersion: gv, kind: 'ConversionReview', response }));
+}
+
+function crdConversionWebhook(args) {
+  const f = parseFlags(args, { 'tls-cert-file': '', 'tls-private-key-file': '', port: '443' });
+  return serveTLS('crd-conversion-webhook', f, { '/crdconvert': serveConversion });
 }
 
 // ---- netexec ---------------------------------------------------------------------------------
@@ -283,6 +369,7 @@ function netexec(args) {
 
 const commands = {
   webhook,
+  'crd-conversion-webhook': crdConversionWebhook,
   netexec,
   pause: () => setInterval(() => {}, 1 << 30),
 };
