@@ -202,6 +202,14 @@ test.serial('CRDs: live registration, two versions, pruning, defaulting, validat
   t.deepEqual(res.categories, ['all']);
   t.true(disc.json.resources.some((r: any) => r.name === 'gadgets/scale'));
   t.truthy((await c.get('/openapi/v3')).json.paths['apis/example.org/v1']);
+  // upstream's CRD OpenAPI builder adds apiVersion, kind and a metadata reference to ObjectMeta (kubectl explain shows them).
+  const published = (await c.get('/openapi/v3/apis/example.org/v1')).json.components.schemas;
+  const gadget = published['org.example.v1.Gadget'];
+  t.like(gadget.properties.apiVersion, { type: 'string' });
+  t.regex(gadget.properties.apiVersion.description, /^APIVersion defines/);
+  t.deepEqual(gadget.properties.metadata.allOf, [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }]);
+  t.truthy(published['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'], 'ObjectMeta and its references are in the document');
+  t.truthy(published['io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry']);
 
   const base = '/apis/example.org/v1/namespaces/default/gadgets';
   const g = await c.post(base, { apiVersion: 'example.org/v1', kind: 'Gadget', metadata: { name: 'g1' }, spec: { mode: 'a', unknown: 1, port: 'http', free: { anything: true }, tpl: { apiVersion: 'v1', kind: 'Pod', extra: 1 } }, status: { replicas: 5 } });

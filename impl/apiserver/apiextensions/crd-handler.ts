@@ -116,6 +116,8 @@ const META_SCHEMA = { type: 'object' };
  * installCrdSupport replaces the generic CRD stores with CRD-aware ones and returns `start`,
  * which serves every stored CRD and keeps serving in sync with a storage watch.
  */
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
 export function installCrdSupport(o: CrdSupportOptions): { start(): Promise<void> } {
   const now = o.now ?? (() => new Date());
   const reg = o.controlPlane.registry;
@@ -164,6 +166,38 @@ export function installCrdSupport(o: CrdSupportOptions): { start(): Promise<void
   /** OpenAPI documents published for custom resources (never the built-in ones). */
   const published = new Set<string>();
 
+  /**
+   * withTypeMeta adds the apiVersion, kind and metadata properties to a published custom
+   * resource schema, as upstream's CRD OpenAPI builder does (addTypeMetaProperties and the
+   * ObjectMeta reference), so that `kubectl explain` shows them.
+   */
+  function withTypeMeta(schema: Record<string, any> | undefined): Record<string, any> {
+    const out: Record<string, any> = structuredClone(schema ?? {});
+    out.type ??= 'object';
+    const typeMeta = (o.openapi.rawSchema('io.k8s.api.core.v1.Pod')?.properties ?? {}) as Record<string, Record<string, unknown>>;
+    const description = (name: string): Record<string, unknown> => (typeof typeMeta[name]?.description === 'string' ? { description: typeMeta[name]!.description } : {});
+    out.properties = {
+      ...(out.properties ?? {}),
+      apiVersion: { type: 'string', ...description('apiVersion') },
+      kind: { type: 'string', ...description('kind') },
+      metadata: { allOf: [{ $ref: `#/components/schemas/${OBJECT_META}` }], ...description('metadata') },
+    };
+    return out;
+  }
+
+  /** addMetaComponents copies ObjectMeta and the schemas it references into a CRD document. */
+  function addMetaComponents(schemas: Record<string, unknown>): void {
+    const pending = [OBJECT_META];
+    while (pending.length) {
+      const name = pending.pop()!;
+      if (schemas[name]) continue;
+      const raw = o.openapi.rawSchema(name);
+      if (!raw) continue;
+      schemas[name] = raw;
+      for (const m of JSON.stringify(raw).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) pending.push(m[1]!);
+    }
+  }
+
   function publishOpenApi(group: string | undefined): void {
     if (!group) return;
     const byVersion = new Map<string, Record<string, unknown>>();
@@ -178,7 +212,8 @@ export function installCrdSupport(o: CrdSupportOptions): { start(): Promise<void
         const kind = crd.spec.names.kind;
         const schemaName = `${group.split('.').reverse().join('.')}.${v.name}.${kind}`;
         const gvk = [{ group, version: v.name, kind }];
-        doc.components.schemas[schemaName] = { ...structuredClone(v.schema?.openAPIV3Schema ?? {}), 'x-kubernetes-group-version-kind': gvk };
+        doc.components.schemas[schemaName] = { ...withTypeMeta(v.schema?.openAPIV3Schema), 'x-kubernetes-group-version-kind': gvk };
+        addMetaComponents(doc.components.schemas);
         const ref = { $ref: `#/components/schemas/${schemaName}` };
         const plural = crd.spec.names.plural;
         const base = crd.spec.scope === 'Namespaced' ? `/apis/${group}/${v.name}/namespaces/{namespace}/${plural}` : `/apis/${group}/${v.name}/${plural}`;
