@@ -9,6 +9,7 @@ import type { KubeObject } from '#impl/client/index.ts';
 import { isNotFound } from '#impl/client/index.ts';
 import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
+import { waitForDefaultServiceAccount } from './service-util.ts';
 
 interface Subset {
   addresses?: Array<{ ip: string; targetRef?: { name?: string } }>;
@@ -98,6 +99,7 @@ export const cases = [
         metadata: { name, labels },
         spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'container1', image: ctx.images.testServer, args: ['pause'], ports }] },
       });
+      await waitForDefaultServiceAccount(ctx);
       ctx.step('creating pod1 and pod2 and two Services');
       await ctx.core('pods').create(pod('pod1', { pod1: 'on', shared12: 'on' }, [{ name: 'example-name', containerPort: 3000 }]));
       await ctx.core('pods').create(pod('pod2', { pod2: 'on', shared12: 'on' }, [{ name: 'example-name', containerPort: 3001 }, { name: 'other-port', containerPort: 3002 }]));

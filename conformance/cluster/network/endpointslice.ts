@@ -13,7 +13,7 @@ import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
 import { expectEqual, expectTrue, fail } from '../framework/expect.ts';
 import { createPod, waitForPodReady } from '../framework/pods.ts';
-import { checkReachable, createExecPod, serverContainer } from './service-util.ts';
+import { checkReachable, createExecPod, serverContainer, waitForDefaultServiceAccount } from './service-util.ts';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
@@ -90,6 +90,7 @@ async function customSlicesTest(ctx: CaseContext, backends: Array<{ pod: string;
   const pods = new Map<string, number[]>();
   for (const b of backends) pods.set(b.pod, [...(pods.get(b.pod) ?? []), b.port]);
   const ips = new Map<string, string>();
+  await waitForDefaultServiceAccount(ctx);
   for (const [name, ports] of pods) {
     ctx.step(`creating server pod ${name} serving ${ports.join(', ')}`);
     await createPod(ctx, { metadata: { name }, spec: { terminationGracePeriodSeconds: 0, containers: ports.map((p) => ({ ...serverContainer(ctx, p), name: `container-handle-${p}-request` })) } });
@@ -154,6 +155,7 @@ export const cases = [
         metadata: { name, labels },
         spec: { containers: [{ name: 'container1', image: ctx.images.testServer, args: ['pause'], ports }] },
       });
+      await waitForDefaultServiceAccount(ctx);
       ctx.step('creating pod1 and pod2');
       await ctx.core('pods').create(pod('pod1', { pod1: 'on', shared12: 'on' }, [{ name: 'example-name', containerPort: 3000 }]));
       await ctx.core('pods').create(pod('pod2', { pod2: 'on', shared12: 'on' }, [{ name: 'example-name', containerPort: 3001 }, { name: 'other-port', containerPort: 3002 }]));

@@ -23,8 +23,19 @@ export const SERVICE_REACH_TIMEOUT_MS = 120_000;
 /** AFFINITY_CONFIRM_COUNT: responses that must all come from one pod for affinity to hold (upstream 15). */
 export const AFFINITY_CONFIRM_COUNT = 15;
 
+/**
+ * waitForDefaultServiceAccount waits for the namespace's `default` ServiceAccount before pods are
+ * created directly (upstream's framework waits for it before every spec; the runner skips the
+ * wait while the controller-manager is still starting, and the ServiceAccount admission plugin
+ * rejects pods until the account exists).
+ */
+export async function waitForDefaultServiceAccount(ctx: CaseContext, ns = ctx.ns): Promise<void> {
+  await ctx.waitFor(() => ctx.core('serviceaccounts', ns).get('default').then(() => true, () => false), { timeoutMs: 60_000, intervalMs: 500, message: `the default ServiceAccount in ${ns}` });
+}
+
 /** createExecPod starts a busybox pod to run clients in and waits until it is Ready (upstream `CreateExecPodOrFail`). */
 export async function createExecPod(ctx: CaseContext, name = 'execpod'): Promise<string> {
+  await waitForDefaultServiceAccount(ctx);
   await createPod(ctx, { metadata: { name }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'agnhost-container', image: ctx.images.busybox, command: ['sleep', '3600'] }] } });
   await waitForPodReady(ctx, name);
   return name;
@@ -241,5 +252,35 @@ export async function checkServiceReachability(ctx: CaseContext, pod: string, sv
   if (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') {
     const node = await nodeAddressForPods(ctx, pod);
     for (const p of ports) if ((p.protocol ?? 'TCP') === 'TCP' && p.nodePort) await checkReachable(ctx, pod, node, p.nodePort);
+  }
+}
+
+/**
+ * agnhostImage is the agnhost test image (tools/images `kubets/agnhost:1.0`, netexec with a UDP
+ * server and `/dial`), named next to the test server so `--image-prefix` applies;
+ * `KUBETS_AGNHOST_IMAGE` overrides it.
+ */
+export function agnhostImage(ctx: CaseContext): string {
+  const env = process.env['KUBETS_AGNHOST_IMAGE'];
+  if (env) return env;
+  const ts = ctx.images.testServer;
+  return /test-server(:[^/]*)?$/.test(ts) ? ts.replace(/test-server(:[^/]*)?$/, 'agnhost:1.0') : 'kubets/agnhost:1.0';
+}
+
+/**
+ * dialFrom asks an agnhost netexec pod (HTTP on `netexecPort`) to send `request` to
+ * `host:port` over `protocol` (its `/dial` endpoint, upstream's way to test UDP from a pod) and
+ * returns the answers (empty when none came back).
+ */
+export async function dialFrom(ctx: CaseContext, pod: string, container: string, netexecPort: number, host: string, port: number, protocol: 'udp' | 'http', request: string): Promise<string[]> {
+  const path = `/dial?request=${encodeURIComponent(request)}&host=${host}&port=${port}&protocol=${protocol}&tries=1`;
+  // busybox nc hangs up when its stdin ends, before /dial has answered: keep stdin open 3 s (the UDP dial gives up after 1 s).
+  const r = await execInContainer(ctx, pod, container, ['sh', '-c', `(printf 'GET ${path} HTTP/1.0\\r\\n\\r\\n'; sleep 3) | nc -w 5 127.0.0.1 ${netexecPort}`]);
+  const i = r.stdout.indexOf('\r\n\r\n');
+  if (i < 0) return [];
+  try {
+    return ((JSON.parse(r.stdout.slice(i + 4)) as { responses?: string[] }).responses ?? []).filter((x) => x);
+  } catch {
+    return [];
   }
 }

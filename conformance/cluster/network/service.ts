@@ -2,15 +2,17 @@
  * Service data-plane specs (upstream test/e2e/network/service.go) that one node with
  * kube-proxy can pass: endpoints that follow pods and carry traffic (single and multiple
  * ports), a functioning NodePort Service, and ClientIP session affinity through a ClusterIP or
- * a node port, switched on and off. Deviations are listed in `service-util.ts` (busybox `nc`
- * clients and `nslookup` for names, test-server backends, loopback node address).
+ * a node port, switched on and off, and one port number served over TCP and UDP. Deviations are
+ * listed in `service-util.ts` (busybox `nc` clients and `nslookup` for names, test-server
+ * backends, loopback node address); the UDP client is agnhost netexec's `/dial` in a netexec
+ * exec pod (upstream: `nc -u` in the agnhost exec pod).
  */
 import type { KubeObject } from '#impl/client/index.ts';
 import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
 import { expectTrue } from '../framework/expect.ts';
-import { createPod } from '../framework/pods.ts';
-import { checkAffinity, checkReachable, checkServiceReachability, createExecPod, nodeAddressForPods, serverContainer, startServeHostnameService, validateEndpointsPorts } from './service-util.ts';
+import { createPod, waitForPodReady } from '../framework/pods.ts';
+import { agnhostImage, waitForDefaultServiceAccount, checkAffinity, checkReachable, checkServiceReachability, createExecPod, dialFrom, nodeAddressForPods, serverContainer, startServeHostnameService, validateEndpointsPorts } from './service-util.ts';
 
 const deletePod = async (ctx: CaseContext, name: string): Promise<void> => {
   await ctx.core('pods').delete(name, { gracePeriodSeconds: 0 });
@@ -65,6 +67,7 @@ export const cases = [
       const svc = await ctx.core('services').create({ metadata: { name }, spec: { selector: labels, ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] } });
       const ip = svc.spec.clusterIP as string;
       await validateEndpointsPorts(ctx, name, {});
+      await waitForDefaultServiceAccount(ctx);
       ctx.step('creating pod1');
       await createPod(ctx, serverPod(ctx, 'pod1', labels, 80));
       await validateEndpointsPorts(ctx, name, { pod1: [80] });
@@ -106,6 +109,7 @@ export const cases = [
       });
       const ip = svc.spec.clusterIP as string;
       await validateEndpointsPorts(ctx, name, {});
+      await waitForDefaultServiceAccount(ctx);
       ctx.step('creating pod1 serving port 100 (named svc1)');
       await createPod(ctx, serverPod(ctx, 'pod1', labels, 100, [{ name: 'svc1', containerPort: 100 }]));
       await validateEndpointsPorts(ctx, name, { pod1: [100] });
@@ -162,5 +166,62 @@ export const cases = [
     id: 'NW-30',
     codename: '[sig-network] Services should be able to switch session affinity for NodePort service [LinuxOnly] [Conformance]',
     run: (ctx) => affinityTest(ctx, 'affinity-nodeport-transition', 'NodePort', true),
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'NW-39',
+    codename: '[sig-network] Services should serve endpoints on same port and different protocols [Conformance]',
+    run: async (ctx) => {
+      const name = 'multiprotocol-test';
+      const labels = { app: 'multiport' };
+      const containerPort = 100;
+      ctx.step(`creating service ${name} with port 80 over TCP and UDP`);
+      const svc = await ctx.core('services').create({
+        metadata: { name },
+        spec: {
+          selector: labels,
+          ports: [
+            { name: 'tcp-port', port: 80, targetPort: containerPort, protocol: 'TCP' },
+            { name: 'udp-port', port: 80, targetPort: containerPort, protocol: 'UDP' },
+          ],
+        },
+      });
+      const ip = svc.spec.clusterIP as string;
+      await validateEndpointsPorts(ctx, name, {});
+      await waitForDefaultServiceAccount(ctx);
+      ctx.step('creating pod1 serving HTTP and UDP on port 100 (agnhost netexec)');
+      await createPod(ctx, {
+        metadata: { name: 'pod1', labels },
+        spec: {
+          terminationGracePeriodSeconds: 0,
+          containers: [{
+            name: 'agnhost-container',
+            image: agnhostImage(ctx),
+            args: ['netexec', '--http-port', String(containerPort), '--udp-port', String(containerPort)],
+            ports: [{ name: 'tcp-port', containerPort, protocol: 'TCP' }, { name: 'udp-port', containerPort, protocol: 'UDP' }],
+            readinessProbe: { httpGet: { path: '/healthz', port: containerPort }, periodSeconds: 1 },
+          }],
+        },
+      });
+      await validateEndpointsPorts(ctx, name, { pod1: [containerPort] });
+      ctx.step('checking if the Service forwards traffic to the TCP and UDP port');
+      const execPod = 'execpod';
+      await createPod(ctx, { metadata: { name: execPod }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'agnhost-container', image: agnhostImage(ctx), args: ['netexec', '--http-port', '8080', '--udp-port', '-1'], readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 } }] } });
+      await waitForPodReady(ctx, execPod);
+      let last = '';
+      for (const protocol of ['http', 'udp'] as const) {
+        await ctx.waitFor(
+          async () => {
+            const answers = await dialFrom(ctx, execPod, 'agnhost-container', 8080, ip, 80, protocol, 'hostname');
+            last = `${protocol}: ${JSON.stringify(answers)}`;
+            return answers.includes('pod1');
+          },
+          { timeoutMs: 60_000, intervalMs: 1000, message: `${ip}:80 over ${protocol === 'http' ? 'TCP' : 'UDP'} to answer from pod1`, describe: () => last },
+        );
+      }
+      ctx.step('deleting pod1');
+      await deletePod(ctx, 'pod1');
+      await validateEndpointsPorts(ctx, name, {});
+    },
   }),
 ];
