@@ -62,6 +62,27 @@ export function normalizeStatus(s: PodStatus | undefined): string {
   return JSON.stringify(s ?? {}, (_k, v: unknown) => (v === null ? undefined : v));
 }
 
+/** KUBELET_CONDITIONS are the pod condition types the kubelet owns (upstream PodConditionByKubelet). */
+const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Ready', 'Initialized', 'ContainersReady', 'PodReadyToStartContainers', 'PodResizePending', 'PodResizeInProgress']);
+
+/**
+ * mergePodStatus is upstream's mergePodStatus: the kubelet's status with the conditions others
+ * own taken from the API's current status (a scheduler's DisruptionTarget, readiness gates),
+ * and the kubelet's own DisruptionTarget (an eviction) replacing or added to them.
+ */
+export function mergePodStatus(api: PodStatus | undefined, next: PodStatus): PodStatus {
+  const conditions = (api?.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type));
+  for (const c of next.conditions ?? []) {
+    if (KUBELET_CONDITIONS.has(c.type)) conditions.push(c);
+    else if (c.type === 'DisruptionTarget') {
+      const i = conditions.findIndex((x) => x.type === c.type);
+      if (i >= 0) conditions[i] = c;
+      else conditions.push(c);
+    }
+  }
+  return { ...next, conditions };
+}
+
 /** StatusManager: see the module comment. */
 export class StatusManager {
   private readonly o: StatusManagerOptions;
@@ -195,10 +216,11 @@ export class StatusManager {
       if (!e.isStatic) this.entries.delete(uid);
       return;
     }
-    if (e.version > 0 && normalizeStatus(pod.status) !== normalizeStatus(e.status)) {
+    const merged = mergePodStatus(pod.status, e.status);
+    if (e.version > 0 && normalizeStatus(pod.status) !== normalizeStatus(merged)) {
       const version = e.version;
       try {
-        pod = await this.o.client.updatePodStatus({ ...pod, status: e.status }, signal);
+        pod = await this.o.client.updatePodStatus({ ...pod, status: merged }, signal);
         e.sentVersion = version;
       } catch (err) {
         if (isNotFound(err)) {
