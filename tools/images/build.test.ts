@@ -1,14 +1,14 @@
 import test from 'ava';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { buildImages } from './build.ts';
 import { BUSYBOX_CANDIDATES, CATALOG } from './catalog.ts';
-import { sha256Digest } from './oci-image.ts';
+import { buildLayer, sha256Digest } from './oci-image.ts';
 import { readTar } from './tar-writer.ts';
 
 const execFileAsync = promisify(execFile);
@@ -41,7 +41,8 @@ maybe('two builds produce byte-identical archives', async (t) => {
   const a = await mkdtemp(path.join(os.tmpdir(), 'kubets-img-a-'));
   const b = await mkdtemp(path.join(os.tmpdir(), 'kubets-img-b-'));
   dirs.push(a, b);
-  const ba = await buildImages({ outDir: a });
+  // One build without the layer cache, one through it: the same bytes either way.
+  const ba = await buildImages({ outDir: a, layerCacheDir: '' });
   const bb = await buildImages({ outDir: b });
   t.deepEqual(ba.map((x) => x.digest), bb.map((x) => x.digest));
   for (const img of CATALOG) {
@@ -100,6 +101,19 @@ const hasSkopeo = spawnSync('skopeo', ['--version']).status === 0;
   const busybox = built.find((b) => b.name === 'busybox')!;
   const { stdout } = await execFileAsync('skopeo', ['--insecure-policy', 'inspect', '--raw', `oci-archive:${busybox.archive}`]);
   t.is(sha256Digest(Buffer.from(stdout)), busybox.digest);
+});
+
+test('buildLayer: a cached layer is read back with the same digests', async (t) => {
+  const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'kubets-layer-cache-'));
+  dirs.push(cacheDir);
+  const entries = [{ type: 'file' as const, path: 'a.txt', content: Buffer.from('hello') }];
+  const fresh = buildLayer(entries, { level: 1, cacheDir });
+  const cachedFiles = await readdir(cacheDir);
+  t.deepEqual(cachedFiles, [`${fresh.diffId.slice(7)}-gzip1.tar.gz`]);
+  const again = buildLayer(entries, { level: 1, cacheDir });
+  t.deepEqual(again.descriptor, fresh.descriptor);
+  t.is(again.diffId, fresh.diffId);
+  t.deepEqual(buildLayer(entries, { level: 1 }).descriptor, fresh.descriptor, 'same as an uncached build');
 });
 
 const isRoot = process.getuid?.() === 0;

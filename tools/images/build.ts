@@ -4,6 +4,7 @@
  * bytes out.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { CATALOG, buildCatalogImages, findBusybox, type CatalogImage } from './catalog.ts';
 import { ociArchive } from './oci-image.ts';
@@ -13,6 +14,17 @@ export interface BuildImagesOptions {
   outDir: string;
   /** busybox is the static busybox binary; default `/bin/busybox` or `/usr/bin/busybox`. */
   busybox?: string;
+  /**
+   * layerCacheDir keeps the compressed Node.js layer of the agnhost image between builds;
+   * default `$KUBETS_IMAGE_CACHE`, else `<tmpdir>/kubets-image-cache` (shared by data dirs:
+   * entries are named by content digest). Pass `''` to disable.
+   */
+  layerCacheDir?: string;
+}
+
+/** defaultLayerCacheDir is where {@link buildImages} keeps compressed layers by default. */
+export function defaultLayerCacheDir(): string {
+  return process.env['KUBETS_IMAGE_CACHE'] || path.join(os.tmpdir(), 'kubets-image-cache');
 }
 
 /** BuiltImage is one archive written by {@link buildImages}. */
@@ -34,7 +46,8 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuiltImage[
   const busybox = findBusybox(opts.busybox);
   const outDir = path.resolve(opts.outDir);
   await mkdir(outDir, { recursive: true });
-  const images = buildCatalogImages(busybox);
+  const layerCacheDir = opts.layerCacheDir ?? defaultLayerCacheDir();
+  const images = buildCatalogImages(busybox, layerCacheDir ? { layerCacheDir } : {});
   const built: BuiltImage[] = [];
   for (const entry of CATALOG) {
     const image = images[entry.name];

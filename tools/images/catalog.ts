@@ -199,8 +199,12 @@ export function agnhostEntries(): TarEntry[] {
 
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** buildCatalogImages builds the catalog's images in memory from the given busybox binary. */
-export function buildCatalogImages(busybox: string, opts: { node?: string } = {}): Record<CatalogImage['name'], Image> {
+/**
+ * buildCatalogImages builds the catalog's images in memory from the given busybox binary (and
+ * Node.js binary, default the running one). `layerCacheDir` keeps the compressed Node.js layer
+ * between builds (see {@link buildLayer}).
+ */
+export function buildCatalogImages(busybox: string, opts: { node?: string; layerCacheDir?: string } = {}): Record<CatalogImage['name'], Image> {
   const busyboxLayer: Layer = buildLayer(busyboxRootfs(busybox));
   const label = { 'org.opencontainers.image.vendor': 'kubets' };
   return {
@@ -225,7 +229,7 @@ export function buildCatalogImages(busybox: string, opts: { node?: string } = {}
     }),
     // upstream: test/images/agnhost/Dockerfile (ENTRYPOINT ["/agnhost"], CMD ["pause"])
     agnhost: buildImage({
-      layers: [busyboxLayer, buildLayer(nodeRuntimeEntries(opts.node), { level: 1 }), buildLayer(agnhostEntries())],
+      layers: [busyboxLayer, buildLayer(nodeRuntimeEntries(opts.node), { level: 1, ...(opts.layerCacheDir ? { cacheDir: opts.layerCacheDir } : {}) }), buildLayer(agnhostEntries())],
       config: { Env: [PATH_ENV], Entrypoint: ['/agnhost'], Cmd: ['pause'], Labels: label },
     }),
   };

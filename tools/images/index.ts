@@ -20,7 +20,7 @@
  * - Building blocks for other images (e.g. a validator's fixtures with a different USER):
  *   `busyboxRootfs`, `buildLayer`, `buildImage`, `ociArchive`, `writeTar`.
  */
-export { buildImages, IMAGES_INDEX, type BuildImagesOptions, type BuiltImage } from './build.ts';
+export { buildImages, defaultLayerCacheDir, IMAGES_INDEX, type BuildImagesOptions, type BuiltImage } from './build.ts';
 export { pushImages, type PushImagesOptions, type PushedImage } from './push.ts';
 export {
   CATALOG,
@@ -49,6 +49,7 @@ export {
   CREATED,
   MEDIA_TYPES,
   type BuildImageOptions,
+  type BuildLayerOptions,
   type Descriptor,
   type Image,
   type ImageRunConfig,
