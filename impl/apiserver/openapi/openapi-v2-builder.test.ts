@@ -49,8 +49,13 @@ const schemaCases: Array<{ name: string; v3: JsonObject; want: JsonObject }> = [
     want: { description: 'd' },
   },
   {
-    name: 'a preserve-unknown-fields object loses its structure',
+    name: 'a preserve-unknown-fields object loses its structure but keeps its type (upstream ToStructuralOpenAPIV2)',
     v3: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { a: { type: 'string' } } },
+    want: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+  },
+  {
+    name: 'a preserve-unknown-fields array loses its items and its type',
+    v3: { type: 'array', 'x-kubernetes-preserve-unknown-fields': true, items: { type: 'string' } },
     want: { 'x-kubernetes-preserve-unknown-fields': true },
   },
   {

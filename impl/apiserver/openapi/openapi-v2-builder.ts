@@ -10,9 +10,9 @@
  *   `{$ref, description, default}`, the v2 shape that kubectl's schema parser understands;
  * - `oneOf` of primitive types (IntOrString, Quantity) becomes `type: string`, their v2 type;
  *   other `oneOf`/`anyOf`/`not` and `nullable` have no v2 form and are dropped, and like upstream's
- *   v2 publishing of CRD schemas, nullable, `x-kubernetes-int-or-string` and
- *   `x-kubernetes-preserve-unknown-fields` schemas lose their type (and nested structure), so
- *   client-side validation accepts any value there;
+ *   v2 publishing of CRD schemas, nullable and `x-kubernetes-int-or-string` schemas lose their
+ *   type, nullable and `x-kubernetes-preserve-unknown-fields` ones their nested structure (a
+ *   preserving array its type too), so client-side validation accepts any value there;
  * - parameters carry their type inline (`{in: query, name, type}`, not `{schema: {type}}`); a
  *   request body becomes a `{name: body, in: body, required, schema}` parameter and its media types
  *   the operation's `consumes`; response media types become `produces`, and each response keeps one
@@ -85,8 +85,14 @@ export function convertSchema(schema: JsonObject): JsonObject {
     const types = schema.oneOf.map((s) => (isObject(s) && Object.keys(s).length === 1 ? s.type : undefined));
     if (types.every((t) => typeof t === 'string' && PRIMITIVES.has(t)) && types.includes('string')) out.type = 'string';
   }
-  if (schema.nullable === true || schema['x-kubernetes-preserve-unknown-fields'] === true) {
+  if (schema.nullable === true) {
     for (const k of ['type', 'properties', 'items', 'additionalProperties']) delete out[k];
+  }
+  // upstream ToStructuralOpenAPIV2: preserve-unknown-fields drops the nested structure but keeps
+  // the type, except an array's (kubectl cannot handle an array without items).
+  if (schema['x-kubernetes-preserve-unknown-fields'] === true) {
+    for (const k of ['properties', 'items', 'additionalProperties']) delete out[k];
+    if (out.type === 'array') delete out.type;
   }
   if (schema['x-kubernetes-int-or-string'] === true) delete out.type;
   return out;
