@@ -67,6 +67,7 @@ import { cases as taints } from './node/taints.ts';
 import { cases as statefulSet } from './apps/statefulset.ts';
 import { cases as podGeneration } from './node/pod-generation.ts';
 import { cases as validatingAdmissionPolicy } from './api-machinery/validating-admission-policy.ts';
+import { cases as crdPublishOpenApi } from './api-machinery/crd-publish-openapi.ts';
 
 /** cases lists every implemented case. */
 export const cases: readonly ConformanceCase[] = [
@@ -134,4 +135,5 @@ export const cases: readonly ConformanceCase[] = [
   ...statefulSet,
   ...podGeneration,
   ...validatingAdmissionPolicy,
+  ...crdPublishOpenApi,
 ];
