@@ -28,6 +28,7 @@ import { newPortForwardREST } from './registry/core/pod/rest/port-forward.ts';
 import { newPodProxyREST } from './registry/core/pod/rest/proxy.ts';
 import { withConnectAdmission } from './registry/core/pod/rest/connect-admission.ts';
 import { newNodeProxyREST } from './registry/core/node/rest/proxy.ts';
+import { newServiceProxyREST } from './registry/core/service/storage/proxy.ts';
 import { namespaceFinalizeStrategy, namespaceStatusStrategy, namespaceStrategy } from './registry/core/namespace/strategy.ts';
 import { configMapStrategy } from './registry/core/configmap/strategy.ts';
 import { secretStrategy } from './registry/core/secret/strategy.ts';
@@ -282,6 +283,10 @@ export function buildControlPlane(o: ControlPlaneOptions): ControlPlane {
         subs.set('eviction', { create: (ctx, name, body, opts) => evictPod(store, registry.lookup('policy', 'v1', 'poddisruptionbudgets')?.store, ctx, name, body, opts.dryRun, { store: evictStatusStore, now }) });
       }
       else if ((sub.name === 'ephemeralcontainers' || sub.name === 'resize') && e.resource === 'pods') subs.set(sub.name, { store: store.withSubresource(sub.name, podSubresourceStrategy(sub.name)) });
+      else if (e.group === '' && e.resource === 'services' && sub.name === 'proxy') {
+        const connect = newServiceProxyREST({ services: store, endpoints: () => registry.lookup('', 'v1', 'endpoints')?.store, pods: () => registry.lookup('', 'v1', 'pods')?.store });
+        subs.set('proxy', { connect: withConnectAdmission(connect, { resource: 'services', subresource: 'proxy', admission: o.admission }) });
+      }
       else if (e.group === '' && (e.resource === 'pods' || e.resource === 'nodes')) {
         const deps: ConnectDeps = { pods: store, nodes: () => (e.resource === 'nodes' ? store : registry.lookup('', 'v1', 'nodes')?.store), kubelet: () => o.kubeletClient };
         const connect = e.resource === 'nodes' ? (sub.name === 'proxy' ? newNodeProxyREST(deps) : undefined)
