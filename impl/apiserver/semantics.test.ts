@@ -246,6 +246,11 @@ test.serial('CRDs: live registration, two versions, pruning, defaulting, validat
   const viaBeta = await c.get('/apis/example.org/v1beta1/namespaces/default/gadgets/g1');
   t.is(viaBeta.json.apiVersion, 'example.org/v1beta1');
   t.is(viaBeta.json.spec.replicas, 4);
+  // A PATCH through the version that is not the stored one patches in the request's version.
+  const viaBetaPatch = await c.patch('/apis/example.org/v1beta1/namespaces/default/gadgets/g1', [{ op: 'add', path: '/metadata/labels', value: { beta: 'yes' } }], 'application/json-patch+json');
+  t.is(viaBetaPatch.status, 200, viaBetaPatch.text);
+  t.is(viaBetaPatch.json.apiVersion, 'example.org/v1beta1');
+  t.is(viaBetaPatch.json.metadata.labels.beta, 'yes');
 
   const smp = await c.patch(`${base}/g1`, { spec: { replicas: 3 } }, 'application/strategic-merge-patch+json');
   t.is(smp.status, 415);
