@@ -206,7 +206,7 @@ test('unknown subcommand exits 2 with usage', async (t) => {
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const [code] = (await once(child, 'exit')) as [number];
   t.is(code, 2);
-  t.regex(stderr, /usage: agnhost \{webhook\|crd-conversion-webhook\|netexec\|pause\}/);
+  t.regex(stderr, /usage: agnhost \{webhook\|crd-conversion-webhook\|netexec\|porter\|serve-hostname\|pause\}/);
 });
 
 test('crd-conversion-webhook serves ConversionReview on /crdconvert over HTTPS', async (t) => {
@@ -228,4 +228,13 @@ test('crd-conversion-webhook serves ConversionReview on /crdconvert over HTTPS',
     kind: 'ConversionReview',
     response: { uid: 'c-1', convertedObjects: [{ apiVersion: v2, kind: 'E2e', host: 'a', port: '1' }], result: { status: 'Success' } },
   });
+});
+
+test('porter answers each SERVE_PORT_<n> value on its port; serve-hostname answers the host name', async (t) => {
+  const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
+  children.push(spawn(process.execPath, [program, 'porter'], { stdio: 'ignore', env: { ...process.env, [`SERVE_PORT_${p1}`]: 'foo', [`SERVE_PORT_${p2}`]: 'bar' } }));
+  children.push(spawn(process.execPath, [program, 'serve-hostname', `--port=${p3}`, '--close'], { stdio: 'ignore' }));
+  t.is((await retry(() => request(http, { host: '127.0.0.1', port: p1, path: '/any' }))).body, 'foo');
+  t.is((await retry(() => request(http, { host: '127.0.0.1', port: p2, path: '/' }))).body, 'bar');
+  t.is((await retry(() => request(http, { host: '127.0.0.1', port: p3, path: '/' }))).body, os.hostname());
 });

@@ -72,7 +72,7 @@ export const CATALOG: readonly CatalogImage[] = [
     name: 'agnhost',
     repositories: ['kubets/agnhost:1.0'],
     refs: [AGNHOST_IMAGE],
-    description: "busybox + the host's Node.js + /agnhost (webhook, crd-conversion-webhook, netexec, pause: tools/images/files/agnhost)",
+    description: "busybox + the host's Node.js + /agnhost (webhook, crd-conversion-webhook, netexec, porter, serve-hostname, pause: tools/images/files/agnhost)",
   },
 ];
 

@@ -16,7 +16,7 @@
  *   **agnhost** (`kubets/agnhost:1.0`) adds the host's Node.js binary with the shared libraries
  *   `ldd` lists, and `/agnhost` running files/agnhost/agnhost.mjs: upstream agnhost's `webhook`
  *   (AdmissionReview handlers over HTTPS), `crd-conversion-webhook` (ConversionReview on
- *   /crdconvert), `netexec` and `pause` subcommands, same flag names.
+ *   /crdconvert), `netexec`, `porter`, `serve-hostname` and `pause` subcommands, same flag names.
  * - Building blocks for other images (e.g. a validator's fixtures with a different USER):
  *   `busyboxRootfs`, `buildLayer`, `buildImage`, `ociArchive`, `writeTar`.
  */

@@ -10,15 +10,23 @@
 //   agnhost netexec [--http-port 8080] [--udp-port 8081]
 //       HTTP /hostname /echo?msg= /shell?cmd= /exit?code= /dial?request=&host=&port=&protocol=&tries=
 //       /healthz /readyz; UDP echo (hostname / echo MSG).
+//   agnhost porter [--cert-file F --key-file F]
+//       for each SERVE_PORT_<n>=<text> (SERVE_TLS_PORT_<n>: HTTPS) answers <text> on port n.
+//   agnhost serve-hostname [--port 9376] [--http] [--tcp] [--udp] [--close]
+//       answers the host name.
 //   agnhost pause      sleeps until SIGTERM/SIGINT.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import os from 'node:os';
 
-/** parseFlags reads `--name value` and `--name=value` pairs. */
+/**
+ * parseFlags reads `--name value` and `--name=value` pairs; a flag whose default is a boolean
+ * also takes the bare form `--name` (true) and `--name=false`.
+ */
 function parseFlags(args, defaults) {
   const out = { ...defaults };
   for (let i = 0; i < args.length; i++) {
@@ -27,7 +35,8 @@ function parseFlags(args, defaults) {
     const eq = a.indexOf('=');
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
     if (!(name in defaults)) throw new Error(`unknown flag: --${name}`);
-    out[name] = eq >= 0 ? a.slice(eq + 1) : args[++i];
+    if (typeof defaults[name] === 'boolean') out[name] = eq >= 0 ? a.slice(eq + 1) !== 'false' : true;
+    else out[name] = eq >= 0 ? a.slice(eq + 1) : args[++i];
   }
   return out;
 }
@@ -365,12 +374,61 @@ function netexec(args) {
   return server;
 }
 
+// ---- porter, serve-hostname ------------------------------------------------------------------
+
+/**
+ * porter serves, for every `SERVE_PORT_<n>=<text>` in the environment, `<text>` over HTTP on
+ * port n (and over HTTPS for `SERVE_TLS_PORT_<n>`, with --cert-file/--key-file), any path.
+ */
+function porter(args) {
+  const f = parseFlags(args, { 'cert-file': '/localhost.crt', 'key-file': '/localhost.key' });
+  const servers = [];
+  for (const [k, v] of Object.entries(process.env)) {
+    const m = /^SERVE_(TLS_)?PORT_(\d+)$/.exec(k);
+    if (!m) continue;
+    const handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(v);
+    const server = m[1] ? https.createServer({ cert: readFileSync(f['cert-file']), key: readFileSync(f['key-file']) }, handler) : http.createServer(handler);
+    server.listen(Number(m[2]), () => log(`porter: ${m[1] ? 'HTTPS' : 'HTTP'} on :${m[2]}`));
+    servers.push(server);
+  }
+  if (servers.length === 0) throw new Error('no SERVE_PORT_<n> or SERVE_TLS_PORT_<n> environment variables');
+  return servers;
+}
+
+/** serveHostname answers its host name over HTTP (default), TCP and/or UDP on --port. */
+function serveHostname(args) {
+  const f = parseFlags(args, { port: '9376', http: true, tcp: false, udp: false, close: false });
+  const port = Number(f.port);
+  const hostname = os.hostname();
+  if (f.tcp && f.http) throw new Error('Can not use both --tcp and --http');
+  if (f.udp) {
+    const udp = dgram.createSocket('udp4');
+    udp.on('message', (_m, rinfo) => udp.send(hostname, rinfo.port, rinfo.address));
+    udp.bind(port);
+  }
+  if (f.tcp) {
+    net.createServer((sock) => {
+      sock.end(hostname);
+    }).listen(port);
+  } else if (f.http) {
+    http
+      .createServer((_req, res) => {
+        if (f.close) res.setHeader('Connection', 'close');
+        res.end(hostname);
+      })
+      .listen(port);
+  }
+  log(`serve-hostname: ${hostname} on :${port}`);
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 const commands = {
   webhook,
   'crd-conversion-webhook': crdConversionWebhook,
   netexec,
+  porter,
+  'serve-hostname': serveHostname,
   pause: () => setInterval(() => {}, 1 << 30),
 };
 
