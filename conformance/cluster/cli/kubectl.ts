@@ -6,7 +6,9 @@
  * agnhost listening on 6379 and logging "Paused") runs busybox here (`echo Paused; exec
  * httpd -f -p 6379`); upstream's httpd image is the project's test server, and upstream's
  * busybox replacement image stays busybox. The pause pod of "Kubectl label" uses the pause
- * image. The expected strings are upstream's, with the image names substituted.
+ * image. The expected strings are upstream's, with the image names substituted. Upstream's
+ * update-demo nautilus image (data.json naming nautilus.jpg, served on port 80) is busybox
+ * httpd serving the same file.
  */
 import { createConnection } from 'node:net';
 import type { KubeObject } from '#impl/client/index.ts';
@@ -167,6 +169,85 @@ function firstLine(child: import('node:child_process').ChildProcess, signal: Abo
     });
     child.on('exit', (code) => reject(new Error(`kubectl proxy exited with ${code} before serving; stderr: ${err}`)));
   });
+}
+
+/** nautilusRc is upstream's update-demo nautilus-rc.yaml.in, serving data.json with busybox httpd. */
+function nautilusRc(ctx: CaseContext): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'ReplicationController',
+    metadata: { name: 'update-demo-nautilus' },
+    spec: {
+      replicas: 2,
+      selector: { name: 'update-demo', version: 'nautilus' },
+      template: {
+        metadata: { labels: { name: 'update-demo', version: 'nautilus' } },
+        spec: {
+          containers: [{
+            name: 'update-demo',
+            image: ctx.images.busybox,
+            command: ['sh', '-c', `mkdir -p /www && echo '{"image": "nautilus.jpg"}' > /www/data.json && exec httpd -f -p 80 -h /www`],
+            ports: [{ containerPort: 80, protocol: 'TCP' }],
+          }],
+        },
+      },
+    },
+  });
+}
+
+const UPDATE_DEMO_SELECTOR = 'name=update-demo';
+
+/**
+ * validateController is upstream's: `replicas` pods selected by `name=update-demo`, each with
+ * its `update-demo` container running `image` and serving data.json (read through the pod
+ * proxy subresource) that names nautilus.jpg; kubectl's go templates read pods and containers.
+ */
+async function validateController(ctx: CaseContext, k: Kubectl, image: string, replicas: number): Promise<void> {
+  const podsTemplate = '--template={{range.items}}{{.metadata.name}} {{end}}';
+  const stateTemplate = '--template={{if (exists . "status" "containerStatuses")}}{{range .status.containerStatuses}}{{if (and (eq .name "update-demo") (exists . "state" "running"))}}true{{end}}{{end}}{{end}}';
+  const imageTemplate = '--template={{if (exists . "spec" "containers")}}{{range .spec.containers}}{{if eq .name "update-demo"}}{{.image}}{{end}}{{end}}{{end}}';
+  ctx.step(`waiting for all containers in ${UPDATE_DEMO_SELECTOR} pods to come up.`);
+  let why = '';
+  await ctx.waitFor(async () => {
+    const pods = (await k.runOrDie(['get', 'pods', '-o', 'template', podsTemplate, '-l', UPDATE_DEMO_SELECTOR])).split(/\s+/).filter(Boolean);
+    if (pods.length !== replicas) {
+      why = `Replicas for ${UPDATE_DEMO_SELECTOR}: expected=${replicas} actual=${pods.length}`;
+      return false;
+    }
+    for (const pod of pods) {
+      if ((await k.runOrDie(['get', 'pods', pod, '-o', 'template', stateTemplate])) !== 'true') {
+        why = `${pod} is created but not running`;
+        return false;
+      }
+      const current = await k.runOrDie(['get', 'pods', pod, '-o', 'template', imageTemplate]);
+      if (current !== image) {
+        why = `${pod} is created but running wrong image; expected: ${image}, actual: ${current}`;
+        return false;
+      }
+      try {
+        const body = await ctx.client.request<string | { image?: string }>({ path: `/api/v1/namespaces/${ctx.ns}/pods/${pod}/proxy/data.json`, accept: '*/*', signal: ctx.signal });
+        const data = typeof body === 'string' ? (JSON.parse(body) as { image?: string }) : body;
+        if (!String(data?.image ?? '').includes('nautilus.jpg')) {
+          why = `data served up in container ${pod} is inaccurate: ${JSON.stringify(data)}`;
+          return false;
+        }
+      } catch (err) {
+        why = `${pod} is running right image but validator function failed: ${String(err)}`;
+        return false;
+      }
+    }
+    return true;
+  }, { timeoutMs: 300_000, intervalMs: 2000, message: `${UPDATE_DEMO_SELECTOR} pods to reach valid state`, describe: () => why });
+}
+
+/** cleanupKubectlInputs is upstream's: force-delete what was created, then check nothing is left. */
+async function cleanupKubectlInputs(ctx: CaseContext, k: Kubectl, input: string, selector: string): Promise<void> {
+  await k.runOrDie(['delete', '--grace-period=0', '--force', '-f', '-'], { input });
+  await ctx.waitFor(async () => {
+    const rcs = await k.runOrDie(['get', 'rc,svc', '-l', selector, '--no-headers']);
+    const pods = await k.runOrDie(['get', 'pods', '-l', selector, '-o', 'go-template={{ range .items }}{{ if not .metadata.deletionTimestamp }}{{ .metadata.name }}{{ "\\n" }}{{ end }}{{ end }}']);
+    return rcs.trim() === '' && pods.trim() === '';
+  }, { timeoutMs: 120_000, intervalMs: 1000, message: `nothing selected by ${selector} to be left after kubectl delete` });
 }
 
 export const cases = [
@@ -483,6 +564,37 @@ export const cases = [
       ctx.step('retrieving proxy /api/ output');
       const versions = await apiVersionsVia(ctx, { path });
       expectTrue(versions.length >= 1, 'expected at least one supported apiversion');
+    },
+  }),
+  defineCase(import.meta.url, {
+    id: 'CL-15',
+    codename: '[sig-cli] Kubectl client Update Demo should create and stop a replication controller [Conformance]',
+    async run(ctx) {
+      const k = newKubectl(ctx);
+      const nautilus = nautilusRc(ctx);
+      ctx.step('creating a replication controller');
+      await k.runOrDie(['create', '-f', '-'], { input: nautilus });
+      await validateController(ctx, k, ctx.images.busybox, 2);
+      await cleanupKubectlInputs(ctx, k, nautilus, UPDATE_DEMO_SELECTOR);
+    },
+  }),
+
+  defineCase(import.meta.url, {
+    id: 'CL-16',
+    codename: '[sig-cli] Kubectl client Update Demo should scale a replication controller [Conformance]',
+    async run(ctx) {
+      const k = newKubectl(ctx);
+      const nautilus = nautilusRc(ctx);
+      ctx.step('creating a replication controller');
+      await k.runOrDie(['create', '-f', '-'], { input: nautilus });
+      await validateController(ctx, k, ctx.images.busybox, 2);
+      ctx.step('scaling down the replication controller');
+      await k.runOrDie(['scale', 'rc', 'update-demo-nautilus', '--replicas=1', '--timeout=5m']);
+      await validateController(ctx, k, ctx.images.busybox, 1);
+      ctx.step('scaling up the replication controller');
+      await k.runOrDie(['scale', 'rc', 'update-demo-nautilus', '--replicas=2', '--timeout=5m']);
+      await validateController(ctx, k, ctx.images.busybox, 2);
+      await cleanupKubectlInputs(ctx, k, nautilus, UPDATE_DEMO_SELECTOR);
     },
   }),
 ];
