@@ -136,6 +136,9 @@ async function runCase(c: ConformanceCase, opts: RunSuiteOptions, tracker: Names
   return result;
 }
 
+/** SA_CONTROLLER_GRACE_MS is how long a run waits for `default/default` to appear before going on without it. */
+const SA_CONTROLLER_GRACE_MS = 10_000;
+
 /** waitForSchedulableNode returns undefined once a Ready node without NoSchedule taints exists, else a note. */
 async function waitForSchedulableNode(client: RestClient, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
@@ -178,6 +181,10 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteResult> {
     progress.message(`note: ${nodeNote}`);
     problems.push(nodeNote);
   }
+  // The controller-manager may still be starting (leader election, caches): give its
+  // ServiceAccount controller a moment to show itself before deciding not to wait per namespace.
+  const saGraceEnd = Date.now() + Math.min(SA_CONTROLLER_GRACE_MS, opts.nodeSchedulableTimeoutMs ?? 120_000);
+  while (!(await tracker.hasServiceAccountController()) && Date.now() < saGraceEnd && !opts.signal?.aborted) await new Promise((r) => setTimeout(r, 500));
   if (!(await tracker.hasServiceAccountController())) {
     progress.message('note: default/default ServiceAccount not found; not waiting for per-namespace default ServiceAccounts');
   }
