@@ -46,3 +46,15 @@ export function resolveTestImages(opts: { imagePrefix?: string; testImagesFile?:
   }
   return out;
 }
+
+/**
+ * agnhostImage is the agnhost test image (tools/images `kubets/agnhost:1.0`: webhook, netexec,
+ * porter, ...), named next to the test server so `--image-prefix` applies;
+ * `KUBETS_AGNHOST_IMAGE` overrides it.
+ */
+export function agnhostImage(ctx: { images: TestImages }): string {
+  const env = process.env['KUBETS_AGNHOST_IMAGE'];
+  if (env) return env;
+  const ts = ctx.images.testServer;
+  return /test-server(:[^/]*)?$/.test(ts) ? ts.replace(/test-server(:[^/]*)?$/, 'agnhost:1.0') : 'kubets/agnhost:1.0';
+}

@@ -11,6 +11,7 @@ import forge from 'node-forge';
 import type { KubeObject } from '#impl/client/index.ts';
 import type { CaseContext } from './context.ts';
 import { fail } from './expect.ts';
+import { agnhostImage } from './images.ts';
 
 /** SERVICE_NAME, SERVICE_PORT and CONTAINER_PORT are upstream's (`e2e-test-webhook`, 8443 -> 8444). */
 export const SERVICE_NAME = 'e2e-test-webhook';
@@ -19,16 +20,6 @@ export const CONTAINER_PORT = 8444;
 const SECRET_NAME = 'sample-webhook-secret';
 const DEPLOYMENT_NAME = 'sample-webhook-deployment';
 
-/**
- * agnhostImage is the agnhost test image (tools/images `kubets/agnhost:1.0`): next to the test
- * server image, so `--image-prefix` applies; `KUBETS_AGNHOST_IMAGE` overrides it.
- */
-export function agnhostImage(ctx: CaseContext): string {
-  const env = process.env['KUBETS_AGNHOST_IMAGE'];
-  if (env) return env;
-  const ts = ctx.images.testServer;
-  return /test-server(:[^/]*)?$/.test(ts) ? ts.replace(/test-server(:[^/]*)?$/, 'agnhost:1.0') : 'kubets/agnhost:1.0';
-}
 
 /** CertContext is upstream's certContext: the server cert and key and the signing CA (all PEM). */
 export interface CertContext {

@@ -255,17 +255,6 @@ export async function checkServiceReachability(ctx: CaseContext, pod: string, sv
   }
 }
 
-/**
- * agnhostImage is the agnhost test image (tools/images `kubets/agnhost:1.0`, netexec with a UDP
- * server and `/dial`), named next to the test server so `--image-prefix` applies;
- * `KUBETS_AGNHOST_IMAGE` overrides it.
- */
-export function agnhostImage(ctx: CaseContext): string {
-  const env = process.env['KUBETS_AGNHOST_IMAGE'];
-  if (env) return env;
-  const ts = ctx.images.testServer;
-  return /test-server(:[^/]*)?$/.test(ts) ? ts.replace(/test-server(:[^/]*)?$/, 'agnhost:1.0') : 'kubets/agnhost:1.0';
-}
 
 /**
  * dialFrom asks an agnhost netexec pod (HTTP on `netexecPort`) to send `request` to

@@ -12,7 +12,8 @@ import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
 import { expectTrue } from '../framework/expect.ts';
 import { createPod, waitForPodReady } from '../framework/pods.ts';
-import { agnhostImage, waitForDefaultServiceAccount, checkAffinity, checkReachable, checkServiceReachability, createExecPod, dialFrom, nodeAddressForPods, serverContainer, startServeHostnameService, validateEndpointsPorts } from './service-util.ts';
+import { waitForDefaultServiceAccount, checkAffinity, checkReachable, checkServiceReachability, createExecPod, dialFrom, nodeAddressForPods, serverContainer, startServeHostnameService, validateEndpointsPorts } from './service-util.ts';
+import { agnhostImage } from '../framework/images.ts';
 
 const deletePod = async (ctx: CaseContext, name: string): Promise<void> => {
   await ctx.core('pods').delete(name, { gracePeriodSeconds: 0 });
