@@ -199,3 +199,19 @@ test('garbage collector: a background delete of a cycle member collects the whol
   t.is(client.all('configmaps', 'ns').length, 0);
   t.is(gc.graph.uidToNode.size, 0);
 });
+
+test('garbage collector graph: a dependent that appears under an owner in foreground deletion queues the owner again', async (t) => {
+  const { gc } = await setup([cm('owner', 'o1', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['foregroundDeletion'] })]);
+  while (gc.attemptToDelete.len() > 0) {
+    const { item } = await gc.attemptToDelete.get();
+    gc.attemptToDelete.done(item!);
+  }
+  gc.graph.handle('add', cm('late', 'd9', { ownerReferences: [{ ...ref('owner', 'o1'), blockOwnerDeletion: true }] }), 'v1', 'ConfigMap');
+  const queued: string[] = [];
+  while (gc.attemptToDelete.len() > 0) {
+    const { item } = await gc.attemptToDelete.get();
+    queued.push(item!);
+    gc.attemptToDelete.done(item!);
+  }
+  t.true(queued.includes('o1'));
+});

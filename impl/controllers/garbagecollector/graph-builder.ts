@@ -102,6 +102,10 @@ export class GraphBuilder {
       this.attemptToDelete.add(ref.uid);
     }
     owner.dependents.add(node);
+    // A dependent that appears while its owner waits in foreground deletion (e.g. a pod its
+    // controller created just before it saw the deletion) must be seen by the owner's next
+    // check, or the owner waits only for the dependents it knew about.
+    if (owner.deletingDependents) this.attemptToDelete.add(owner.identity.uid);
   }
 
   private insertNode(node: GraphNode): void {
