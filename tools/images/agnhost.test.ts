@@ -238,3 +238,11 @@ test('porter answers each SERVE_PORT_<n> value on its port; serve-hostname answe
   t.is((await retry(() => request(http, { host: '127.0.0.1', port: p2, path: '/' }))).body, 'bar');
   t.is((await retry(() => request(http, { host: '127.0.0.1', port: p3, path: '/' }))).body, os.hostname());
 });
+
+test('porter --json-response answers {Method, Body} for every verb', async (t) => {
+  const port = await freePort();
+  children.push(spawn(process.execPath, [program, 'porter', '--json-response'], { stdio: 'ignore', env: { ...process.env, [`SERVE_PORT_${port}`]: 'foo' } }));
+  for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) {
+    t.deepEqual(JSON.parse((await retry(() => request(http, { host: '127.0.0.1', port, path: '/some/path', method }))).body), { Method: method, Body: 'foo' });
+  }
+});

@@ -22,7 +22,9 @@ export async function serveSubresource(r: RestRequest): Promise<void> {
   if (!sub || !entrySub) throw pageNotFound();
   const gr = { group: served.entry.group, resource: `${served.entry.resource}/${info.subresource}` };
   const verb = info.verb === 'list' ? 'get' : info.verb;
-  if (!entrySub.verbs.includes(verb)) throw methodNotSupported(gr, verb);
+  // Proxy subresources pass OPTIONS through too (upstream proxyMethods), though no verb names it.
+  const proxiedOptions = sub.connect !== undefined && info.subresource === 'proxy' && r.req.method === 'OPTIONS';
+  if (!entrySub.verbs.includes(verb) && !proxiedOptions) throw methodNotSupported(gr, verb);
   if (sub.connect) {
     const rest = info.parts.slice(3).join('/');
     const trailing = rest !== '' && /\/$/.test(new URL(r.req.url ?? '/', 'https://x').pathname) ? '/' : '';

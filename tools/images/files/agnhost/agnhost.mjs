@@ -10,7 +10,7 @@
 //   agnhost netexec [--http-port 8080] [--udp-port 8081]
 //       HTTP /hostname /echo?msg= /shell?cmd= /exit?code= /dial?request=&host=&port=&protocol=&tries=
 //       /healthz /readyz; UDP echo (hostname / echo MSG).
-//   agnhost porter [--cert-file F --key-file F]
+//   agnhost porter [--cert-file F --key-file F] [--json-response]
 //       for each SERVE_PORT_<n>=<text> (SERVE_TLS_PORT_<n>: HTTPS) answers <text> on port n.
 //   agnhost serve-hostname [--port 9376] [--http] [--tcp] [--udp] [--close]
 //       answers the host name.
@@ -381,12 +381,14 @@ function netexec(args) {
  * port n (and over HTTPS for `SERVE_TLS_PORT_<n>`, with --cert-file/--key-file), any path.
  */
 function porter(args) {
-  const f = parseFlags(args, { 'cert-file': '/localhost.crt', 'key-file': '/localhost.key' });
+  const f = parseFlags(args, { 'cert-file': '/localhost.crt', 'key-file': '/localhost.key', 'json-response': false });
   const servers = [];
   for (const [k, v] of Object.entries(process.env)) {
     const m = /^SERVE_(TLS_)?PORT_(\d+)$/.exec(k);
     if (!m) continue;
-    const handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(v);
+    // --json-response answers {"Method","Body"} (upstream's jsonResponse) so callers can check the verb.
+    const handler = (req, res) =>
+      f['json-response'] ? res.writeHead(200, { 'Content-Type': 'application/json' }).end(`${JSON.stringify({ Method: req.method, Body: v })}\n`) : res.writeHead(200, { 'Content-Type': 'text/plain' }).end(v);
     const server = m[1] ? https.createServer({ cert: readFileSync(f['cert-file']), key: readFileSync(f['key-file']) }, handler) : http.createServer(handler);
     server.listen(Number(m[2]), () => log(`porter: ${m[1] ? 'HTTPS' : 'HTTP'} on :${m[2]}`));
     servers.push(server);

@@ -49,6 +49,15 @@ function targetPath(path: string, query: URLSearchParams): string {
  */
 export async function proxyTo(t: ProxyTarget, r: ConnectRequest): Promise<void> {
   const path = targetPath(r.path, r.query);
+  // An empty path is redirected to one ending in '/' for GET and HEAD (upstream
+  // UpgradeAwareHandler, kubernetes issue 4958), so relative links in the answer resolve.
+  const requestPath = (r.req.url ?? '').split('?')[0] ?? '';
+  if (!r.upgrade && r.path === '' && !requestPath.endsWith('/') && (r.req.method === 'GET' || r.req.method === 'HEAD')) {
+    const q = r.query.toString();
+    r.res.writeHead(301, { Location: `${requestPath}/${q ? `?${q}` : ''}` });
+    r.res.end();
+    return;
+  }
   if (r.upgrade) {
     const up = r.upgrade;
     await proxyUpgrade({ host: t.host, port: t.port, tls: t.scheme === 'https' ? (t.tls ?? {}) : undefined }, path, r.req, () => up.take(), up.head);
