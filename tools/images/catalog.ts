@@ -194,6 +194,9 @@ export function agnhostEntries(): TarEntry[] {
     dir('usr/local/lib/agnhost'),
     file('usr/local/lib/agnhost/agnhost.mjs', program, 0o644),
     file('agnhost', '#!/bin/sh\nexec /usr/local/bin/node /usr/local/lib/agnhost/agnhost.mjs "$@"\n', 0o755),
+    // porter's default --cert-file/--key-file: a self-signed test pair, as upstream's image carries.
+    file('localhost.crt', readFileSync(path.join(filesDir, 'agnhost', 'localhost.crt')), 0o644),
+    file('localhost.key', readFileSync(path.join(filesDir, 'agnhost', 'localhost.key')), 0o644),
   ];
 }
 

@@ -376,6 +376,11 @@ function netexec(args) {
 
 // ---- porter, serve-hostname ------------------------------------------------------------------
 
+/** sniffContentType is the gist of Go's http.DetectContentType for text: markup is HTML, the rest plain text. */
+function sniffContentType(body) {
+  return /^\s*<(!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|!--)[\s>]/i.test(body) ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8';
+}
+
 /**
  * porter serves, for every `SERVE_PORT_<n>=<text>` in the environment, `<text>` over HTTP on
  * port n (and over HTTPS for `SERVE_TLS_PORT_<n>`, with --cert-file/--key-file), any path.
@@ -388,7 +393,7 @@ function porter(args) {
     if (!m) continue;
     // --json-response answers {"Method","Body"} (upstream's jsonResponse) so callers can check the verb.
     const handler = (req, res) =>
-      f['json-response'] ? res.writeHead(200, { 'Content-Type': 'application/json' }).end(`${JSON.stringify({ Method: req.method, Body: v })}\n`) : res.writeHead(200, { 'Content-Type': 'text/plain' }).end(v);
+      f['json-response'] ? res.writeHead(200, { 'Content-Type': 'application/json' }).end(`${JSON.stringify({ Method: req.method, Body: v })}\n`) : res.writeHead(200, { 'Content-Type': sniffContentType(v) }).end(v);
     const server = m[1] ? https.createServer({ cert: readFileSync(f['cert-file']), key: readFileSync(f['key-file']) }, handler) : http.createServer(handler);
     server.listen(Number(m[2]), () => log(`porter: ${m[1] ? 'HTTPS' : 'HTTP'} on :${m[2]}`));
     servers.push(server);

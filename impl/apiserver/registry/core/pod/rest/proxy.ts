@@ -8,6 +8,8 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { rewriteHTML, rewriteURL, type RewriteContext } from '#impl/apimachinery/util/proxy/transport.ts';
 import { badRequest } from '#impl/apimachinery/index.ts';
 import type { ConnectRequest } from '../../../../endpoints/handlers/connect.ts';
 import type { RequestContext } from '../../../rest/strategy.ts';
@@ -41,6 +43,13 @@ export interface ProxyTarget {
 function targetPath(path: string, query: URLSearchParams): string {
   const q = query.toString();
   return `/${path}${q ? `?${q}` : ''}`;
+}
+
+/** proxyPathPrefix is the request path up to and including `/proxy`: the path less the proxied remainder. */
+function proxyPathPrefix(requestPath: string, remainder: string): string {
+  const trimmed = requestPath.replace(/\/+$/, '');
+  const rest = remainder.replace(/\/+$/, '');
+  return rest && trimmed.endsWith(`/${rest}`) ? trimmed.slice(0, -(rest.length + 1)) : trimmed;
 }
 
 /**
@@ -84,6 +93,22 @@ export async function proxyTo(t: ProxyTarget, r: ConnectRequest): Promise<void> 
   delete headers.connection;
   delete headers['keep-alive'];
   delete headers['transfer-encoding'];
+  // Root-relative links in the answer mean the proxied server's root: point them at the proxy path.
+  const rewrite: RewriteContext = { pathPrepend: proxyPathPrefix(requestPath, r.path), targetHost: hostHeader, requestHost: r.req.headers.host ?? '' };
+  if (typeof headers.location === 'string') headers.location = rewriteURL(headers.location, rewrite);
+  if (String(headers['content-type'] ?? '').includes('text/html') && r.req.method !== 'HEAD') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    let body = Buffer.concat(chunks);
+    const gzipped = String(headers['content-encoding'] ?? '').toLowerCase() === 'gzip';
+    if (gzipped) body = gunzipSync(body);
+    const out = Buffer.from(rewriteHTML(body.toString('utf8'), rewrite));
+    delete headers['content-encoding'];
+    headers['content-length'] = String(out.length);
+    r.res.writeHead(res.statusCode ?? 502, headers);
+    r.res.end(out);
+    return;
+  }
   r.res.writeHead(res.statusCode ?? 502, headers);
   res.pipe(r.res);
   await new Promise<void>((resolve) => {
