@@ -250,6 +250,23 @@ async function cleanupKubectlInputs(ctx: CaseContext, k: Kubectl, input: string,
   }, { timeoutMs: 120_000, intervalMs: 1000, message: `nothing selected by ${selector} to be left after kubectl delete` });
 }
 
+/**
+ * replaceWithRetry is `kubectl get pod -o json` + `kubectl replace -f -` with the image
+ * swapped, retried with a fresh read when the replace fails (the kubelet may write the pod's
+ * status in between, making the read resourceVersion stale).
+ */
+async function replaceWithRetry(ctx: CaseContext, k: Kubectl, pod: string, from: string, to: string, extra: string[]): Promise<void> {
+  let last = '';
+  await ctx.waitFor(async () => {
+    const json = await k.runOrDie(['get', 'pod', pod, '-o', 'json']);
+    const replaced = json.replace(`"image": "${from}"`, `"image": "${to}"`);
+    if (!replaced.includes(`"image": "${to}"`)) fail(`failed replacing image ${from} with ${to} in:\n${json}`);
+    const r = await k.run(['replace', '-f', '-', ...extra], { input: replaced });
+    last = `exit ${r.code}: ${r.stderr}${r.stdout}`;
+    return r.code === 0;
+  }, { timeoutMs: 60_000, intervalMs: 1000, message: `kubectl replace ${extra.join(' ')} of pod ${pod} to succeed`, describe: () => last });
+}
+
 export const cases = [
   defineCase(import.meta.url, {
     id: 'CL-02',
@@ -360,7 +377,7 @@ export const cases = [
       const json = await k.runOrDie(['get', 'pod', pod, '-o', 'json']);
       expectContains(json, pod, `kubectl get pod ${pod} -o json`);
       ctx.step('replace the image in the pod');
-      await k.runOrDie(['replace', '-f', '-'], { input: json.replace(`"image": "${image}"`, `"image": "${busybox}"`) });
+      await replaceWithRetry(ctx, k, pod, image, busybox, []);
       ctx.step(`verifying the pod ${pod} has the right image ${busybox}`);
       expectEqual(await podImage(ctx, pod), busybox, `image of pod ${pod} after kubectl replace`);
       await k.runOrDie(['delete', 'pods', pod]);
@@ -377,10 +394,9 @@ export const cases = [
       ctx.step(`running the image ${image}`);
       await k.runOrDie(['run', pod, `--image=${image}`, `--labels=run=${pod}`]);
       ctx.step('replace the image in the pod with server-side dry-run');
-      const json = await k.runOrDie(['get', 'pod', pod, '-o', 'json']);
-      const replaced = json.replace(`"image": "${image}"`, `"image": "${busybox}"`);
-      expectTrue(replaced.includes(busybox), `failed replacing image ${image} with ${busybox} in:\n${json}`);
-      await k.runOrDie(['replace', '-f', '-', '--dry-run=server'], { input: replaced });
+      // The kubelet may update the pod between `get` and `replace` (a 409 on the stale
+      // resourceVersion): read it again and retry, as a user would.
+      await replaceWithRetry(ctx, k, pod, image, busybox, ['--dry-run=server']);
       ctx.step(`verifying the pod ${pod} has the right image ${image}`);
       expectEqual(await podImage(ctx, pod), image, `image of pod ${pod} after kubectl replace --dry-run=server (must not change)`);
       await k.runOrDie(['delete', 'pods', pod]);
