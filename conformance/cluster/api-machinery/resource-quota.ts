@@ -2,7 +2,7 @@
  * ResourceQuota: upstream test/e2e/apimachinery/resource_quota.go (AM-69..AM-78). Usage is
  * computed by the quota controller; the waits say which resource's usage never matched.
  */
-import type { KubeObject } from '#impl/client/index.ts';
+import { isConflict, type KubeObject } from '#impl/client/index.ts';
 import { defineCase } from '../framework/case.ts';
 import type { CaseContext } from '../framework/context.ts';
 import { expectApiError, expectEqual } from '../framework/expect.ts';
@@ -236,9 +236,18 @@ export const cases = [
       ctx.step('Creating resourceQuota');
       await rq.create({ metadata: { name }, spec: { hard: { cpu: '500m', memory: '500Mi' } } });
       ctx.step('Updating resourceQuota status');
-      const cur = await rq.get(name);
-      cur.status = { hard: { cpu: '500m', memory: '500Mi' } };
-      const upd = await rq.update(cur, { subresource: 'status' });
+      // The quota controller writes the status too: on a conflict, read again and retry (client-go RetryOnConflict).
+      const upd = await ctx.waitFor(
+        async () => {
+          const cur = await rq.get(name);
+          cur.status = { hard: { cpu: '500m', memory: '500Mi' } };
+          return rq.update(cur, { subresource: 'status' }).catch((err: unknown) => {
+            if (isConflict(err)) return undefined;
+            throw err;
+          });
+        },
+        { timeoutMs: 30_000, intervalMs: 100, message: 'the resourceQuota status update to succeed without a conflict' },
+      );
       expectEqual(upd.status?.hard, { cpu: '500m', memory: '500Mi' }, 'status.hard after updating /status');
       ctx.step('Patching the spec hard values');
       const sp = await rq.patch(name, { spec: { hard: { cpu: '1', memory: '1Gi' } } }, { type: 'strategic' });

@@ -87,7 +87,14 @@ export class EndpointSliceController implements Controller {
       const svc = s.metadata?.labels?.[LABEL_SERVICE_NAME];
       if (svc && s.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGED_BY) this.queue.add(`${s.metadata?.namespace}/${svc}`);
     };
-    opts.sliceInformer.informer().addEventHandler({ onUpdate: (_o, s) => sliceChanged(s), onDelete: (s) => sliceChanged(unwrapTombstone(s)) });
+    // A deleted slice is no longer awaited in the cache (upstream endpointSliceTracker
+    // HandleDeletion): else a slice someone else deleted would keep the Service stale forever.
+    const sliceDeleted = (s: KubeObject): void => {
+      const svc = s.metadata?.labels?.[LABEL_SERVICE_NAME];
+      if (svc) this.written.get(`${s.metadata?.namespace}/${svc}`)?.delete(s.metadata?.name ?? '');
+      sliceChanged(s);
+    };
+    opts.sliceInformer.informer().addEventHandler({ onUpdate: (_o, s) => sliceChanged(s), onDelete: (s) => sliceDeleted(unwrapTombstone(s)) });
   }
 
   /** desiredSlices computes the slices a Service should have (without names). */
