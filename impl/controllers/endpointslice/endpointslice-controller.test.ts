@@ -68,3 +68,18 @@ test('endpoints reconcile: ready and not-ready addresses; selector-less services
   t.deepEqual(ep.subsets[0].ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
   t.is(client.stored('endpoints', 'ns', 'manual'), undefined);
 });
+
+test('endpointslice reconcile: a slice deleted by someone else before the cache caught up is recreated', async (t) => {
+  const client = new FakeClient();
+  const sliceInf = new FakeInformer();
+  const ctrl = new EndpointSliceController({ client, serviceInformer: new FakeInformer([svc()]), podInformer: new FakeInformer([pod('a', '10.0.0.1')]), sliceInformer: sliceInf });
+  await ctrl.reconcile('ns/s');
+  const [written] = client.all('endpointslices', 'ns');
+  // The cache never saw the write, and the slice is deleted: the controller must not wait for it.
+  sliceInf.delete(written!);
+  const creates = (): number => client.writes().filter((w) => w.startsWith('create endpointslices')).length;
+  const before = creates();
+  const result = await ctrl.reconcile('ns/s');
+  t.falsy(result, 'no requeue for a stale cache');
+  t.is(creates(), before + 1);
+});
