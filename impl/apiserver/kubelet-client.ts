@@ -76,7 +76,7 @@ export class KubeletClient {
   }
 
   /** request sends one HTTP request to a kubelet and resolves with its response (any status). */
-  request(loc: ConnectionInfo, path: string, opts: { method?: string; headers?: IncomingHttpHeaders; body?: NodeJS.ReadableStream; insecureSkipTLSVerify?: boolean; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+  request(loc: ConnectionInfo, path: string, opts: { method?: string; headers?: IncomingHttpHeaders; body?: NodeJS.ReadableStream; insecureSkipTLSVerify?: boolean; signal?: AbortSignal } = {}, retried = false): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = https.request(
         {
@@ -90,7 +90,15 @@ export class KubeletClient {
         },
         resolve,
       );
-      req.on('error', (err) => reject(unreachable(loc, err)));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive connection the kubelet closed just as it was reused: send a request without
+        // a body once more on a fresh one (the race Node's http docs describe for reusedSocket).
+        if (req.reusedSocket && err.code === 'ECONNRESET' && !opts.body && !retried && !opts.signal?.aborted) {
+          resolve(this.request(loc, path, opts, true));
+          return;
+        }
+        reject(unreachable(loc, err));
+      });
       if (opts.body) opts.body.pipe(req);
       else req.end();
     });

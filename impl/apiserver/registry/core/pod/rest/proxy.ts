@@ -82,6 +82,9 @@ export async function proxyTo(t: ProxyTarget, r: ConnectRequest): Promise<void> 
         path,
         method: r.req.method,
         headers: { ...forwardHeaders(r.req.headers), host: hostHeader },
+        // A fresh connection per request: a kept-alive one the backend closes while it is reused
+        // would fail a request whose body is already streamed (no safe retry).
+        agent: false,
         ...(t.scheme === 'https' ? { cert: t.tls?.cert, key: t.tls?.key, ca: t.tls?.ca, rejectUnauthorized: t.tls?.ca !== undefined, ...(t.tls?.ca === undefined ? { checkServerIdentity: () => undefined } : {}) } : {}),
       },
       resolve,
