@@ -104,6 +104,9 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<RunningK
     requestCert: opts.clientCA !== undefined,
     rejectUnauthorized: false,
   });
+  // Keep idle connections longer than Node's 5 s default, as the apiserver does, so the
+  // apiserver's kept-alive connections are rarely closed under a request about to reuse them.
+  server.keepAliveTimeout = 65_000;
   const open = new Set<ServerResponse>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     open.add(res);
