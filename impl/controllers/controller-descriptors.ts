@@ -20,6 +20,7 @@ import { HorizontalController } from './podautoscaler/horizontal.ts';
 
 import { EndpointsController } from './endpoint/endpoints-controller.ts';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
+import { EndpointSliceMirroringController } from './endpointslicemirroring/endpointslicemirroring-controller.ts';
 
 import { CronJobController } from './cronjob/cronjob-controller.ts';
 import { DaemonSetsController } from './daemon/daemon-controller.ts';
@@ -282,6 +283,22 @@ export const CONTROLLER_DESCRIPTORS: readonly ControllerDescriptor[] = [
         client: ctx.client,
         serviceInformer: ctx.informers.forResource(SERVICES),
         podInformer: ctx.informers.forResource(RESOURCES.pods),
+        sliceInformer: ctx.informers.forResource({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }),
+        clock: ctx.clock,
+        logger: ctx.logger,
+      }),
+  },
+  {
+    name: 'endpointslice-mirroring-controller',
+    serviceAccountName: 'endpointslicemirroring-controller',
+    aliases: ['endpointslicemirroring'],
+    defaultWorkers: 5,
+    concurrencyFlag: 'mirroring-concurrent-service-endpoint-syncs',
+    init: (ctx) =>
+      new EndpointSliceMirroringController({
+        client: ctx.client,
+        serviceInformer: ctx.informers.forResource(SERVICES),
+        endpointsInformer: ctx.informers.forResource({ group: '', version: 'v1', resource: 'endpoints' }),
         sliceInformer: ctx.informers.forResource({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }),
         clock: ctx.clock,
         logger: ctx.logger,

@@ -270,6 +270,12 @@ export function controllerRoles(): ClusterRole[] {
       rule(['get', 'list', 'watch', 'create', 'update', 'delete'], ['discovery.k8s.io'], ['endpointslices']),
       events(),
     ]),
+    c('endpointslicemirroring-controller', [
+      rule(['get', 'list', 'watch'], [''], ['services', 'endpoints']),
+      rule(['update'], [''], ['endpoints/finalizers']),
+      rule(['get', 'list', 'watch', 'create', 'update', 'delete'], ['discovery.k8s.io'], ['endpointslices']),
+      events(),
+    ]),
     c('generic-garbage-collector', [rule(['get', 'list', 'watch', 'patch', 'update', 'delete'], ['*'], ['*']), events()]),
     c('horizontal-pod-autoscaler', [
       rule(['get', 'list', 'watch'], ['autoscaling'], ['horizontalpodautoscalers']),
