@@ -37,6 +37,7 @@ import { cases as appsApi } from './apps/api-objects.ts';
 import { cases as serviceAccounts } from './auth/service-accounts.ts';
 import { cases as events } from './instrumentation/events.ts';
 import { cases as networkApi } from './network/api-objects.ts';
+import { cases as networkMirroring } from './network/endpointslice-mirroring.ts';
 import { cases as networkProxy } from './network/proxy.ts';
 import { cases as schedulingPreemption } from './scheduling/preemption.ts';
 import { cases as networkEndpoints } from './network/endpoints.ts';
@@ -86,6 +87,7 @@ export const cases: readonly ConformanceCase[] = [
   ...serviceAccounts,
   ...events,
   ...networkApi,
+  ...networkMirroring,
   ...networkProxy,
   ...schedulingPreemption,
   ...networkEndpoints,
