@@ -120,6 +120,8 @@ export const cases = [
   defineCase(import.meta.url, {
     id: 'AP-02',
     codename: '[sig-apps] CronJob should not schedule jobs when suspended [Conformance] [Slow]',
+    // The quiet window alone is 130 s: more than twice a short --timeout.
+    timeoutMs: QUIET_WINDOW_MS + 3 * 60_000,
     async run(ctx) {
       ctx.step('Creating a suspended cronjob');
       const cj = newTestCronJob(ctx, 'suspended', 'Allow', SLEEP);
@@ -141,6 +143,8 @@ export const cases = [
   defineCase(import.meta.url, {
     id: 'AP-03',
     codename: '[sig-apps] CronJob should not schedule new jobs when ForbidConcurrent [Conformance] [Slow]',
+    // The quiet window alone is 130 s: more than twice a short --timeout.
+    timeoutMs: QUIET_WINDOW_MS + 3 * 60_000,
     async run(ctx) {
       ctx.step('Creating a ForbidConcurrent cronjob');
       await cronJobs(ctx).create(newTestCronJob(ctx, 'forbid', 'Forbid', SLEEP));
