@@ -273,7 +273,11 @@ test.serial('status is preserved on main writes and spec on status writes', asyn
 test.serial('finalizers keep an object until the last one is removed', async (t) => {
   await c.post(CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fin', finalizers: ['example.com/x'] } });
   const del = await c.delete(`${CM}/fin`);
-  t.is(del.status, 202);
+  t.is(del.status, 200);
+  const orphanFalse = await c.post(CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fin2', finalizers: ['example.com/x'] } });
+  t.is(orphanFalse.status, 201);
+  t.is((await c.delete(`${CM}/fin2?orphanDependents=false`)).status, 202);
+  await c.patch(`${CM}/fin2`, [{ op: 'remove', path: '/metadata/finalizers' }], 'application/json-patch+json');
   t.truthy(del.json.metadata.deletionTimestamp);
   t.is((await c.get(`${CM}/fin`)).status, 200);
   const p = await c.patch(`${CM}/fin`, [{ op: 'remove', path: '/metadata/finalizers' }], 'application/json-patch+json');

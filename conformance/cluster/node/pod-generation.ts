@@ -5,9 +5,7 @@
  * generation it acted on as status.observedGeneration. Deviation: where upstream switches the
  * app container's image to nginx, this uses the pause image (nginx is not available here); the
  * app container is the test-server image running `pause` (upstream: agnhost, default `pause`).
- * Not here: "custom-set generation on new pods and graceful delete" (ND-N11) expects a graceful
- * pod DELETE to answer 200, as upstream's handler does unless orphanDependents=false; this
- * apiserver answers 202 for every deletion that is not immediate.
+ * Not here yet: "custom-set generation on new pods and graceful delete" (ND-N11).
  */
 import type { KubeObject } from '#impl/client/index.ts';
 import { defineCase } from '../framework/case.ts';

@@ -41,7 +41,9 @@ export async function deleteObject(r: RestRequest): Promise<void> {
   const store = needStore(r);
   const res = await store.delete(r.ctx, r.info.name, opts);
   const dryRun = opts.dryRun?.includes('All') === true;
-  const code = !res.deleted && !dryRun ? 202 : 200;
+  // upstream: 202 only when the object was not deleted at once and the client asked for cascading
+  // deletion with orphanDependents=false; graceful, finalizer-held and namespace deletions are 200.
+  const code = !res.deleted && !dryRun && opts.orphanDependents === false ? 202 : 200;
   if (res.deleted && !store.returnDeletedObject) {
     const d: Record<string, unknown> = { name: res.object.metadata.name };
     if (r.served.entry.group) d.group = r.served.entry.group;
