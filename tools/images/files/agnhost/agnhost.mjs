@@ -8,7 +8,7 @@
 //       HTTPS ConversionReview server (apiextensions.k8s.io/v1 and v1beta1) on /crdconvert with
 //       upstream's example converter (stable.example.com/v1 hostPort <-> v2 host + port).
 //   agnhost netexec [--http-port 8080] [--udp-port 8081]
-//       HTTP /hostname /echo?msg= /shell?cmd= /exit?code= /dial?request=&host=&port=&protocol=&tries=
+//       HTTP /hostname (/hostName) /echo?msg= /shell?cmd= /exit?code= /dial?request=&host=&port=&protocol=&tries=
 //       /healthz /readyz; UDP echo (hostname / echo MSG).
 //   agnhost porter [--cert-file F --key-file F] [--json-response]
 //       for each SERVE_PORT_<n>=<text> (SERVE_TLS_PORT_<n>: HTTPS) answers <text> on port n.
@@ -320,6 +320,7 @@ function netexec(args) {
       case '/clientip':
         return send(res, 200, u.pathname === '/' ? `NOW: ${new Date().toISOString()}` : `${req.socket.remoteAddress}:${req.socket.remotePort}`);
       case '/hostname':
+      case '/hostName':
         return send(res, 200, hostname);
       case '/healthz':
       case '/readyz':
