@@ -37,6 +37,8 @@ import { cases as appsApi } from './apps/api-objects.ts';
 import { cases as serviceAccounts } from './auth/service-accounts.ts';
 import { cases as events } from './instrumentation/events.ts';
 import { cases as networkApi } from './network/api-objects.ts';
+import { cases as networkGranular } from './network/networking.ts';
+import { cases as serveImage } from './apps/serve-image.ts';
 import { cases as networkMirroring } from './network/endpointslice-mirroring.ts';
 import { cases as networkProxy } from './network/proxy.ts';
 import { cases as schedulingPreemption } from './scheduling/preemption.ts';
@@ -87,6 +89,8 @@ export const cases: readonly ConformanceCase[] = [
   ...serviceAccounts,
   ...events,
   ...networkApi,
+  ...networkGranular,
+  ...serveImage,
   ...networkMirroring,
   ...networkProxy,
   ...schedulingPreemption,
