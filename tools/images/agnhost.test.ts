@@ -125,6 +125,7 @@ for (const tc of conversionCases) {
   });
 }
 
+/** freePort picks a free port; tests that start servers on such ports run serially, so two never get the same one. */
 async function freePort(): Promise<number> {
   const s = net.createServer();
   s.listen(0, '127.0.0.1');
@@ -166,7 +167,7 @@ test.after.always(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-test('webhook serves AdmissionReview over HTTPS with agnhost flags, echoing uid and apiVersion', async (t) => {
+test.serial('webhook serves AdmissionReview over HTTPS with agnhost flags, echoing uid and apiVersion', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'agnhost-'));
   dirs.push(dir);
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'e2e-test-webhook.ns.svc' }], { keySize: 2048 });
@@ -188,7 +189,7 @@ test('webhook serves AdmissionReview over HTTPS with agnhost flags, echoing uid 
   t.is(bad.status, 400);
 });
 
-test('netexec answers /hostname, /echo and /shell', async (t) => {
+test.serial('netexec answers /hostname, /echo and /shell', async (t) => {
   const port = await freePort();
   const child = spawn(process.execPath, [program, 'netexec', `--http-port=${port}`, '--udp-port=-1'], { stdio: 'ignore' });
   children.push(child);
@@ -209,7 +210,7 @@ test('unknown subcommand exits 2 with usage', async (t) => {
   t.regex(stderr, /usage: agnhost \{webhook\|crd-conversion-webhook\|netexec\|porter\|serve-hostname\|pause\}/);
 });
 
-test('crd-conversion-webhook serves ConversionReview on /crdconvert over HTTPS', async (t) => {
+test.serial('crd-conversion-webhook serves ConversionReview on /crdconvert over HTTPS', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'agnhost-conv-'));
   dirs.push(dir);
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'e2e-test-crd-conversion-webhook.ns.svc' }], { keySize: 2048 });
@@ -230,7 +231,7 @@ test('crd-conversion-webhook serves ConversionReview on /crdconvert over HTTPS',
   });
 });
 
-test('porter answers each SERVE_PORT_<n> value on its port; serve-hostname answers the host name', async (t) => {
+test.serial('porter answers each SERVE_PORT_<n> value on its port; serve-hostname answers the host name', async (t) => {
   const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
   children.push(spawn(process.execPath, [program, 'porter'], { stdio: 'ignore', env: { ...process.env, [`SERVE_PORT_${p1}`]: 'foo', [`SERVE_PORT_${p2}`]: 'bar' } }));
   children.push(spawn(process.execPath, [program, 'serve-hostname', `--port=${p3}`, '--close'], { stdio: 'ignore' }));
@@ -239,7 +240,7 @@ test('porter answers each SERVE_PORT_<n> value on its port; serve-hostname answe
   t.is((await retry(() => request(http, { host: '127.0.0.1', port: p3, path: '/' }))).body, os.hostname());
 });
 
-test('porter --json-response answers {Method, Body} for every verb', async (t) => {
+test.serial('porter --json-response answers {Method, Body} for every verb', async (t) => {
   const port = await freePort();
   children.push(spawn(process.execPath, [program, 'porter', '--json-response'], { stdio: 'ignore', env: { ...process.env, [`SERVE_PORT_${port}`]: 'foo' } }));
   for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) {
