@@ -111,7 +111,7 @@ function writeReadmeBlock(report: string, opts: Pick<ConformanceCommandOptions, 
     `(${how}${opts.focus ? `, focus \`${opts.focus}\`` : ''}${opts.skip ? `, skip \`${opts.skip}\`` : ''}): ` +
     `${run.results.filter((r) => r.status === 'passed').length} of ${run.results.length} cases run passed` +
     `${run.leftoverNamespaces.length ? `; ${run.leftoverNamespaces.length} test namespace(s) left behind` : ''}. ` +
-    'Pass rate is over the feasible (F and F‡) tests of the upstream v1.32 list; see `kubets conformance --list`.';
+    'Pass rate is over all tests of the upstream v1.32 list (feasible: F and F‡ tags, single-node estimates); see `kubets conformance --list`.';
   writeFileSync(readmePath, updateReadmeBlock(readFileSync(readmePath, 'utf8'), `${note}\n\n${table}`));
   process.stderr.write('updated README.md conformance block\n');
 }
