@@ -203,6 +203,20 @@ async function createApplyDelete(k: Kubectl, crd: TestCrd, cr: string, name: str
 
 const schemaOf = (y: string): KubeObject => parseYaml(y) as KubeObject;
 
+/**
+ * twoCRDsOfOneGroup creates the foo and waldo CRDs in one `common-group` (at `fooVersion` and
+ * `waldoVersion`), waits for both definitions in the published OpenAPI, and deletes them.
+ */
+async function twoCRDsOfOneGroup(ctx: CaseContext, fooVersion: string, waldoVersion: string): Promise<void> {
+  const foo = await setupCRD(ctx, SCHEMA_FOO, 'common-group', [fooVersion]);
+  const waldo = await setupCRD(ctx, SCHEMA_WALDO, 'common-group', [waldoVersion]);
+  expectTrue(foo.group === waldo.group, `CRDs should be of the same group: ${foo.group}, ${waldo.group}`);
+  await waitForDefinition(ctx, definitionName(waldo, waldoVersion), schemaOf(SCHEMA_WALDO));
+  await waitForDefinition(ctx, definitionName(foo, fooVersion), schemaOf(SCHEMA_FOO));
+  await cleanupCRD(ctx, foo);
+  await cleanupCRD(ctx, waldo);
+}
+
 export const cases = [
   defineCase(import.meta.url, {
     id: 'AM-42',
@@ -292,13 +306,7 @@ export const cases = [
       await waitForDefinition(ctx, definitionName(multi, 'v2'), schemaOf(SCHEMA_FOO));
       await cleanupCRD(ctx, multi);
       ctx.step('CRs in the same group but different versions (two CRDs) show up in OpenAPI documentation');
-      const foo = await setupCRD(ctx, SCHEMA_FOO, 'common-group', ['v4']);
-      const waldo = await setupCRD(ctx, SCHEMA_WALDO, 'common-group', ['v5']);
-      expectTrue(foo.group === waldo.group, `CRDs should be of the same group: ${foo.group}, ${waldo.group}`);
-      await waitForDefinition(ctx, definitionName(waldo, 'v5'), schemaOf(SCHEMA_WALDO));
-      await waitForDefinition(ctx, definitionName(foo, 'v4'), schemaOf(SCHEMA_FOO));
-      await cleanupCRD(ctx, foo);
-      await cleanupCRD(ctx, waldo);
+      await twoCRDsOfOneGroup(ctx, 'v4', 'v5');
     },
   }),
 
@@ -307,13 +315,7 @@ export const cases = [
     codename: '[sig-api-machinery] CustomResourcePublishOpenAPI [Privileged:ClusterAdmin] works for multiple CRDs of same group and version but different kinds [Conformance]',
     async run(ctx) {
       ctx.step('CRs in the same group and version but different kinds (two CRDs) show up in OpenAPI documentation');
-      const foo = await setupCRD(ctx, SCHEMA_FOO, 'common-group', ['v6']);
-      const waldo = await setupCRD(ctx, SCHEMA_WALDO, 'common-group', ['v6']);
-      expectTrue(foo.group === waldo.group, `CRDs should be of the same group: ${foo.group}, ${waldo.group}`);
-      await waitForDefinition(ctx, definitionName(waldo, 'v6'), schemaOf(SCHEMA_WALDO));
-      await waitForDefinition(ctx, definitionName(foo, 'v6'), schemaOf(SCHEMA_FOO));
-      await cleanupCRD(ctx, foo);
-      await cleanupCRD(ctx, waldo);
+      await twoCRDsOfOneGroup(ctx, 'v6', 'v6');
     },
   }),
 
